@@ -1,0 +1,1 @@
+"""Test support: a loopback HTTP server, the shared corpus, database fixtures."""

@@ -1,0 +1,97 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import insert, select, text
+
+from tracker.cli import main
+from tracker.store.base import Base
+from tracker.store.db import current_revision, head_revision, make_engine
+from tracker.store.tables import Model, Price
+
+
+def test_models_and_migrations_agree(engine):
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+    assert current_revision(engine) == head_revision()
+
+
+def test_tracker_init_creates_the_schema_with_alembic(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    assert main(["init"]) == 0
+    assert "upgraded" in capsys.readouterr().out
+    engine = make_engine(url)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
+    engine.dispose()
+    assert {"models", "prices", "events", "observations", "alembic_version"} <= tables
+    assert main(["init"]) == 0
+    assert "current" in capsys.readouterr().out
+
+
+def test_money_is_exact_and_times_are_utc(sessions):
+    now = dt.datetime(2026, 3, 17, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with sessions.begin() as session:
+        model_id = session.execute(
+            insert(Model).returning(Model.id),
+            [
+                {
+                    "key": "x/y",
+                    "vendor": "x",
+                    "first_seen_at": now,
+                    "updated_at": now,
+                    "is_derivative": False,
+                    "open_weight_status": "unknown",
+                }
+            ],
+        ).scalar_one()
+        session.add(
+            Price(
+                source="t",
+                subject="x/y",
+                model_id=model_id,
+                component="prompt",
+                tier="",
+                status="priced",
+                usd_per_mtok=Decimal("0.0000000123456789"),
+                unit="mtok",
+                first_seen_at=now,
+            )
+        )
+    with sessions() as session:
+        price = session.scalars(select(Price)).one()
+        assert price.usd_per_mtok == Decimal("0.0000000123456789")
+        assert price.first_seen_at == dt.datetime(2026, 3, 17, 4, tzinfo=dt.UTC)
+        assert price.first_seen_at.tzinfo is not None
+
+
+def test_naive_datetimes_and_floats_are_refused(sessions):
+    with pytest.raises(Exception, match="naive datetime"), sessions.begin() as session:
+        session.add(
+            Model(
+                key="a/b",
+                vendor="a",
+                first_seen_at=dt.datetime(2026, 1, 1),
+                updated_at=dt.datetime(2026, 1, 1),
+                open_weight_status="unknown",
+            )
+        )
+    with pytest.raises(Exception, match="never float"), sessions.begin() as session:
+        session.add(
+            Price(
+                source="t",
+                subject="a",
+                component="prompt",
+                tier="",
+                status="priced",
+                usd_per_mtok=0.1,
+                unit="mtok",
+                first_seen_at=dt.datetime.now(dt.UTC),
+            )
+        )

@@ -1,0 +1,57 @@
+"""The ``tracker`` command: thin subcommands over the library.
+
+Each module in this package registers its subcommands; add a module to
+``COMMAND_MODULES`` to add commands. Errors of the :class:`TrackerError`
+tree become one-line messages and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from tracker import __version__
+from tracker.cli.app import App
+from tracker.errors import TrackerError
+
+COMMAND_MODULES = (
+    "tracker.cli.db",
+    "tracker.cli.crawl",
+    "tracker.cli.changes",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracker",
+        description="Track AI model releases, prices, licences and claims, with their sources.",
+    )
+    parser.add_argument("--version", action="version", version=f"tracker {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="TOML configuration file (default: $TRACKER_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING if args.verbose == 0 else logging.INFO if args.verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    app = App(config_path=args.config, verbose=args.verbose)
+    try:
+        return int(args.func(app, args) or 0)
+    except TrackerError as exc:
+        print(f"tracker: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tracker: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        app.close()

@@ -1,0 +1,266 @@
+"""Settings from a TOML file and environment variables.
+
+Only the CLI (and the scheduler) read configuration; library functions take
+explicit arguments. There is no module-level settings instance: call
+:func:`load_settings` and pass the result down.
+
+Precedence, highest first: environment variables, the TOML file
+(``--config`` or ``TRACKER_CONFIG``), built-in defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import ConfigError
+
+DEFAULT_HF_ORGS: tuple[str, ...] = (
+    "Qwen",
+    "meta-llama",
+    "mistralai",
+    "deepseek-ai",
+    "google",
+    "microsoft",
+    "openai",
+    "moonshotai",
+    "zai-org",
+    "allenai",
+    "nvidia",
+    "ibm-granite",
+    "tiiuae",
+    "CohereLabs",
+    "HuggingFaceTB",
+    "LiquidAI",
+    "MiniMaxAI",
+    "baidu",
+    "tencent",
+    "xai-org",
+    "stepfun-ai",
+    "inclusionAI",
+    "ServiceNow-AI",
+    "swiss-ai",
+)
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """How every spider talks HTTP."""
+
+    user_agent: str = "tracker/0.1 (AI model-release tracker; +https://github.com/tracker-ai/tracker)"
+    timeout_seconds: float = 30.0
+    retries: int = 3
+    concurrency: int = 4
+    delay_seconds: float = 0.0
+    max_response_bytes: int = 64 * 1024 * 1024
+    #: Hosts the crawlers may contact; empty means any. Tests set loopback only.
+    allowed_hosts: tuple[str, ...] = ()
+    #: Longest Retry-After the crawler honours before giving up on a request.
+    max_retry_after_seconds: float = 120.0
+    autothrottle: bool = True
+    obey_robots_txt: bool = True
+
+
+@dataclass(frozen=True)
+class OpenRouterSettings:
+    url: str = "https://openrouter.ai/api/v1"
+    #: Also fetch ``/models/{id}/endpoints`` (per-provider offers) for these ids.
+    endpoints: tuple[str, ...] = ()
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class HuggingFaceSettings:
+    url: str = "https://huggingface.co"
+    token: str | None = None
+    orgs: tuple[str, ...] = DEFAULT_HF_ORGS
+    #: Also list recent text-generation repos beyond the watched orgs.
+    discovery: bool = False
+    discovery_limit: int = 200
+    page_size: int = 1000
+    max_card_bytes: int = 2 * 1024 * 1024
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """One configured feed or page: ``kind`` is ``vendor`` or ``press``."""
+
+    url: str
+    vendor: str
+    kind: str = "vendor"
+    #: ``feed`` (RSS/Atom), ``html`` or ``markdown`` (a single page).
+    type: str = "feed"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "localhost"
+    port: int = 25
+    #: ``none``, ``starttls`` or ``ssl``.
+    security: str = "none"
+    user: str | None = None
+    password: str | None = None
+    mail_from: str = "tracker <tracker@localhost>"
+    timeout_seconds: float = 30.0
+    max_attempts: int = 3
+
+
+@dataclass(frozen=True)
+class NewsletterSettings:
+    archive_dir: str = "newsletter"
+    timezone: str = "UTC"
+    #: Net price changes smaller than this (in percent) are left out of the digest.
+    price_change_threshold_percent: str = "2"
+    #: Secret for signing one-click unsubscribe links.
+    unsubscribe_secret: str = "change-me"
+    #: Where the unsubscribe endpoint lives (absolute URL prefix).
+    unsubscribe_url: str = "https://tracker.example.org/unsubscribe"
+    send: bool = False
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    out_dir: str = "site"
+    #: Absolute URL of the published site, used for links in mail and feeds.
+    base_url: str = "https://tracker.example.org/"
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    openrouter_interval_minutes: int = 60
+    huggingface_interval_minutes: int = 360
+    blogs_interval_minutes: int = 180
+    press_interval_minutes: int = 180
+    #: APScheduler cron fields for the weekly newsletter (UTC by default).
+    newsletter_cron: str = "mon 08:00"
+    stale_after_hours: int = 48
+    empty_runs_before_flag: int = 3
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///tracker.db"
+    http: HttpSettings = field(default_factory=HttpSettings)
+    openrouter: OpenRouterSettings = field(default_factory=OpenRouterSettings)
+    huggingface: HuggingFaceSettings = field(default_factory=HuggingFaceSettings)
+    feeds: tuple[FeedSettings, ...] = ()
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+
+
+#: Environment variable -> (section, field). ``None`` section = top level.
+ENV_VARS: dict[str, tuple[str | None, str]] = {
+    "TRACKER_DATABASE_URL": (None, "database_url"),
+    "TRACKER_OPENROUTER_URL": ("openrouter", "url"),
+    "TRACKER_OPENROUTER_ENDPOINTS": ("openrouter", "endpoints"),
+    "TRACKER_HF_URL": ("huggingface", "url"),
+    "HF_TOKEN": ("huggingface", "token"),
+    "TRACKER_HF_ORGS": ("huggingface", "orgs"),
+    "TRACKER_HF_DISCOVERY": ("huggingface", "discovery"),
+    "TRACKER_USER_AGENT": ("http", "user_agent"),
+    "TRACKER_ALLOWED_HOSTS": ("http", "allowed_hosts"),
+    "TRACKER_HTTP_RETRIES": ("http", "retries"),
+    "TRACKER_HTTP_TIMEOUT": ("http", "timeout_seconds"),
+    "TRACKER_OBEY_ROBOTS_TXT": ("http", "obey_robots_txt"),
+    "TRACKER_SMTP_HOST": ("smtp", "host"),
+    "TRACKER_SMTP_PORT": ("smtp", "port"),
+    "TRACKER_SMTP_SECURITY": ("smtp", "security"),
+    "TRACKER_SMTP_USER": ("smtp", "user"),
+    "TRACKER_SMTP_PASSWORD": ("smtp", "password"),
+    "TRACKER_MAIL_FROM": ("smtp", "mail_from"),
+    "TRACKER_NEWSLETTER_DIR": ("newsletter", "archive_dir"),
+    "TRACKER_NEWSLETTER_TIMEZONE": ("newsletter", "timezone"),
+    "TRACKER_UNSUBSCRIBE_SECRET": ("newsletter", "unsubscribe_secret"),
+    "TRACKER_UNSUBSCRIBE_URL": ("newsletter", "unsubscribe_url"),
+    "TRACKER_SITE_DIR": ("site", "out_dir"),
+    "TRACKER_SITE_URL": ("site", "base_url"),
+}
+
+
+def load_settings(config_path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from defaults, the TOML file and ``env``."""
+    env = os.environ if env is None else env
+    path = config_path or env.get("TRACKER_CONFIG") or None
+    data: dict[str, Any] = {}
+    if path:
+        p = Path(path)
+        try:
+            with p.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"configuration file not found: {p}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"configuration file {p} is not valid TOML: {exc}") from exc
+    for var, (section, name) in ENV_VARS.items():
+        value = env.get(var)
+        if value is None or value == "":
+            continue
+        target = data if section is None else data.setdefault(section, {})
+        if not isinstance(target, dict):
+            raise ConfigError(f"[{section}] in the configuration file must be a table")
+        target[name] = value
+    return _build(Settings, data, "")
+
+
+def _build(cls: type, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where or 'configuration'} must be a table")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in {where or 'configuration'}: {', '.join(unknown)}")
+    kwargs = {}
+    for name, raw in data.items():
+        kwargs[name] = _coerce(hints[name], raw, f"{where}{'.' if where else ''}{name}")
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise ConfigError(f"{where or 'configuration'}: {exc}") from exc
+
+
+def _coerce(tp: Any, raw: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in args if a is not type(None)]
+        if raw is None:
+            return None
+        return _coerce(inner[0], raw, where)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, raw, where)
+    if origin is tuple:
+        items = raw
+        if isinstance(raw, str):
+            items = [s.strip() for s in raw.split(",") if s.strip()]
+        if not isinstance(items, list | tuple):
+            raise ConfigError(f"{where} must be a list")
+        return tuple(_coerce(args[0], item, where) for item in items)
+    if tp is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if isinstance(raw, str) and raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{where} must be true or false, not {raw!r}")
+    if tp in (int, float):
+        try:
+            return tp(raw)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{where} must be a number, not {raw!r}") from exc
+    if tp is str:
+        if not isinstance(raw, str | int | float):
+            raise ConfigError(f"{where} must be a string")
+        return str(raw)
+    return raw

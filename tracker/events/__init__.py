@@ -1,0 +1,1 @@
+"""Change events: typed dataclasses, content hashing and the pure diff."""

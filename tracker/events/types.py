@@ -1,0 +1,200 @@
+"""Typed, append-only change events.
+
+Each kind is a small frozen dataclass. ``subject`` names what changed as the
+source names it (an OpenRouter id, a Hub repo id, a model key); ``detected_at``
+is when the change was observed (for backfills, the archive's time, not the
+import's). :meth:`Event.data` is the JSON stored in ``events.data``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from tracker.normalize.numbers import format_decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    kind: ClassVar[str] = "event"
+    subject: str
+    source: str
+    detected_at: dt.datetime
+    #: The model key when known (OpenRouter: the id without variant suffix).
+    model_key: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name in {"subject", "source", "detected_at"}:
+                continue
+            out[f.name] = _json_safe(getattr(self, f.name))
+        return out
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelAdded(Event):
+    """A listing appeared in a complete listing (``relisted`` if it had been delisted)."""
+
+    kind: ClassVar[str] = "model_added"
+    name: str | None = None
+    variant: str | None = None
+    relisted: bool = False
+    context_length: int | None = None
+    #: Base-tier prices: ``{"prompt": "1.2", "completion": "6"}`` (USD per 1M tokens).
+    prices: dict[str, str | None] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelDelisted(Event):
+    """A listing is absent from a complete, successful listing."""
+
+    kind: ClassVar[str] = "model_delisted"
+    name: str | None = None
+    variant: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriceChanged(Event):
+    """One component of one tier changed value or status.
+
+    ``old``/``new`` are USD per 1M tokens when ``unit`` is ``usd_per_mtok``, else
+    USD per request/image/search. A component or tier that appears has
+    ``old_status`` ``absent``; one that disappears has ``new_status`` ``absent``.
+    """
+
+    kind: ClassVar[str] = "price_changed"
+    component: str
+    tier: str = ""
+    min_prompt_tokens: int | None = None
+    unit: str = "usd_per_mtok"
+    old: Decimal | None = None
+    new: Decimal | None = None
+    old_status: str = "absent"
+    new_status: str = "absent"
+    percent: Decimal | None = None
+    old_raw: str | None = None
+    new_raw: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContextLengthChanged(Event):
+    kind: ClassVar[str] = "context_length_changed"
+    old: int | None = None
+    new: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AliasChanged(Event):
+    """A moving alias (``~vendor/x-latest``) now points somewhere else."""
+
+    kind: ClassVar[str] = "alias_changed"
+    old: str | None = None
+    new: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelReleased(Event):
+    """An original model (not a derivative) of a watched organization first seen."""
+
+    kind: ClassVar[str] = "model_released"
+    name: str | None = None
+    vendor: str | None = None
+    license_key: str | None = None
+    open_weight_status: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LicenseChanged(Event):
+    kind: ClassVar[str] = "license_changed"
+    old: str | None = None
+    new: str | None = None
+    old_class: str | None = None
+    new_class: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenWeightStatusChanged(Event):
+    """E.g. weights published after an API-only launch."""
+
+    kind: ClassVar[str] = "open_weight_status_changed"
+    old: str | None = None
+    new: str | None = None
+    evidence: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatingChanged(Event):
+    kind: ClassVar[str] = "gating_changed"
+    old: str | None = None
+    new: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchmarkClaimAdded(Event):
+    """A new benchmark score claim (self-reported unless verified)."""
+
+    kind: ClassVar[str] = "benchmark_claim_added"
+    benchmark: str
+    value: str
+    unit: str | None = None
+    settings: str | None = None
+    reporter: str = "vendor"
+    self_reported: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimDisputed(Event):
+    """Sources disagree on an attribute beyond tolerance."""
+
+    kind: ClassVar[str] = "claim_disputed"
+    attribute: str
+    qualifier: str = ""
+    shown: str | None = None
+    contrary: str | None = None
+    shown_source: str | None = None
+    contrary_source: str | None = None
+    quote: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisputeResolved(Event):
+    kind: ClassVar[str] = "dispute_resolved"
+    attribute: str
+    qualifier: str = ""
+    value: str | None = None
+
+
+EVENT_KINDS: dict[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (
+        ModelAdded,
+        ModelDelisted,
+        PriceChanged,
+        ContextLengthChanged,
+        AliasChanged,
+        ModelReleased,
+        LicenseChanged,
+        OpenWeightStatusChanged,
+        GatingChanged,
+        BenchmarkClaimAdded,
+        ClaimDisputed,
+        DisputeResolved,
+    )
+}

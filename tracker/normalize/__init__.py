@@ -1,0 +1,1 @@
+"""Pure normalization: no Scrapy, no SQLAlchemy imports in this package."""

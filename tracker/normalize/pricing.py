@@ -1,0 +1,194 @@
+"""Prices: upstream strings to exact decimals with an explicit status.
+
+OpenRouter serves prices as USD-per-unit strings (per token for token-metered
+components). Rules, in order:
+
+* ``"0"`` (any zero) → status ``free``.
+* ``"-1"`` → status ``dynamic`` (routers such as ``openrouter/auto``). Any other
+  negative number is corrupt input and is rejected.
+* a component that is missing where it is expected (``prompt``/``completion``)
+  → status ``unknown``. Something that is not a number (``"abc"``) is rejected.
+* otherwise status ``priced`` and an exact :class:`~decimal.Decimal`.
+
+**Float noise.** Upstream keeps prices as binary floats, some as 32-bit
+floats, and prints them with every digit: ``"0.00000020000000000000002"`` or
+``"0.0000000799999993"``. Digits beyond the 7th significant digit are
+representation noise (a float32 holds ~7.2 significant decimal digits), so the
+parsed value is rounded half-even to **7 significant digits** and trailing
+zeros are dropped. ``"0.00000020000000000000002"`` → 2E-7 ($0.20 per 1M
+tokens); ``"0.0000000799999993"`` → 8E-8. The raw string is always kept.
+
+Token-metered components are stored as USD per 1M tokens
+(``usd_per_mtok``); ``request``, ``image`` and ``web_search`` are per unit
+(``usd_per_unit``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from typing import Any
+
+from tracker.errors import NormalizationError
+
+SIGNIFICANT_DIGITS = 7
+_CONTEXT = Context(prec=SIGNIFICANT_DIGITS, rounding=ROUND_HALF_EVEN)
+MILLION = Decimal(1_000_000)
+
+#: Components metered per something other than tokens, and their unit.
+PER_UNIT_COMPONENTS: dict[str, str] = {
+    "request": "request",
+    "image": "image",
+    "web_search": "search",
+}
+#: Components OpenRouter always sends; missing ones get status ``unknown``.
+REQUIRED_COMPONENTS = ("prompt", "completion")
+#: Keys of ``pricing`` that are not prices.
+NON_PRICE_KEYS = frozenset({"overrides", "discount", "currency"})
+#: Keys of a tier entry that describe its condition, not a price.
+TIER_CONDITION_KEYS = frozenset({"min_prompt_tokens", "utc_start", "utc_end"})
+
+
+class PriceStatus(enum.StrEnum):
+    PRICED = "priced"
+    FREE = "free"
+    DYNAMIC = "dynamic"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class PriceValue:
+    """One component of one tier, normalized."""
+
+    component: str
+    tier: str
+    min_prompt_tokens: int | None
+    status: PriceStatus
+    #: USD per 1M tokens (token components) — exact, rounded per the module rule.
+    usd_per_mtok: Decimal | None
+    #: USD per request / image / search (per-unit components).
+    usd_per_unit: Decimal | None
+    unit: str
+    raw: str | None
+
+    @property
+    def amount(self) -> Decimal | None:
+        return self.usd_per_mtok if self.unit == "mtok" else self.usd_per_unit
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.component, self.tier)
+
+    def same_price(self, other: PriceValue | None) -> bool:
+        return other is not None and self.status == other.status and self.amount == other.amount
+
+
+def unit_of(component: str) -> str:
+    return PER_UNIT_COMPONENTS.get(component, "mtok")
+
+
+def parse_amount(raw: Any, *, component: str) -> tuple[PriceStatus, Decimal | None]:
+    """Status and exact per-unit USD amount of one upstream price value."""
+    if raw is None:
+        return PriceStatus.UNKNOWN, None
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise NormalizationError("unparsable-price", f"{component}={raw!r}")
+    text = str(raw).strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise NormalizationError("unparsable-price", f"{component}={raw!r}") from exc
+    if not value.is_finite():
+        raise NormalizationError("unparsable-price", f"{component}={raw!r}")
+    if value == -1:
+        return PriceStatus.DYNAMIC, None
+    if value < 0:
+        raise NormalizationError("negative-price", f"{component}={raw!r}")
+    if value == 0:
+        return PriceStatus.FREE, Decimal(0)
+    return PriceStatus.PRICED, _CONTEXT.plus(value).normalize()
+
+
+def price_value(component: str, raw: Any, *, tier: str = "", min_prompt_tokens: int | None = None) -> PriceValue:
+    status, amount = parse_amount(raw, component=component)
+    unit = unit_of(component)
+    per_mtok = per_unit = None
+    if amount is not None:
+        if unit == "mtok":
+            per_mtok = (amount * MILLION).normalize()
+        else:
+            per_unit = amount
+    return PriceValue(
+        component=component,
+        tier=tier,
+        min_prompt_tokens=min_prompt_tokens,
+        status=status,
+        usd_per_mtok=per_mtok,
+        usd_per_unit=per_unit,
+        unit=unit,
+        raw=None if raw is None else str(raw),
+    )
+
+
+def tier_label(condition: Mapping[str, Any]) -> tuple[str, int | None]:
+    """A stable label for a tier condition, and its ``min_prompt_tokens``."""
+    parts = []
+    min_tokens = condition.get("min_prompt_tokens")
+    if min_tokens is not None:
+        if isinstance(min_tokens, bool) or not isinstance(min_tokens, int | str):
+            raise NormalizationError("bad-tier", f"min_prompt_tokens={min_tokens!r}")
+        try:
+            min_tokens = int(min_tokens)
+        except ValueError as exc:
+            raise NormalizationError("bad-tier", f"min_prompt_tokens={min_tokens!r}") from exc
+        if min_tokens < 0:
+            raise NormalizationError("bad-tier", f"min_prompt_tokens={min_tokens!r}")
+        parts.append(f"prompt>={min_tokens}")
+    if "utc_start" in condition or "utc_end" in condition:
+        parts.append(f"utc={condition.get('utc_start')}-{condition.get('utc_end')}")
+    if not parts:
+        raise NormalizationError("bad-tier", f"tier without a condition: {sorted(condition)}")
+    return " ".join(parts), min_tokens
+
+
+def normalize_pricing(pricing: Any) -> tuple[PriceValue, ...]:
+    """Every component of the base price and of each tier in ``overrides``."""
+    if not isinstance(pricing, Mapping):
+        raise NormalizationError("missing-pricing", f"pricing is {type(pricing).__name__}")
+    values: list[PriceValue] = list(_components(pricing, tier="", min_prompt_tokens=None))
+    present = {v.component for v in values}
+    for component in REQUIRED_COMPONENTS:
+        if component not in present:
+            values.append(price_value(component, None))
+    overrides = pricing.get("overrides")
+    if overrides is not None:
+        if not isinstance(overrides, list):
+            raise NormalizationError("bad-tier", "overrides is not a list")
+        seen: set[str] = set()
+        for entry in overrides:
+            if not isinstance(entry, Mapping):
+                raise NormalizationError("bad-tier", f"override {entry!r}")
+            label, min_tokens = tier_label(entry)
+            if label in seen:
+                raise NormalizationError("bad-tier", f"duplicate tier {label}")
+            seen.add(label)
+            values.extend(_components(entry, tier=label, min_prompt_tokens=min_tokens))
+    return tuple(sorted(values, key=lambda v: (v.min_prompt_tokens or 0, v.tier, v.component)))
+
+
+def _components(entry: Mapping[str, Any], *, tier: str, min_prompt_tokens: int | None) -> Iterable[PriceValue]:
+    for component, raw in entry.items():
+        if component in NON_PRICE_KEYS or component in TIER_CONDITION_KEYS:
+            continue
+        if not isinstance(component, str) or not component.replace("_", "").isalnum():
+            raise NormalizationError("bad-price-key", repr(component))
+        yield price_value(component, raw, tier=tier, min_prompt_tokens=min_prompt_tokens)
+
+
+def percent_change(old: Decimal | None, new: Decimal | None) -> Decimal | None:
+    """Percent change old → new, two decimals; None when undefined."""
+    if old is None or new is None or old == 0:
+        return None
+    return ((new - old) / old * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)

@@ -1,0 +1,57 @@
+"""Raw items the spiders yield. They carry provenance, not interpretation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.normalize.rejection import Rejection
+
+
+@dataclass
+class Provenance:
+    source: str
+    url: str
+    fetched_at: dt.datetime
+    http_status: int
+    #: sha256 of the response body.
+    response_hash: str
+
+
+@dataclass
+class RawRecord:
+    """One record of a response (an entry of a JSON list, a feed entry, a page)."""
+
+    provenance: Provenance
+    #: ``openrouter-model``, ``hf-listing``, ``hf-model``, ``hf-card``, ``feed-entry``, ``page``...
+    kind: str
+    data: Any
+    #: Position in the response (for error messages about unnamed records).
+    position: int = 0
+    #: Set by the normalize pipeline.
+    normalized: Any = None
+    #: Set by the validate / normalize pipelines when the record is unusable.
+    rejection: Rejection | None = None
+
+
+@dataclass
+class ListingEnd:
+    """The last page of a listing arrived; ``complete`` allows delisting."""
+
+    provenance: Provenance
+    received: int
+    complete: bool
+    failure: str | None = None
+
+
+@dataclass
+class FetchFailure:
+    """A request that produced no usable response (after retries)."""
+
+    source: str
+    url: str
+    reason: str
+    detail: str = ""
+    http_status: int | None = None
+    subject: str | None = None

@@ -1,0 +1,1 @@
+"""Item pipelines, one module per source: validate → normalize → store."""

@@ -1,0 +1,193 @@
+"""OpenRouter pipelines: validate → normalize → store.
+
+The store pipeline gathers the whole listing and applies it in one
+transaction when the spider closes, so that a failed crawl stores what it
+got without delisting anything, and an unchanged listing writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.spiders import Spider
+
+from tracker.errors import NormalizationError
+from tracker.normalize.openrouter import OpenRouterSnapshot, normalize_entry, validate_entry
+from tracker.normalize.rejection import Rejection
+from tracker.sources.items import FetchFailure, ListingEnd, RawRecord
+from tracker.sources.summary import CrawlSummary
+from tracker.store.db import make_engine, make_sessionmaker, session_scope
+from tracker.store.ingest_openrouter import ingest_openrouter
+from tracker.store.runs import finish_run, record_errors, utcnow
+from tracker.store.tables import Run
+
+
+class ValidatePipeline:
+    """Structural checks; a bad entry is marked rejected (and counted), never dropped silently."""
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, RawRecord) and item.rejection is None:
+            try:
+                validate_entry(item.data)
+            except NormalizationError as exc:
+                item.rejection = _rejection(item, exc)
+        return item
+
+
+class NormalizePipeline:
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, RawRecord) and item.rejection is None:
+            try:
+                item.normalized = normalize_entry(item.data)
+            except NormalizationError as exc:
+                item.rejection = _rejection(item, exc)
+        return item
+
+
+def _rejection(item: RawRecord, exc: NormalizationError) -> Rejection:
+    data = item.data
+    subject = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+    return Rejection(
+        subject=(subject or f"data[{item.position}]")[:200],
+        reason=exc.reason,
+        detail=exc.detail,
+        url=item.provenance.url,
+    )
+
+
+class StorePipeline:
+    """Collect the listing; store it when the spider closes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.database_url: str = crawler.settings.get("TRACKER_DATABASE_URL")
+        self.run_id: int | None = crawler.settings.get("TRACKER_RUN_ID")
+        self.snapshot: OpenRouterSnapshot | None = None
+        self.failures: list[FetchFailure] = []
+        self.ids: set[str] = set()
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def _snapshot(self, item: RawRecord | ListingEnd) -> OpenRouterSnapshot:
+        if self.snapshot is None:
+            p = item.provenance
+            self.snapshot = OpenRouterSnapshot(
+                observed_at=p.fetched_at,
+                url=p.url,
+                fetched_at=p.fetched_at,
+                http_status=p.http_status,
+                response_hash=p.response_hash,
+            )
+        return self.snapshot
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, RawRecord):
+            snapshot = self._snapshot(item)
+            if item.rejection is not None:
+                snapshot.rejections.append(item.rejection)
+            elif item.normalized is not None:
+                if item.normalized.id in self.ids:
+                    snapshot.rejections.append(Rejection(item.normalized.id, "duplicate-id", "", item.provenance.url))
+                else:
+                    self.ids.add(item.normalized.id)
+                    snapshot.add(item.normalized)
+        elif isinstance(item, ListingEnd):
+            snapshot = self._snapshot(item)
+            snapshot.complete = item.complete
+            snapshot.failure = item.failure
+        elif isinstance(item, FetchFailure):
+            self.failures.append(item)
+        return item
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        summary = store_listing(
+            self.database_url,
+            self.run_id,
+            self.snapshot,
+            self.failures,
+            finish_reason=reason,
+            requests=self.crawler.stats.get_value("downloader/request_count", 0) if self.crawler.stats else 0,
+        )
+        if self.crawler.stats:
+            self.crawler.stats.set_value("tracker/summary", summary.to_dict())
+
+
+def store_listing(
+    database_url: str,
+    run_id: int | None,
+    snapshot: OpenRouterSnapshot | None,
+    failures: list[FetchFailure],
+    *,
+    finish_reason: str = "finished",
+    requests: int = 0,
+) -> CrawlSummary:
+    """Apply a crawled listing and close the run; shared by crawl and tests."""
+    engine = make_engine(database_url)
+    factory = make_sessionmaker(engine)
+    summary = CrawlSummary(source="openrouter", run_id=run_id)
+    summary.requests = requests
+    rejections = list(snapshot.rejections) if snapshot else []
+    failure_rejections = [
+        Rejection(subject=f.subject or f.url, reason=f.reason, detail=f.detail, url=f.url) for f in failures
+    ]
+    if snapshot is not None and finish_reason != "finished":
+        snapshot.complete = False
+        snapshot.failure = snapshot.failure or f"crawl stopped early ({finish_reason})"
+    try:
+        with session_scope(factory) as session:
+            run = session.get(Run, run_id) if run_id is not None else None
+            if snapshot is not None and (snapshot.models or snapshot.aliases):
+                if run is not None:
+                    run.observed_at = snapshot.observed_at
+                result = ingest_openrouter(session, snapshot, run_id=run_id)
+                summary.absorb(result.counts(), result.events)
+            record_errors(session, rejections + failure_rejections, source="openrouter", run_id=run_id)
+            summary.rejected = Counter(r.reason for r in rejections)
+            summary.errors = Counter(f.reason for f in failures)
+            summary.complete = bool(snapshot and snapshot.complete)
+            if snapshot is None or not (snapshot.models or snapshot.aliases):
+                summary.status = "failed"
+                summary.message = _failure_message(failures, snapshot, finish_reason)
+            elif not snapshot.complete or failures:
+                summary.status = "partial"
+                summary.message = _failure_message(failures, snapshot, finish_reason)
+            else:
+                summary.status = "success"
+            if run is not None:
+                finish_run(
+                    session,
+                    run,
+                    status=summary.status,
+                    error_message=summary.message,
+                    counts=summary.to_dict(),
+                    complete=summary.complete,
+                    items_seen=summary.seen,
+                    items_new=summary.new,
+                    items_changed=summary.changed,
+                    items_delisted=summary.delisted,
+                    items_rejected=sum(summary.rejected.values()),
+                    errors=sum(summary.errors.values()),
+                    requests=requests,
+                )
+    finally:
+        engine.dispose()
+    summary.finished_at = utcnow()
+    return summary
+
+
+def _failure_message(failures: list[FetchFailure], snapshot: OpenRouterSnapshot | None, finish_reason: str) -> str:
+    if failures:
+        first = failures[0]
+        status = f" (HTTP {first.http_status})" if first.http_status else ""
+        return f"{first.url}: {first.reason}{status}: {first.detail}"[:1000]
+    if snapshot is not None and snapshot.failure:
+        return snapshot.failure
+    if finish_reason != "finished":
+        return f"crawl stopped early ({finish_reason})"
+    return "the listing contained no usable model"

@@ -1,0 +1,44 @@
+"""The Scrapy settings every tracker spider runs with (small and explicit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.config import Settings
+
+
+def scrapy_settings(settings: Settings, *, run_id: int | None, log_level: str = "WARNING") -> dict[str, Any]:
+    http = settings.http
+    return {
+        "BOT_NAME": "tracker",
+        "USER_AGENT": http.user_agent,
+        "ROBOTSTXT_OBEY": http.obey_robots_txt,
+        "CONCURRENT_REQUESTS": http.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": http.concurrency,
+        "DOWNLOAD_DELAY": http.delay_seconds,
+        "DOWNLOAD_TIMEOUT": http.timeout_seconds,
+        "DOWNLOAD_MAXSIZE": http.max_response_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": http.retries,
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
+        "AUTOTHROTTLE_ENABLED": http.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(http.delay_seconds, 0.1),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(http.concurrency),
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": log_level,
+        "LOG_ENABLED": True,
+        "HTTPCACHE_ENABLED": False,
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "DOWNLOADER_MIDDLEWARES": {
+            "tracker.sources.middlewares.AllowedHostsMiddleware": 50,
+            "tracker.sources.middlewares.RetryAfterMiddleware": 560,
+        },
+        "TRACKER_ALLOWED_HOSTS": list(http.allowed_hosts),
+        "TRACKER_MAX_RETRY_AFTER": http.max_retry_after_seconds,
+        "TRACKER_RETRY_AFTER_TIMES": max(http.retries, 1),
+        "TRACKER_DATABASE_URL": settings.database_url,
+        "TRACKER_RUN_ID": run_id,
+    }

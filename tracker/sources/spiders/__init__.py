@@ -1,0 +1,1 @@
+"""Spiders: one base class per kind of source, thin subclasses per source."""

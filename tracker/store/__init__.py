@@ -1,0 +1,1 @@
+"""Persistence: declarative base, tables, engine/session factory, ingest, queries."""

@@ -1,0 +1,516 @@
+"""Store one normalized OpenRouter listing: observations, state, prices, events.
+
+The caller owns the session and the transaction. Writes are bulk Core
+statements; an unchanged listing writes nothing (hashes are compared first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from tracker.events.diff import ListingDiff, ListingState, diff_aliases, diff_listings
+from tracker.events.hashing import content_hash
+from tracker.events.types import Event
+from tracker.normalize.openrouter import OpenRouterAliasRecord, OpenRouterModel, OpenRouterSnapshot
+from tracker.normalize.pricing import PriceStatus, PriceValue
+from tracker.store.events import insert_events
+from tracker.store.identity import ensure_models
+from tracker.store.runs import last_observed_at
+from tracker.store.tables import Crosswalk, Observation, OpenRouterAlias, OpenRouterListing, Price
+
+SOURCE = "openrouter"
+CHUNK = 500
+T = TypeVar("T")
+
+
+@dataclass
+class IngestResult:
+    seen: int = 0
+    new: int = 0
+    changed: int = 0
+    delisted: int = 0
+    unchanged: int = 0
+    aliases: int = 0
+    events: list[Event] = field(default_factory=list)
+    writes: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "seen": self.seen,
+            "new": self.new,
+            "changed": self.changed,
+            "delisted": self.delisted,
+            "unchanged": self.unchanged,
+            "aliases": self.aliases,
+            "events": len(self.events),
+            "writes": self.writes,
+        }
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id: int | None) -> IngestResult:
+    """Apply ``snapshot`` to the database and return what changed."""
+    observed_at = snapshot.observed_at
+    result = IngestResult(seen=len(snapshot.models), aliases=len(snapshot.aliases))
+    current = {m.id: m for m in snapshot.models}
+    hashes = {m.id: content_hash(m.meaningful()) for m in snapshot.models}
+
+    stored = {
+        row.id: row
+        for row in session.execute(
+            select(
+                OpenRouterListing.id,
+                OpenRouterListing.content_hash,
+                OpenRouterListing.status,
+                OpenRouterListing.name,
+                OpenRouterListing.variant,
+                OpenRouterListing.context_length,
+                OpenRouterListing.base_id,
+                OpenRouterListing.model_id,
+            )
+        )
+    }
+    # Prices are loaded only for listings whose hash differs (or that disappear).
+    differing = [i for i, h in hashes.items() if i in stored and stored[i].content_hash != h]
+    unusable = {r.subject for r in snapshot.rejections}
+    disappearing = [i for i, row in stored.items() if row.status == "listed" and i not in current and i not in unusable]
+    stored_prices = _current_prices(session, differing + (disappearing if snapshot.complete else []))
+
+    previous = {
+        i: ListingState(
+            id=i,
+            model_key=row.base_id,
+            content_hash=row.content_hash,
+            name=row.name,
+            variant=row.variant,
+            context_length=row.context_length,
+            prices={k: v for k, (v, _row_id) in stored_prices.get(i, {}).items()},
+            listed=row.status == "listed",
+        )
+        for i, row in stored.items()
+    }
+    now_states = {
+        m.id: ListingState(
+            id=m.id,
+            model_key=m.base_id,
+            content_hash=hashes[m.id],
+            name=m.name,
+            variant=m.variant,
+            context_length=m.context_length,
+            prices={p.key: p for p in m.prices},
+        )
+        for m in snapshot.models
+    }
+    diff = diff_listings(
+        previous, now_states, source=SOURCE, detected_at=observed_at, complete=snapshot.complete, unusable=unusable
+    )
+    result.new, result.changed = len(diff.added), len(diff.changed)
+    result.delisted, result.unchanged = len(diff.delisted), diff.unchanged
+
+    touched = diff.added + diff.changed
+    if touched or diff.delisted:
+        closed_at = last_observed_at(session, SOURCE, exclude_run_id=run_id) or observed_at
+        model_ids = (
+            ensure_models(
+                session,
+                [
+                    (current[i].base_id, current[i].vendor, current[i].name if current[i].variant is None else None)
+                    for i in diff.added
+                ],
+                seen_at=observed_at,
+            )
+            if diff.added
+            else {}
+        )
+        if diff.added:
+            model_ids.update(_model_ids_for(session, [current[i].base_id for i in diff.added]))
+            result.writes += _link_crosswalk(session, [current[i] for i in diff.added], model_ids, observed_at)
+        obs_ids = _insert_observations(session, [current[i] for i in touched], hashes, snapshot, run_id)
+        result.writes += len(obs_ids)
+        result.writes += _write_listings(session, diff, current, hashes, stored, obs_ids, model_ids, observed_at)
+        result.writes += _write_prices(
+            session, diff, current, stored, stored_prices, obs_ids, snapshot, observed_at, closed_at, model_ids
+        )
+        result.writes += _update_models(session, [current[i] for i in touched], stored, model_ids, observed_at)
+
+    alias_events, alias_writes = _ingest_aliases(session, snapshot, observed_at)
+    result.writes += alias_writes
+    result.events = diff.events + alias_events
+    result.writes += insert_events(session, result.events, run_id=run_id)
+    return result
+
+
+def _current_prices(
+    session: Session, subjects: Iterable[str]
+) -> dict[str, dict[tuple[str, str], tuple[PriceValue, int]]]:
+    out: dict[str, dict[tuple[str, str], tuple[PriceValue, int]]] = defaultdict(dict)
+    subjects = list(subjects)
+    for part in chunks(subjects):
+        rows = session.execute(
+            select(Price).where(Price.source == SOURCE, Price.subject.in_(part), Price.last_seen_at.is_(None))
+        ).scalars()
+        for row in rows:
+            value = PriceValue(
+                component=row.component,
+                tier=row.tier,
+                min_prompt_tokens=row.min_prompt_tokens,
+                status=PriceStatus(row.status),
+                usd_per_mtok=row.usd_per_mtok,
+                usd_per_unit=row.usd_per_unit,
+                unit=row.unit,
+                raw=row.raw,
+            )
+            out[row.subject][value.key] = (value, row.id)
+    return out
+
+
+def _model_ids_for(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    from tracker.store.tables import Model
+
+    out: dict[str, int] = {}
+    for part in chunks(sorted(set(keys))):
+        out.update({k: i for i, k in session.execute(select(Model.id, Model.key).where(Model.key.in_(part)))})
+    return out
+
+
+def _link_crosswalk(
+    session: Session, models: list[OpenRouterModel], model_ids: dict[str, int], now: dt.datetime
+) -> int:
+    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    for m in models:
+        model_id = model_ids[m.base_id]
+        wanted[("openrouter", m.id)] = {
+            "model_id": model_id,
+            "namespace": "openrouter",
+            "external_id": m.id,
+            "method": "variant" if m.variant else "exact-id",
+            "confidence": 1.0,
+            "created_at": now,
+        }
+        if m.canonical_slug and m.canonical_slug != m.id and m.variant is None:
+            wanted[("openrouter-slug", m.canonical_slug)] = {
+                "model_id": model_id,
+                "namespace": "openrouter-slug",
+                "external_id": m.canonical_slug,
+                "method": "exact-id",
+                "confidence": 1.0,
+                "created_at": now,
+            }
+        if m.hugging_face_id and m.variant is None:
+            wanted[("huggingface", m.hugging_face_id)] = {
+                "model_id": model_id,
+                "namespace": "huggingface",
+                "external_id": m.hugging_face_id,
+                "method": "declared-hf-id",
+                "confidence": 0.95,
+                "created_at": now,
+            }
+    if not wanted:
+        return 0
+    existing: set[tuple[str, str]] = set()
+    by_namespace: dict[str, list[str]] = defaultdict(list)
+    for namespace, external in wanted:
+        by_namespace[namespace].append(external)
+    for namespace, externals in by_namespace.items():
+        for part in chunks(externals):
+            query = select(Crosswalk.namespace, Crosswalk.external_id).where(
+                Crosswalk.namespace == namespace, Crosswalk.external_id.in_(part)
+            )
+            existing.update((row[0], row[1]) for row in session.execute(query))
+    rows = [row for key, row in wanted.items() if key not in existing]
+    if rows:
+        session.execute(insert(Crosswalk), rows)
+    return len(rows)
+
+
+def _insert_observations(
+    session: Session,
+    models: list[OpenRouterModel],
+    hashes: dict[str, str],
+    snapshot: OpenRouterSnapshot,
+    run_id: int | None,
+) -> dict[str, int]:
+    if not models:
+        return {}
+    rows = [
+        {
+            "source": SOURCE,
+            "subject": m.id,
+            "observed_at": snapshot.observed_at,
+            "run_id": run_id,
+            "url": snapshot.url,
+            "fetched_at": snapshot.fetched_at,
+            "http_status": snapshot.http_status,
+            "response_hash": snapshot.response_hash,
+            "content_hash": hashes[m.id],
+            "payload": m.meaningful(),
+        }
+        for m in models
+    ]
+    ids: dict[str, int] = {}
+    for part in chunks(rows, 1000):
+        for obs_id, subject in session.execute(
+            insert(Observation).returning(Observation.id, Observation.subject, sort_by_parameter_order=True), part
+        ):
+            ids[subject] = obs_id
+    return ids
+
+
+def _listing_row(
+    m: OpenRouterModel, content: str, obs_id: int | None, model_id: int | None, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "model_id": model_id,
+        "base_id": m.base_id,
+        "variant": m.variant,
+        "name": m.name,
+        "description": m.description,
+        "canonical_slug": m.canonical_slug,
+        "hugging_face_id": m.hugging_face_id,
+        "context_length": m.context_length,
+        "max_completion_tokens": m.max_completion_tokens,
+        "modality": m.modality,
+        "input_modalities": list(m.input_modalities) if m.input_modalities is not None else None,
+        "output_modalities": list(m.output_modalities) if m.output_modalities is not None else None,
+        "created_upstream_at": m.created_at,
+        "knowledge_cutoff": m.knowledge_cutoff,
+        "expiration_date": m.expiration_date,
+        "status": "listed",
+        "last_changed_at": now,
+        "delisted_at": None,
+        "content_hash": content,
+        "last_observation_id": obs_id,
+    }
+
+
+def _write_listings(
+    session: Session,
+    diff: ListingDiff,
+    current: dict[str, OpenRouterModel],
+    hashes: dict[str, str],
+    stored: dict[str, Any],
+    obs_ids: dict[str, int],
+    model_ids: dict[str, int],
+    now: dt.datetime,
+) -> int:
+    inserts, updates = [], []
+    for listing_id in diff.added:
+        m = current[listing_id]
+        row = _listing_row(m, hashes[listing_id], obs_ids.get(listing_id), model_ids.get(m.base_id), now)
+        if listing_id in stored:  # relisted
+            updates.append(row)
+        else:
+            row["first_seen_at"] = now
+            inserts.append(row)
+    for listing_id in diff.changed:
+        m = current[listing_id]
+        updates.append(_listing_row(m, hashes[listing_id], obs_ids.get(listing_id), stored[listing_id].model_id, now))
+    for part in chunks(inserts, 1000):
+        session.execute(insert(OpenRouterListing), part)
+    if updates:
+        session.execute(update(OpenRouterListing), updates)
+    if diff.delisted:
+        session.execute(
+            update(OpenRouterListing),
+            [{"id": i, "status": "delisted", "delisted_at": now, "last_changed_at": now} for i in diff.delisted],
+        )
+    return len(inserts) + len(updates) + len(diff.delisted)
+
+
+def _price_row(
+    p: PriceValue, *, subject: str, model_id: int | None, url: str | None, obs_id: int | None, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "source": SOURCE,
+        "subject": subject,
+        "model_id": model_id,
+        "provider": None,
+        "component": p.component,
+        "tier": p.tier,
+        "min_prompt_tokens": p.min_prompt_tokens,
+        "status": str(p.status),
+        "usd_per_mtok": p.usd_per_mtok,
+        "usd_per_unit": p.usd_per_unit,
+        "unit": p.unit,
+        "raw": p.raw[:64] if p.raw else None,
+        "first_seen_at": now,
+        "last_seen_at": None,
+        "url": url,
+        "observation_id": obs_id,
+        "extra": None,
+    }
+
+
+def _write_prices(
+    session: Session,
+    diff: ListingDiff,
+    current: dict[str, OpenRouterModel],
+    stored: dict[str, Any],
+    stored_prices: dict[str, dict[tuple[str, str], tuple[PriceValue, int]]],
+    obs_ids: dict[str, int],
+    snapshot: OpenRouterSnapshot,
+    now: dt.datetime,
+    closed_at: dt.datetime,
+    model_ids: dict[str, int],
+) -> int:
+    inserts: list[dict[str, Any]] = []
+    closes: list[int] = []
+
+    def model_id_of(listing_id: str) -> int | None:
+        if listing_id in stored and stored[listing_id].model_id is not None:
+            return stored[listing_id].model_id
+        return model_ids.get(current[listing_id].base_id)
+
+    for listing_id in diff.added:
+        m = current[listing_id]
+        inserts.extend(
+            _price_row(
+                p,
+                subject=listing_id,
+                model_id=model_id_of(listing_id),
+                url=snapshot.url,
+                obs_id=obs_ids.get(listing_id),
+                now=now,
+            )
+            for p in m.prices
+        )
+    for listing_id in diff.changed:
+        m = current[listing_id]
+        before = stored_prices.get(listing_id, {})
+        now_prices = {p.key: p for p in m.prices}
+        for key, (old, row_id) in before.items():
+            if not old.same_price(now_prices.get(key)):
+                closes.append(row_id)
+        for key, p in now_prices.items():
+            old_entry = before.get(key)
+            if old_entry is None or not old_entry[0].same_price(p):
+                inserts.append(
+                    _price_row(
+                        p,
+                        subject=listing_id,
+                        model_id=model_id_of(listing_id),
+                        url=snapshot.url,
+                        obs_id=obs_ids.get(listing_id),
+                        now=now,
+                    )
+                )
+    for listing_id in diff.delisted:
+        closes.extend(row_id for _value, row_id in stored_prices.get(listing_id, {}).values())
+    if closes:
+        session.execute(update(Price), [{"id": i, "last_seen_at": closed_at} for i in closes])
+    for part in chunks(inserts, 1000):
+        session.execute(insert(Price), part)
+    return len(inserts) + len(closes)
+
+
+def _update_models(
+    session: Session, models: list[OpenRouterModel], stored: dict[str, Any], model_ids: dict[str, int], now: dt.datetime
+) -> int:
+    """The OpenRouter listing of the model itself is the primary source of name/context."""
+    from tracker.store.tables import Model
+
+    rows = []
+    ids = dict(model_ids)
+    missing = [m.base_id for m in models if m.base_id not in ids]
+    if missing:
+        ids.update(_model_ids_for(session, missing))
+    for m in models:
+        if m.variant is not None or m.base_id not in ids:
+            continue
+        rows.append(
+            {
+                "id": ids[m.base_id],
+                "name": m.name,
+                "context_length": m.context_length,
+                "openrouter_id": m.id,
+                "updated_at": now,
+            }
+        )
+    if rows:
+        session.execute(update(Model), rows)
+        released = [
+            {"id": ids[m.base_id], "released_at": m.created_at}
+            for m in models
+            if m.variant is None and m.created_at is not None and m.base_id in ids
+        ]
+        if released:
+            _set_released(session, released)
+    return len(rows)
+
+
+def _set_released(session: Session, rows: list[dict[str, Any]]) -> None:
+    from sqlalchemy import bindparam
+
+    from tracker.store.tables import Model
+
+    stmt = (
+        update(Model.__table__)
+        .where(Model.__table__.c.id == bindparam("b_id"), Model.__table__.c.released_at.is_(None))
+        .values(released_at=bindparam("b_released"))
+    )
+    session.execute(stmt, [{"b_id": r["id"], "b_released": r["released_at"]} for r in rows])
+
+
+def _ingest_aliases(session: Session, snapshot: OpenRouterSnapshot, now: dt.datetime) -> tuple[list[Event], int]:
+    stored = {
+        row.id: row
+        for row in session.execute(
+            select(OpenRouterAlias.id, OpenRouterAlias.target_id, OpenRouterAlias.content_hash, OpenRouterAlias.status)
+        )
+    }
+    current: dict[str, OpenRouterAliasRecord] = {a.id: a for a in snapshot.aliases}
+    hashes = {a.id: content_hash(a.meaningful()) for a in snapshot.aliases}
+    events = diff_aliases(
+        {i: r.target_id for i, r in stored.items() if r.status == "listed"},
+        {i: a.target_id for i, a in current.items()},
+        source=SOURCE,
+        detected_at=now,
+    )
+    inserts = [
+        {
+            "id": a.id,
+            "target_id": a.target_id,
+            "target_name": a.target_name,
+            "status": "listed",
+            "first_seen_at": now,
+            "last_changed_at": now,
+            "content_hash": hashes[a.id],
+        }
+        for a in current.values()
+        if a.id not in stored
+    ]
+    updates = [
+        {
+            "id": a.id,
+            "target_id": a.target_id,
+            "target_name": a.target_name,
+            "status": "listed",
+            "last_changed_at": now,
+            "content_hash": hashes[a.id],
+        }
+        for a in current.values()
+        if a.id in stored and (stored[a.id].content_hash != hashes[a.id] or stored[a.id].status != "listed")
+    ]
+    if snapshot.complete:
+        updates.extend(
+            {"id": i, "status": "delisted", "last_changed_at": now}
+            for i, r in stored.items()
+            if r.status == "listed" and i not in current
+        )
+    if inserts:
+        session.execute(insert(OpenRouterAlias), inserts)
+    if updates:
+        session.execute(update(OpenRouterAlias), updates)
+    return events, len(inserts) + len(updates)
