@@ -1,7 +1,7 @@
 """The ``tracker`` command: thin subcommands over the library.
 
-Each module in this package registers its subcommands; add a module to
-``COMMAND_MODULES`` to add commands. Errors of the :class:`TrackerError`
+Each module in this package (except ``app``) defines ``register(subparsers)``
+and is picked up automatically: add a module to add commands. Errors of the :class:`TrackerError`
 tree become one-line messages and exit status 2.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import pkgutil
 import sys
 from collections.abc import Sequence
 
@@ -17,11 +18,14 @@ from tracker import __version__
 from tracker.cli.app import App
 from tracker.errors import TrackerError
 
-COMMAND_MODULES = (
-    "tracker.cli.db",
-    "tracker.cli.crawl",
-    "tracker.cli.changes",
-)
+#: Modules registered first, in this order (the rest follow alphabetically).
+FIRST = ("db", "crawl", "changes")
+
+
+def command_modules() -> list[str]:
+    names = [m.name for m in pkgutil.iter_modules(__path__) if m.name not in {"app"} and not m.name.startswith("_")]
+    ordered = [n for n in FIRST if n in names] + sorted(n for n in names if n not in FIRST)
+    return [f"{__name__}.{n}" for n in ordered]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name in COMMAND_MODULES:
+    for name in command_modules():
         importlib.import_module(name).register(subparsers)
     return parser
 

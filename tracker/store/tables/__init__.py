@@ -1,8 +1,12 @@
 """All tables, imported so that ``Base.metadata`` knows them.
 
-One module per domain; add a module here when a domain gains tables (and an
-Alembic migration in ``migrations/versions``).
+One module per domain. Every module of this package is imported here so its
+tables join ``Base.metadata``; add a module (and an Alembic migration in
+``migrations/versions``) when a domain gains tables.
 """
+
+import importlib
+import pkgutil
 
 from tracker.store.tables.claims import Claim, Dispute, Document, HttpCacheEntry
 from tracker.store.tables.core import CrawlError, Crosswalk, Event, Model, Observation, Run
@@ -23,3 +27,6 @@ __all__ = [
     "Price",
     "Run",
 ]
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
