@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker.errors import BackfillError, NormalizationError
 from tracker.events.hashing import body_hash
 from tracker.normalize.openrouter import snapshot_from_payload
+from tracker.perf import gc_paused
 from tracker.sources.pipelines.openrouter import store_listing
 from tracker.sources.summary import CrawlSummary
 from tracker.store.db import session_scope
@@ -102,14 +103,15 @@ def _backfill_one(
             return CrawlSummary(source="openrouter", run_id=run_id, status="failed", message=problem)
     try:
         body = item.path.read_bytes()
-        payload = json.loads(body)
-        snapshot = snapshot_from_payload(
-            payload,
-            observed_at=item.observed_at,
-            url=item.path.resolve().as_uri(),
-            response_hash=body_hash(body),
-            complete=not partial,
-        )
+        with gc_paused():
+            payload = json.loads(body)
+            snapshot = snapshot_from_payload(
+                payload,
+                observed_at=item.observed_at,
+                url=item.path.resolve().as_uri(),
+                response_hash=body_hash(body),
+                complete=not partial,
+            )
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, NormalizationError) as exc:
         message = f"{item.path}: cannot import: {exc}"
         with session_scope(factory) as session:

@@ -66,6 +66,8 @@ class HttpSettings:
     max_retry_after_seconds: float = 120.0
     autothrottle: bool = True
     obey_robots_txt: bool = True
+    #: Largest feed or article page the blogs/press crawls download (bigger ones are recorded as too-large).
+    max_page_bytes: int = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class FeedSettings:
     url: str
     vendor: str
     kind: str = "vendor"
-    #: ``feed`` (RSS/Atom), ``html`` or ``markdown`` (a single page).
+    #: ``feed`` (RSS/Atom), ``html`` or ``markdown`` (a single page), ``page`` (a page read by its content type).
     type: str = "feed"
 
 
@@ -110,7 +112,12 @@ class SmtpSettings:
     password: str | None = None
     mail_from: str = "tracker <tracker@localhost>"
     timeout_seconds: float = 30.0
+    #: Transmissions per recipient and issue before a transient (4xx) failure becomes permanent.
     max_attempts: int = 3
+    #: Wait before retrying transient failures (doubles per attempt).
+    retry_delay_seconds: float = 5.0
+    #: Extra CA certificates (PEM) to trust for starttls/ssl, e.g. a private relay's.
+    ca_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,18 +138,41 @@ class SiteSettings:
     out_dir: str = "site"
     #: Absolute URL of the published site, used for links in mail and feeds.
     base_url: str = "https://tracker.example.org/"
+    #: Shown in the page header and the Atom feed.
+    title: str = "tracker"
+    #: Events per page of the change log.
+    changes_per_page: int = 100
+    #: Newest events in the Atom feed.
+    feed_entries: int = 100
+    #: Offer a SQLite copy of the public tables for download (``data/tracker.db``).
+    download_database: bool = True
+    #: Processes rendering model pages: 0 = one per CPU (at most 4), 1 = in the calling process.
+    workers: int = 0
 
 
 @dataclass(frozen=True)
 class ScheduleSettings:
-    openrouter_interval_minutes: int = 60
-    huggingface_interval_minutes: int = 360
-    blogs_interval_minutes: int = 180
-    press_interval_minutes: int = 180
-    #: APScheduler cron fields for the weekly newsletter (UTC by default).
+    #: Minutes between two crawls of a source (fractions allowed); ``<source>_interval_minutes``.
+    openrouter_interval_minutes: float = 60
+    huggingface_interval_minutes: float = 360
+    blogs_interval_minutes: float = 180
+    press_interval_minutes: float = 180
+    #: For a source without its own ``<source>_interval_minutes``.
+    default_interval_minutes: float = 180
+    #: The weekly newsletter: ``mon 08:00`` (weekday and time) or a 5-field crontab line, in newsletter.timezone.
     newsletter_cron: str = "mon 08:00"
-    stale_after_hours: int = 48
+    #: A source without a successful crawl for this long is flagged stale by ``tracker status``.
+    stale_after_hours: float = 48
+    #: A source that returned nothing this many runs in a row is flagged by ``tracker status``.
     empty_runs_before_flag: int = 3
+    #: A crawl still running after this long is stopped (and recorded as failed or partial).
+    crawl_timeout_minutes: float = 240
+    #: A job lock not renewed for this long may be taken over by another host (on this host: once its process is gone).
+    lease_seconds: float = 120
+    #: On SIGTERM, wait this long for running jobs to finish before stopping their crawl processes.
+    stop_grace_seconds: float = 600
+    #: Rebuild the site after a scheduled crawl that changed something, and after the newsletter.
+    site_after_crawls: bool = True
 
 
 @dataclass(frozen=True)

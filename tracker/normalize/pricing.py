@@ -26,6 +26,7 @@ Token-metered components are stored as USD per 1M tokens
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
@@ -95,17 +96,30 @@ def parse_amount(raw: Any, *, component: str) -> tuple[PriceStatus, Decimal | No
         return PriceStatus.UNKNOWN, None
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise NormalizationError("unparsable-price", f"{component}={raw!r}")
-    text = str(raw).strip()
+    try:
+        return _parse_text(str(raw).strip())
+    except _BadPrice as exc:
+        raise NormalizationError(exc.reason, f"{component}={raw!r}") from None
+
+
+class _BadPrice(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_text(text: str) -> tuple[PriceStatus, Decimal | None]:
+    """Parse one price string (cached: listings repeat the same strings thousands of times)."""
     try:
         value = Decimal(text)
-    except InvalidOperation as exc:
-        raise NormalizationError("unparsable-price", f"{component}={raw!r}") from exc
+    except InvalidOperation:
+        raise _BadPrice("unparsable-price") from None
     if not value.is_finite():
-        raise NormalizationError("unparsable-price", f"{component}={raw!r}")
+        raise _BadPrice("unparsable-price")
     if value == -1:
         return PriceStatus.DYNAMIC, None
     if value < 0:
-        raise NormalizationError("negative-price", f"{component}={raw!r}")
+        raise _BadPrice("negative-price")
     if value == 0:
         return PriceStatus.FREE, Decimal(0)
     return PriceStatus.PRICED, _CONTEXT.plus(value).normalize()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.normalize.rejection import Rejection
@@ -33,6 +33,27 @@ class RawRecord:
     normalized: Any = None
     #: Set by the validate / normalize pipelines when the record is unusable.
     rejection: Rejection | None = None
+
+
+@dataclass
+class RawPage:
+    """All records of one listing page, kept together (a 50,000-entry listing is one item, not 50,000)."""
+
+    provenance: Provenance
+    #: ``openrouter-models``…
+    kind: str
+    records: list[Any]
+    #: Position of the first record in the whole listing.
+    offset: int = 0
+    #: Set by the validate pipeline: index in ``records`` → why it is unusable.
+    rejections: dict[int, Rejection] = field(default_factory=dict)
+    #: Set by the normalize pipeline: the usable records, normalized, in order.
+    normalized: list[Any] = field(default_factory=list)
+
+    def subject(self, index: int) -> str:
+        record = self.records[index]
+        name = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
+        return (name or f"data[{self.offset + index}]")[:200]
 
 
 @dataclass

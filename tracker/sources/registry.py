@@ -6,6 +6,7 @@ imported in the crawl child process).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -19,15 +20,75 @@ def _openrouter(settings: Settings) -> tuple[type, dict[str, Any]]:
     return OpenRouterSpider, {"base_url": settings.openrouter.url}
 
 
+def _huggingface(settings: Settings) -> tuple[type, dict[str, Any]]:
+    from functools import partial
+
+    from tracker.sources.spiders.huggingface import HuggingFaceSpider
+    from tracker.store.ingest_huggingface import load_known_repos
+
+    hf = settings.huggingface
+    return HuggingFaceSpider, {
+        "base_url": hf.url,
+        "orgs": hf.orgs,
+        "token": hf.token,
+        "discovery": hf.discovery,
+        "discovery_limit": hf.discovery_limit,
+        "page_size": hf.page_size,
+        "max_card_bytes": hf.max_card_bytes,
+        # read lazily, in the crawl process, when the first listing page arrives
+        "known": partial(load_known_repos, settings.database_url),
+    }
+
+
+def _feeds(settings: Settings, kind: str) -> tuple[type, dict[str, Any]]:
+    from functools import partial
+
+    from tracker.sources.spiders.feeds import BlogsSpider, PressSpider
+    from tracker.store.ingest_documents import load_validators_from
+
+    for feed in settings.feeds:
+        if feed.kind not in FEED_KINDS.values() or feed.type not in ("feed", "html", "markdown", "page"):
+            raise ConfigError(f"feed {feed.url}: kind must be vendor or press and type feed, html, markdown or page")
+    return BlogsSpider if kind == "vendor" else PressSpider, {
+        "feeds": [dataclasses.asdict(f) for f in settings.feeds if f.kind == kind],
+        "validators": partial(load_validators_from, settings.database_url),
+        "max_page_bytes": settings.http.max_page_bytes,
+    }
+
+
+def _check(settings: Settings) -> tuple[type, dict[str, Any]]:
+    """``tracker check URL``: the configured feeds are the pages to fetch (not stored by the crawl)."""
+    from tracker.sources.spiders.feeds import CheckSpider
+
+    return CheckSpider, {
+        "feeds": [dataclasses.asdict(f) | {"type": "page"} for f in settings.feeds],
+        "conditional": False,
+        "collect_only": True,
+        "max_page_bytes": settings.http.max_page_bytes,
+    }
+
+
+#: Feed-driven sources and the kind of feeds each one crawls.
+FEED_KINDS = {"blogs": "vendor", "press": "press"}
+
 SOURCES: dict[str, Callable[[Settings], tuple[type, dict[str, Any]]]] = {
     "openrouter": _openrouter,
+    "huggingface": _huggingface,
+    "blogs": lambda settings: _feeds(settings, "vendor"),
+    "press": lambda settings: _feeds(settings, "press"),
 }
+#: Run only on demand (``tracker check``), never by ``tracker run``, the schedule or ``tracker crawl``.
+ON_DEMAND: dict[str, Callable[[Settings], tuple[type, dict[str, Any]]]] = {"check": _check}
 
 
 def enabled_sources(settings: Settings) -> list[str]:
     """The sources ``tracker run`` crawls, in order."""
     names = []
     for name in SOURCES:
+        if name in FEED_KINDS:  # crawled when feeds of its kind are configured
+            if any(feed.kind == FEED_KINDS[name] for feed in settings.feeds):
+                names.append(name)
+            continue
         section = getattr(settings, name, None)
         if section is None or getattr(section, "enabled", True):
             names.append(name)
@@ -36,7 +97,7 @@ def enabled_sources(settings: Settings) -> list[str]:
 
 def spider_for(source: str, settings: Settings) -> tuple[type, dict[str, Any]]:
     try:
-        builder = SOURCES[source]
+        builder = SOURCES[source] if source in SOURCES else ON_DEMAND[source]
     except KeyError as exc:
         raise ConfigError(f"unknown source {source!r}; known sources: {', '.join(SOURCES)}") from exc
     return builder(settings)

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -55,10 +56,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             raise TypeError(f"expected a datetime, got {type(value).__name__}")
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value!r}: times must be timezone-aware")
-        value = value.astimezone(dt.UTC)
         if dialect.name == "postgresql":
-            return value
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+            return value.astimezone(dt.UTC)
+        return _sqlite_text(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
@@ -71,6 +71,12 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=dt.UTC)
         return parsed.astimezone(dt.UTC)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sqlite_text(value: dt.datetime) -> str:
+    """Sortable UTC text; cached because bulk writes stamp many rows with one time."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 class Money(TypeDecorator[Decimal]):
@@ -100,5 +106,5 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(str(value)).normalize() if value != 0 else Decimal(0)
 
 
-#: JSON that is ``jsonb`` on Postgres (queryable, indexable).
-JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
+#: JSON that is ``jsonb`` on Postgres (queryable, indexable); Python None is SQL NULL.
+JSONType = JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")

@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.events.types import Event
+from tracker.store.bulk import insert_rows
 from tracker.store.tables import Event as EventRow
 from tracker.store.tables import Model
 
@@ -37,8 +38,7 @@ def insert_events(session: Session, events: Sequence[Event], *, run_id: int | No
         }
         for e in events
     ]
-    for start in range(0, len(rows), 1000):
-        session.execute(insert(EventRow), rows[start : start + 1000])
+    insert_rows(session, EventRow.__table__, rows)
     return len(rows)
 
 

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.store.tables import Model
 
 
 def ensure_models(
-    session: Session, entries: Iterable[tuple[str, str, str | None]], *, seen_at: dt.datetime
+    session: Session,
+    entries: Iterable[tuple[str, str, str | None]],
+    *,
+    seen_at: dt.datetime,
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
+    created: set[str] | None = None,
 ) -> dict[str, int]:
-    """``{key: model id}`` for ``(key, vendor, name)`` entries, creating missing rows."""
+    """``{key: model id}`` for ``(key, vendor, name)`` entries, creating missing rows.
+
+    ``extra[key]`` holds further column values for a row that gets created; the
+    keys actually created are added to ``created`` when it is given.
+    """
     wanted: dict[str, tuple[str, str | None]] = {}
     for key, vendor, name in entries:
         if key not in wanted or (wanted[key][1] is None and name):
@@ -33,14 +43,22 @@ def ensure_models(
             "is_derivative": False,
             "open_weight_status": "unknown",
             "updated_at": seen_at,
+            "context_length": None,
+            "openrouter_id": None,
+            "released_at": None,
+            **(extra or {}).get(key, {}),
         }
         for key in keys
         if key not in ids
     ]
     for start in range(0, len(missing), 1000):
         for model_id, key in session.execute(
-            insert(Model).returning(Model.id, Model.key, sort_by_parameter_order=True),
+            Model.__table__.insert().returning(
+                Model.__table__.c.id, Model.__table__.c.key
+            ),
             missing[start : start + 1000],
         ):
             ids[key] = model_id
+    if created is not None:
+        created.update(row["key"] for row in missing)
     return ids

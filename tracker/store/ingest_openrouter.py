@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.events.diff import ListingDiff, ListingState, diff_aliases, diff_listings
@@ -20,12 +20,14 @@ from tracker.events.hashing import content_hash
 from tracker.events.types import Event
 from tracker.normalize.openrouter import OpenRouterAliasRecord, OpenRouterModel, OpenRouterSnapshot
 from tracker.normalize.pricing import PriceStatus, PriceValue
+from tracker.store.bulk import insert_rows
 from tracker.store.events import insert_events
 from tracker.store.identity import ensure_models
 from tracker.store.runs import last_observed_at
 from tracker.store.tables import Crosswalk, Observation, OpenRouterAlias, OpenRouterListing, Price
 
 SOURCE = "openrouter"
+_OBS = Observation.__table__
 CHUNK = 500
 T = TypeVar("T")
 
@@ -64,7 +66,8 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
     observed_at = snapshot.observed_at
     result = IngestResult(seen=len(snapshot.models), aliases=len(snapshot.aliases))
     current = {m.id: m for m in snapshot.models}
-    hashes = {m.id: content_hash(m.meaningful()) for m in snapshot.models}
+    meaningful = {m.id: m.meaningful() for m in snapshot.models}
+    hashes = {i: content_hash(fields) for i, fields in meaningful.items()}
 
     stored = {
         row.id: row
@@ -121,28 +124,31 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
     touched = diff.added + diff.changed
     if touched or diff.delisted:
         closed_at = last_observed_at(session, SOURCE, exclude_run_id=run_id) or observed_at
-        model_ids = (
-            ensure_models(
-                session,
-                [
-                    (current[i].base_id, current[i].vendor, current[i].name if current[i].variant is None else None)
-                    for i in diff.added
-                ],
-                seen_at=observed_at,
-            )
-            if diff.added
-            else {}
-        )
+        created: set[str] = set()
+        model_ids: dict[str, int] = {}
         if diff.added:
-            model_ids.update(_model_ids_for(session, [current[i].base_id for i in diff.added]))
-            result.writes += _link_crosswalk(session, [current[i] for i in diff.added], model_ids, observed_at)
-        obs_ids = _insert_observations(session, [current[i] for i in touched], hashes, snapshot, run_id)
+            added = [current[i] for i in diff.added]
+            model_ids = ensure_models(
+                session,
+                [(m.base_id, m.vendor, m.name if m.variant is None else None) for m in added],
+                seen_at=observed_at,
+                extra={
+                    m.base_id: {"context_length": m.context_length, "openrouter_id": m.id, "released_at": m.created_at}
+                    for m in added
+                    if m.variant is None
+                },
+                created=created,
+            )
+            result.writes += len(created) + _link_crosswalk(session, added, model_ids, observed_at)
+        obs_ids = _insert_observations(session, touched, meaningful, hashes, snapshot, run_id)
         result.writes += len(obs_ids)
         result.writes += _write_listings(session, diff, current, hashes, stored, obs_ids, model_ids, observed_at)
         result.writes += _write_prices(
             session, diff, current, stored, stored_prices, obs_ids, snapshot, observed_at, closed_at, model_ids
         )
-        result.writes += _update_models(session, [current[i] for i in touched], stored, model_ids, observed_at)
+        result.writes += _update_models(
+            session, [current[i] for i in touched if current[i].base_id not in created], model_ids, observed_at
+        )
 
     alias_events, alias_writes = _ingest_aliases(session, snapshot, observed_at)
     result.writes += alias_writes
@@ -230,38 +236,39 @@ def _link_crosswalk(
             existing.update((row[0], row[1]) for row in session.execute(query))
     rows = [row for key, row in wanted.items() if key not in existing]
     if rows:
-        session.execute(insert(Crosswalk), rows)
+        session.execute(Crosswalk.__table__.insert(), rows)
     return len(rows)
 
 
 def _insert_observations(
     session: Session,
-    models: list[OpenRouterModel],
+    subjects: list[str],
+    meaningful: dict[str, dict[str, Any]],
     hashes: dict[str, str],
     snapshot: OpenRouterSnapshot,
     run_id: int | None,
 ) -> dict[str, int]:
-    if not models:
+    if not subjects:
         return {}
     rows = [
         {
             "source": SOURCE,
-            "subject": m.id,
+            "subject": subject,
             "observed_at": snapshot.observed_at,
             "run_id": run_id,
             "url": snapshot.url,
             "fetched_at": snapshot.fetched_at,
             "http_status": snapshot.http_status,
             "response_hash": snapshot.response_hash,
-            "content_hash": hashes[m.id],
-            "payload": m.meaningful(),
+            "content_hash": hashes[subject],
+            "payload": meaningful[subject],
         }
-        for m in models
+        for subject in subjects
     ]
     ids: dict[str, int] = {}
     for part in chunks(rows, 1000):
         for obs_id, subject in session.execute(
-            insert(Observation).returning(Observation.id, Observation.subject, sort_by_parameter_order=True), part
+            _OBS.insert().returning(_OBS.c.id, _OBS.c.subject), part
         ):
             ids[subject] = obs_id
     return ids
@@ -317,8 +324,7 @@ def _write_listings(
     for listing_id in diff.changed:
         m = current[listing_id]
         updates.append(_listing_row(m, hashes[listing_id], obs_ids.get(listing_id), stored[listing_id].model_id, now))
-    for part in chunks(inserts, 1000):
-        session.execute(insert(OpenRouterListing), part)
+    insert_rows(session, OpenRouterListing.__table__, inserts)
     if updates:
         session.execute(update(OpenRouterListing), updates)
     if diff.delisted:
@@ -410,14 +416,11 @@ def _write_prices(
         closes.extend(row_id for _value, row_id in stored_prices.get(listing_id, {}).values())
     if closes:
         session.execute(update(Price), [{"id": i, "last_seen_at": closed_at} for i in closes])
-    for part in chunks(inserts, 1000):
-        session.execute(insert(Price), part)
+    insert_rows(session, Price.__table__, inserts)
     return len(inserts) + len(closes)
 
 
-def _update_models(
-    session: Session, models: list[OpenRouterModel], stored: dict[str, Any], model_ids: dict[str, int], now: dt.datetime
-) -> int:
+def _update_models(session: Session, models: list[OpenRouterModel], model_ids: dict[str, int], now: dt.datetime) -> int:
     """The OpenRouter listing of the model itself is the primary source of name/context."""
     from tracker.store.tables import Model
 
@@ -510,7 +513,7 @@ def _ingest_aliases(session: Session, snapshot: OpenRouterSnapshot, now: dt.date
             if r.status == "listed" and i not in current
         )
     if inserts:
-        session.execute(insert(OpenRouterAlias), inserts)
+        session.execute(OpenRouterAlias.__table__.insert(), inserts)
     if updates:
         session.execute(update(OpenRouterAlias), updates)
     return events, len(inserts) + len(updates)

@@ -115,3 +115,19 @@ def mark_stale_runs_failed(
         finish_run(session, run, status="failed", error_message=message)
         count += 1
     return count
+
+
+def process_gone(host: str | None, pid: int | None) -> bool:
+    """True when ``host``/``pid`` name a process of this machine that no longer exists.
+
+    A process on another host cannot be checked: it is never reported gone here.
+    """
+    if not pid or pid <= 0 or host != socket.gethostname()[:255]:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

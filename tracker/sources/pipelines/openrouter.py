@@ -17,8 +17,10 @@ from scrapy.spiders import Spider
 from tracker.errors import NormalizationError
 from tracker.normalize.openrouter import OpenRouterSnapshot, normalize_entry, validate_entry
 from tracker.normalize.rejection import Rejection
-from tracker.sources.items import FetchFailure, ListingEnd, RawRecord
+from tracker.perf import gc_paused
+from tracker.sources.items import FetchFailure, ListingEnd, RawPage
 from tracker.sources.summary import CrawlSummary
+from tracker.store.crosswalk import sync_after_openrouter
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
 from tracker.store.ingest_openrouter import ingest_openrouter
 from tracker.store.runs import finish_run, record_errors, utcnow
@@ -26,36 +28,34 @@ from tracker.store.tables import Run
 
 
 class ValidatePipeline:
-    """Structural checks; a bad entry is marked rejected (and counted), never dropped silently."""
+    """Structural checks per entry; a bad entry is marked rejected (and counted), never dropped silently."""
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, RawRecord) and item.rejection is None:
-            try:
-                validate_entry(item.data)
-            except NormalizationError as exc:
-                item.rejection = _rejection(item, exc)
+        if isinstance(item, RawPage):
+            for index, entry in enumerate(item.records):
+                try:
+                    validate_entry(entry)
+                except NormalizationError as exc:
+                    item.rejections[index] = _rejection(item, index, exc)
         return item
 
 
 class NormalizePipeline:
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, RawRecord) and item.rejection is None:
-            try:
-                item.normalized = normalize_entry(item.data)
-            except NormalizationError as exc:
-                item.rejection = _rejection(item, exc)
+        if isinstance(item, RawPage):
+            with gc_paused():
+                for index, entry in enumerate(item.records):
+                    if index in item.rejections:
+                        continue
+                    try:
+                        item.normalized.append(normalize_entry(entry))
+                    except NormalizationError as exc:
+                        item.rejections[index] = _rejection(item, index, exc)
         return item
 
 
-def _rejection(item: RawRecord, exc: NormalizationError) -> Rejection:
-    data = item.data
-    subject = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
-    return Rejection(
-        subject=(subject or f"data[{item.position}]")[:200],
-        reason=exc.reason,
-        detail=exc.detail,
-        url=item.provenance.url,
-    )
+def _rejection(item: RawPage, index: int, exc: NormalizationError) -> Rejection:
+    return Rejection(subject=item.subject(index), reason=exc.reason, detail=exc.detail, url=item.provenance.url)
 
 
 class StorePipeline:
@@ -74,7 +74,7 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         return cls(crawler)
 
-    def _snapshot(self, item: RawRecord | ListingEnd) -> OpenRouterSnapshot:
+    def _snapshot(self, item: RawPage | ListingEnd) -> OpenRouterSnapshot:
         if self.snapshot is None:
             p = item.provenance
             self.snapshot = OpenRouterSnapshot(
@@ -87,16 +87,16 @@ class StorePipeline:
         return self.snapshot
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, RawRecord):
+        if isinstance(item, RawPage):
             snapshot = self._snapshot(item)
-            if item.rejection is not None:
-                snapshot.rejections.append(item.rejection)
-            elif item.normalized is not None:
-                if item.normalized.id in self.ids:
-                    snapshot.rejections.append(Rejection(item.normalized.id, "duplicate-id", "", item.provenance.url))
+            snapshot.rejections.extend(item.rejections[i] for i in sorted(item.rejections))
+            for record in item.normalized:
+                if record.id in self.ids:
+                    snapshot.rejections.append(Rejection(record.id, "duplicate-id", "", item.provenance.url))
                 else:
-                    self.ids.add(item.normalized.id)
-                    snapshot.add(item.normalized)
+                    self.ids.add(record.id)
+                    snapshot.add(record)
+            item.records = []  # the raw page is no longer needed; keep memory flat
         elif isinstance(item, ListingEnd):
             snapshot = self._snapshot(item)
             snapshot.complete = item.complete
@@ -140,13 +140,14 @@ def store_listing(
         snapshot.complete = False
         snapshot.failure = snapshot.failure or f"crawl stopped early ({finish_reason})"
     try:
-        with session_scope(factory) as session:
+        with gc_paused(), session_scope(factory) as session:
             run = session.get(Run, run_id) if run_id is not None else None
             if snapshot is not None and (snapshot.models or snapshot.aliases):
                 if run is not None:
                     run.observed_at = snapshot.observed_at
                 result = ingest_openrouter(session, snapshot, run_id=run_id)
                 summary.absorb(result.counts(), result.events)
+                summary.absorb(*sync_after_openrouter(session, snapshot.observed_at, run_id=run_id))
             record_errors(session, rejections + failure_rejections, source="openrouter", run_id=run_id)
             summary.rejected = Counter(r.reason for r in rejections)
             summary.errors = Counter(f.reason for f in failures)

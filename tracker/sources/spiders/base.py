@@ -18,6 +18,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from tracker.events.hashing import body_hash
+from tracker.perf import gc_paused
 from tracker.sources.items import FetchFailure, Provenance
 
 
@@ -69,7 +70,8 @@ class TrackerSpider(Spider):
         if body.lstrip()[:1] == b"<" or "html" in content_type:
             raise JsonDecodeFailed("not-json", f"got {content_type or 'no content type'} instead of JSON")
         try:
-            return json.loads(body)
+            with gc_paused():
+                return json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise JsonDecodeFailed("bad-json", f"{exc} ({len(body)} bytes)") from exc
 

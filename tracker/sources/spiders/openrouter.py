@@ -10,7 +10,7 @@ from scrapy.http import Response
 
 from tracker.errors import NormalizationError
 from tracker.normalize.openrouter import listing_entries, listing_is_complete, next_page
-from tracker.sources.items import FetchFailure, ListingEnd, RawRecord
+from tracker.sources.items import FetchFailure, ListingEnd, RawPage
 from tracker.sources.spiders.base import JsonDecodeFailed, TrackerSpider
 
 PIPELINES = {
@@ -50,8 +50,7 @@ class OpenRouterSpider(TrackerSpider):
             return
         provenance = self.provenance(response)
         self.pages += 1
-        for position, entry in enumerate(entries, start=self.received):
-            yield RawRecord(provenance=provenance, kind="openrouter-model", data=entry, position=position)
+        yield RawPage(provenance=provenance, kind="openrouter-models", records=entries, offset=self.received)
         self.received += len(entries)
         following = next_page(payload)
         if following:

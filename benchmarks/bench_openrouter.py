@@ -1,0 +1,176 @@
+"""Benchmark: ingest a synthetic 50,000-model OpenRouter listing.
+
+Prints, for a first crawl and for an unchanged re-crawl through the real
+Scrapy stack (loopback server → spider → pipelines → SQLite): wall time,
+models/s, peak RSS of the crawl process and rows written; then the floor —
+the same rows written with plain ``sqlite3.executemany``.
+
+    .venv/bin/python benchmarks/bench_openrouter.py [--models 50000] [--snapshot PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from helpers.db import data_counts  # noqa: E402
+from helpers.server import FakeServer, Reply  # noqa: E402
+
+from tracker.config import HttpSettings, OpenRouterSettings, Settings  # noqa: E402
+from tracker.events.hashing import content_hash  # noqa: E402
+from tracker.normalize.numbers import format_decimal  # noqa: E402
+from tracker.normalize.openrouter import snapshot_from_payload  # noqa: E402
+from tracker.sources.runner import run_crawl  # noqa: E402
+from tracker.store.db import make_engine, upgrade  # noqa: E402
+from tracker.store.runs import utcnow  # noqa: E402
+
+DEFAULT_SNAPSHOT = REPO.parent / "shared" / "corpus" / "openrouter" / "models-2026-08-22.json"
+
+
+def synthetic_listing(snapshot: Path, count: int) -> dict:
+    base = [m for m in json.loads(snapshot.read_bytes())["data"] if not m["id"].startswith("~")]
+    data = []
+    copy = 0
+    while len(data) < count:
+        for entry in base:
+            if len(data) >= count:
+                break
+            if copy == 0:
+                data.append(entry)
+                continue
+            vendor, name = entry["id"].split("/", 1)
+            name, _, variant = name.partition(":")
+            new_id = f"{vendor}/{name}-copy{copy}" + (f":{variant}" if variant else "")
+            data.append({**entry, "id": new_id, "canonical_slug": new_id.split(":")[0], "hugging_face_id": ""})
+        copy += 1
+    return {"data": data}
+
+
+def peak_rss_children_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def crawl(settings: Settings, label: str, count: int, engine) -> dict:
+    before = data_counts(engine)
+    started = time.perf_counter()
+    summary = run_crawl(settings, "openrouter", trigger="benchmark")
+    seconds = time.perf_counter() - started
+    after = data_counts(engine)
+    written = sum(after.values()) - sum(before.values())
+    assert summary.status == "success", summary.render()
+    result = {
+        "label": label,
+        "seconds": round(seconds, 2),
+        "models_per_s": round(count / seconds),
+        "rows_added": written,
+        "writes_reported": summary.writes,
+        "new": summary.new,
+        "changed": summary.changed,
+    }
+    print(f"{label:<22} {seconds:7.2f} s  {count / seconds:9.0f} models/s  rows added {written:>8}  "
+          f"(new {summary.new}, changed {summary.changed}, writes {summary.writes})")
+    return result
+
+
+def executemany_floor(db_path: Path, payload: dict) -> dict:
+    """The same rows (models, crosswalk, observations, listings, prices, events) with plain executemany."""
+    now = utcnow()
+    snap = snapshot_from_payload(payload, observed_at=now)
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    models, crosswalk, observations, listings, prices, events = [], [], [], [], [], []
+    seen_keys: dict[str, int] = {}
+    for i, m in enumerate(snap.models, start=1):
+        if m.base_id not in seen_keys:
+            seen_keys[m.base_id] = len(seen_keys) + 1
+            models.append((seen_keys[m.base_id], m.base_id, m.vendor, m.name, stamp, 0, "unknown", stamp))
+        model_id = seen_keys[m.base_id]
+        crosswalk.append((model_id, "openrouter", m.id, "exact-id", 1.0, stamp))
+        meaningful = m.meaningful()
+        observations.append((i, "openrouter", m.id, stamp, None, None, None, 200, None, content_hash(meaningful),
+                             json.dumps(meaningful)))
+        listings.append((m.id, model_id, m.base_id, m.variant, m.name, m.description, m.context_length, "listed",
+                         stamp, stamp, content_hash(meaningful), i))
+        for p in m.prices:
+            prices.append(("openrouter", m.id, model_id, p.component, p.tier, p.min_prompt_tokens, str(p.status),
+                           format_decimal(p.usd_per_mtok) if p.usd_per_mtok is not None else None,
+                           format_decimal(p.usd_per_unit) if p.usd_per_unit is not None else None,
+                           p.unit, p.raw, stamp, i))
+        events.append(("model_added", m.id, model_id, "openrouter", stamp, json.dumps({"name": m.name}), stamp))
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    started = time.perf_counter()
+    with conn:
+        conn.executemany("INSERT INTO models (id, key, vendor, name, first_seen_at, is_derivative, "
+                         "open_weight_status, updated_at) VALUES (?,?,?,?,?,?,?,?)", models)
+        conn.executemany("INSERT INTO crosswalk (model_id, namespace, external_id, method, confidence, created_at) "
+                         "VALUES (?,?,?,?,?,?)", crosswalk)
+        conn.executemany("INSERT INTO observations (id, source, subject, observed_at, run_id, url, fetched_at, "
+                         "http_status, response_hash, content_hash, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                         observations)
+        conn.executemany("INSERT INTO openrouter_listings (id, model_id, base_id, variant, name, description, "
+                         "context_length, status, first_seen_at, last_changed_at, content_hash, "
+                         "last_observation_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", listings)
+        conn.executemany("INSERT INTO prices (source, subject, model_id, component, tier, min_prompt_tokens, status, "
+                         "usd_per_mtok, usd_per_unit, unit, raw, first_seen_at, observation_id) "
+                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", prices)
+        conn.executemany("INSERT INTO events (kind, subject, model_id, source, detected_at, data, created_at) "
+                         "VALUES (?,?,?,?,?,?,?)", events)
+    seconds = time.perf_counter() - started
+    rows = sum(len(x) for x in (models, crosswalk, observations, listings, prices, events))
+    conn.close()
+    print(f"{'executemany floor':<22} {seconds:7.2f} s  {len(snap.models) / seconds:9.0f} models/s  "
+          f"rows added {rows:>8}  (inserts only; rows prepared beforehand)")
+    return {"label": "executemany floor", "seconds": round(seconds, 2),
+            "models_per_s": round(len(snap.models) / seconds), "rows_added": rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=50_000)
+    parser.add_argument("--snapshot", type=Path, default=DEFAULT_SNAPSHOT)
+    args = parser.parse_args()
+
+    payload = synthetic_listing(args.snapshot, args.models)
+    body = json.dumps(payload).encode()
+    print(f"synthetic listing: {len(payload['data'])} models, {len(body) / 1e6:.1f} MB of JSON")
+    server = FakeServer().start()
+    server.route("/robots.txt", Reply(404, b""))
+    server.route("/api/v1/models", Reply(200, body, {"Content-Type": "application/json"}))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        settings = Settings(
+            database_url=f"sqlite:///{db}",
+            http=HttpSettings(allowed_hosts=("127.0.0.1",), autothrottle=False, timeout_seconds=300,
+                              max_response_bytes=1 << 30),
+            openrouter=OpenRouterSettings(url=f"{server.url}/api/v1"),
+        )
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        first = crawl(settings, "first crawl", len(payload["data"]), engine)
+        rss_first = peak_rss_children_mib()
+        second = crawl(settings, "unchanged re-crawl", len(payload["data"]), engine)
+        print(f"peak RSS of the crawl processes: {peak_rss_children_mib():.0f} MiB (after first crawl {rss_first:.0f})")
+        engine.dispose()
+
+        floor_db = Path(tmp) / "floor.db"
+        floor_engine = make_engine(f"sqlite:///{floor_db}")
+        upgrade(floor_engine)
+        floor_engine.dispose()
+        floor = executemany_floor(floor_db, payload)
+    server.stop()
+    ratio = first["models_per_s"] / floor["models_per_s"]
+    print(f"first crawl at {ratio:.0%} of the executemany rate; unchanged re-crawl added {second['rows_added']} rows")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""``tracker models``: one row per model across sources, filterable, with --json."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers.corpus import serve_openrouter, snapshot
+
+from tracker.cli import main
+from tracker.sources.runner import run_crawl
+
+
+@pytest.fixture
+def crawled(corpus, server, hf_settings, hub, monkeypatch):
+    serve_openrouter(server, snapshot(corpus, "2026-08-22"))
+    settings = hf_settings(("openai", "Qwen", "meta-llama", "google", "Gensyn", "HuggingFaceH4"))
+    assert run_crawl(settings, "openrouter", trigger="test").status == "success"
+    assert run_crawl(settings, "huggingface", trigger="test").status == "success"
+    monkeypatch.setenv("TRACKER_DATABASE_URL", settings.database_url)
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    return settings
+
+
+def models_json(capsys, *args):
+    capsys.readouterr()
+    assert main(["models", "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_models_json_has_both_sources_prices_and_shown_values(crawled, capsys):
+    rows = {row["key"]: row for row in models_json(capsys)}
+    gpt = rows["openai/gpt-oss-120b"]
+    assert gpt["sources"] == ["huggingface", "openrouter"]
+    assert (gpt["license_key"], gpt["license_class"], gpt["open_weight_status"]) == ("Apache-2.0", "permissive", "open")
+    assert gpt["access"] == "open weights (unrestricted)"
+    assert gpt["context_length"] == 131072 and 115e9 < gpt["params_total"] < 125e9
+    assert gpt["prices_usd_per_mtok"]["prompt"]["status"] in ("priced", "free")
+    qwen_max = rows["qwen/qwen3-max"]
+    assert (qwen_max["open_weight_status"], qwen_max["sources"], qwen_max["access"]) == (
+        "api-only",
+        ["openrouter"],
+        "API access",
+    )
+    assert qwen_max["prices_usd_per_mtok"]["prompt"] == {"status": "priced", "usd_per_mtok": "0.78"}
+    assert "gensyn/qwen2.5-0.5b-instruct" not in rows  # a third-party finetune: a derivative
+    with_derivatives = {row["key"] for row in models_json(capsys, "--include-derivatives")}
+    assert "gensyn/qwen2.5-0.5b-instruct" in with_derivatives
+
+
+def test_filters(crawled, capsys):
+    gated = models_json(capsys, "--open-weights", "gated")
+    assert gated and all(row["open_weight_status"] == "gated" for row in gated)
+    assert {"meta-llama/llama-3.1-8b-instruct", "google/gemma-3-1b-it"} <= {row["key"] for row in gated}
+    nc = models_json(capsys, "--license-class", "non-commercial")
+    assert [row["hf_repo_id"] for row in nc] == ["Qwen/Qwen2.5-3B-Instruct"]
+    qwen = models_json(capsys, "--vendor", "Qwen")
+    assert qwen and {row["vendor"].lower() for row in qwen} == {"qwen"}
+    assert "qwen/qwen3-max" in {row["key"] for row in qwen} and "Qwen/Qwen3-32B" in {row["hf_repo_id"] for row in qwen}
+    unknown = models_json(capsys, "--license-class", "unknown", "--vendor", "openai")
+    assert "openai/gpt-oss-120b" not in {row["key"] for row in unknown}
+    assert len(models_json(capsys, "--limit", "3")) == 3
+
+
+def test_text_output_and_help(crawled, capsys):
+    capsys.readouterr()
+    assert main(["models", "--vendor", "openai"]) == 0
+    out = capsys.readouterr().out
+    header, *lines = out.splitlines()
+    assert header.split()[:4] == ["MODEL", "LICENCE", "CLASS", "WEIGHTS"]
+    gpt = next(line for line in lines if line.startswith("openai/gpt-oss-120b "))
+    assert "Apache-2.0" in gpt and "permissive" in gpt and "open" in gpt and "120B" in gpt and "131,072" in gpt
+    assert "huggingface,openrouter" in gpt
+    with pytest.raises(SystemExit) as exit_info:
+        main(["models", "--help"])
+    assert exit_info.value.code == 0
+    assert "--open-weights" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["models", "--open-weights", "sort-of"])

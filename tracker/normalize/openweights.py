@@ -1,0 +1,172 @@
+"""Open-weight status of a model, decided from evidence, with the evidence kept.
+
+Statuses (``OpenWeightStatus``):
+
+* ``open``: a Hub repo with weight files, downloadable without an access request;
+* ``gated``: a Hub repo with weight files behind an access request (``gated`` is
+  ``auto`` or ``manual``);
+* ``no-weights``: a Hub repo without weight files (or disabled, or removed);
+* ``api-only``: served by an API (OpenRouter) with no declared ``hugging_face_id``
+  and no Hub repo linked to it;
+* ``unknown``: nothing to go on (e.g. a declared Hub repo that was not crawled).
+
+The evidence says which repo, how many weight files (with a few examples),
+which formats and which gating value; it holds no volatile fields, so the same
+facts always give the same evidence.
+
+Epoch-style labels for users who want them: :func:`epoch_label`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class OpenWeightStatus(enum.StrEnum):
+    OPEN = "open"
+    GATED = "gated"
+    NO_WEIGHTS = "no-weights"
+    API_ONLY = "api-only"
+    UNKNOWN = "unknown"
+
+
+#: File extensions that hold model weights.
+WEIGHT_EXTENSIONS = (
+    ".safetensors",
+    ".bin",
+    ".gguf",
+    ".ggml",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".h5",
+    ".msgpack",
+    ".onnx",
+    ".tflite",
+    ".mlmodel",
+    ".npz",
+    ".nemo",
+    ".pdparams",
+    ".keras",
+)
+#: ``.bin`` / ``.pt`` files that are training state, not weights.
+NOT_WEIGHTS_PREFIXES = ("training_args", "optimizer", "scheduler", "rng_state", "trainer_state")
+EXAMPLES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class WeightFiles:
+    count: int
+    formats: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWeightDecision:
+    status: OpenWeightStatus
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def weight_files(filenames: Iterable[str]) -> WeightFiles:
+    """The weight files among a repo's files (``siblings[].rfilename``)."""
+    found: list[str] = []
+    formats: set[str] = set()
+    for name in filenames:
+        lower = name.lower()
+        base = lower.rsplit("/", 1)[-1]
+        ext = next((e for e in WEIGHT_EXTENSIONS if lower.endswith(e)), None)
+        if ext is None or base.startswith(NOT_WEIGHTS_PREFIXES):
+            continue
+        found.append(name)
+        formats.add(ext.lstrip("."))
+    found.sort()
+    return WeightFiles(count=len(found), formats=tuple(sorted(formats)), examples=tuple(found[:EXAMPLES]))
+
+
+def gating_value(raw: Any) -> str:
+    """The API's ``gated`` (False, "auto", "manual") as text: ``false``, ``auto``, ``manual``."""
+    if raw is None or raw is False:
+        return "false"
+    if raw is True:
+        return "auto"
+    text = str(raw).strip().lower()
+    return text if text in ("auto", "manual") else ("false" if text in ("", "false", "0", "no") else text[:16])
+
+
+def repo_status(
+    repo_id: str,
+    *,
+    gated: str,
+    files: WeightFiles | None,
+    disabled: bool = False,
+    removed: bool = False,
+    metadata_hint: str | None = None,
+) -> OpenWeightDecision:
+    """Status of one Hub repo.
+
+    ``files`` is None when the API did not list the repo's files; then a weight
+    hint from metadata (``safetensors`` / ``gguf`` parameter counts) decides, or
+    the status is unknown.
+    """
+    evidence: dict[str, Any] = {"repo": repo_id, "gated": gated}
+    if removed:
+        evidence["removed"] = True
+        return OpenWeightDecision(OpenWeightStatus.NO_WEIGHTS, evidence)
+    if disabled:
+        evidence["disabled"] = True
+        return OpenWeightDecision(OpenWeightStatus.NO_WEIGHTS, evidence)
+    if files is None:
+        if metadata_hint is None:
+            evidence["files"] = "not listed"
+            return OpenWeightDecision(OpenWeightStatus.UNKNOWN, evidence)
+        evidence["weights_from"] = metadata_hint
+    else:
+        evidence["weight_files"] = files.count
+        evidence["formats"] = list(files.formats)
+        evidence["examples"] = list(files.examples)
+        if files.count == 0:
+            return OpenWeightDecision(OpenWeightStatus.NO_WEIGHTS, evidence)
+    if gated in ("auto", "manual"):
+        return OpenWeightDecision(OpenWeightStatus.GATED, evidence)
+    return OpenWeightDecision(OpenWeightStatus.OPEN, evidence)
+
+
+def api_only(openrouter_id: str) -> OpenWeightDecision:
+    """An API listing with no declared Hub id and no linked Hub repo."""
+    return OpenWeightDecision(
+        OpenWeightStatus.API_ONLY,
+        {"openrouter_id": openrouter_id, "hugging_face_id": None, "hub_repo": None},
+    )
+
+
+def declared_not_crawled(openrouter_id: str, hugging_face_id: str) -> OpenWeightDecision:
+    """An API listing that names a Hub repo the tracker has not (yet) seen."""
+    return OpenWeightDecision(
+        OpenWeightStatus.UNKNOWN,
+        {"openrouter_id": openrouter_id, "hugging_face_id": hugging_face_id, "hub_repo": None},
+    )
+
+
+def epoch_label(status: str, license_class: str | None) -> str:
+    """Epoch-style accessibility label: open weights (unrestricted / restricted / non-commercial), API access…"""
+    if status in ("open", "gated"):
+        if license_class == "permissive" or license_class == "copyleft":
+            return "open weights (unrestricted)" if status == "open" else "open weights (restricted)"
+        if license_class == "non-commercial":
+            return "open weights (non-commercial)"
+        return "open weights (restricted)"
+    if status == "api-only":
+        return "API access"
+    if status == "no-weights":
+        return "no weights"
+    return "unknown"
+
+
+def siblings_filenames(siblings: Any) -> list[str] | None:
+    """``siblings[].rfilename`` as a list, or None when the API sent no file list."""
+    if not isinstance(siblings, list):
+        return None
+    return [s["rfilename"] for s in siblings if isinstance(s, Mapping) and isinstance(s.get("rfilename"), str)]

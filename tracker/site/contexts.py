@@ -1,0 +1,414 @@
+"""The documented contexts of the site's pages: templates use these and nothing else.
+
+Every page context has ``path`` (its site path, e.g. ``models/qwen/qwen3-max/``),
+``title`` and ``root`` (the relative prefix back to the site root), so that a
+template links to ``{{ root }}{{ other.path }}`` and the site works from any
+sub-path. Text fields hold raw source text (Jinja escapes it); fields typed
+:class:`~markupsafe.Markup` were produced by :mod:`tracker.site.markdown`,
+:mod:`tracker.site.svg` or the row templates, which escape or sanitize
+everything they include.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from markupsafe import Markup
+
+from tracker.site.glossary import Term
+from tracker.site.paths import root_of
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page:
+    path: str
+    title: str
+    #: Which top navigation entry is current (``models``, ``vendors``, ...).
+    section: str = ""
+
+    @cached_property
+    def root(self) -> str:
+        return root_of(self.path)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a shown value comes from."""
+
+    label: str
+    #: An http(s) URL, or None when the source is not a public web address.
+    url: str | None = None
+    at: dt.datetime | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class ExternalLink:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PriceCell:
+    """One price as shown in a table; ``sort`` is the value the live sorting uses."""
+
+    status: str | None
+    amount: Decimal | None
+    text: str
+    sort: str
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """One row of a models table."""
+
+    id: int
+    key: str
+    name: str
+    path: str
+    vendor: str
+    vendor_path: str
+    open_weight_status: str
+    open_weight_label: str
+    open_weight_path: str
+    license_key: str | None
+    license_path: str | None
+    license_class: str
+    license_class_label: str
+    license_class_path: str
+    input_price: PriceCell
+    output_price: PriceCell
+    context_length: int | None
+    released_at: dt.datetime | None
+    #: ``listed``, ``delisted`` (on OpenRouter) or ``""`` (not on OpenRouter).
+    listing_status: str
+    disputed: bool
+    is_derivative: bool
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    label: str
+    path: str
+    count: int
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class ModelsTable:
+    """A models table: rows pre-rendered for the page's ``root`` plus the live-filter choices."""
+
+    rows: Markup
+    count: int
+    #: The sort key the rows are in (see :data:`tracker.site.paths.SORTS`).
+    sort: str
+    #: Column headers link to the pre-rendered sort orders (the full index only).
+    sort_links: dict[str, str] = field(default_factory=dict)
+    vendors: tuple[str, ...] = ()
+    statuses: tuple[tuple[str, str], ...] = ()
+    classes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    kind: str
+    kind_label: str
+    detected_at: dt.datetime
+    subject: str
+    #: The model page, when the event is about a known model.
+    model_path: str | None
+    model_name: str | None
+    summary: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    value: int
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    week: str
+    subject: str
+    path: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomePage(Page):
+    site_title: str
+    counts: tuple[Count, ...]
+    #: The ISO week of the newest change (the site's "this week" comes from the data, not the clock).
+    week: str | None
+    week_changes: tuple[EventView, ...]
+    week_change_total: int
+    week_kinds: tuple[Count, ...]
+    latest_change_at: dt.datetime | None
+    latest_issue: IssueSummary | None
+    status_facets: tuple[FacetLink, ...]
+    class_facets: tuple[FacetLink, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelsIndexPage(Page):
+    table: ModelsTable
+    total: int
+    sort_label: str
+    status_facets: tuple[FacetLink, ...]
+    class_facets: tuple[FacetLink, ...]
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    source: Source | None = None
+    #: A link for the value (site path or external URL).
+    href: str | None = None
+    external: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class TierRow:
+    label: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TierTable:
+    """Current prices of one offer: a row per tier, a column per component."""
+
+    offer: str
+    columns: tuple[str, ...]
+    rows: tuple[TierRow, ...]
+    unit_note: str
+    source: Source | None
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A variant listing (``:free``, ``:thinking``...) of the same model."""
+
+    id: str
+    variant: str
+    status: str
+    input_price: str
+    output_price: str
+
+
+@dataclass(frozen=True)
+class PriceSpan:
+    offer: str
+    component: str
+    tier: str
+    price: str
+    unit: str
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime | None
+    source: Source | None
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    id: int
+    value: str
+    reporter: str
+    source: Source
+    status: str
+    shown: bool
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    attribute: str
+    label: str
+    qualifier: str
+    disputed: bool
+    claims: tuple[ClaimView, ...]
+
+
+@dataclass(frozen=True)
+class DisputeView:
+    attribute: str
+    label: str
+    qualifier: str
+    status: str
+    opened_at: dt.datetime
+    resolved_at: dt.datetime | None
+    summary: str | None
+    shown: ClaimView | None
+    contrary: tuple[ClaimView, ...]
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    key: str
+    name: str
+    path: str | None
+    relation: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelPage(Page):
+    model: ModelSummary
+    facts: tuple[Fact, ...]
+    open_weight: Term
+    evidence: tuple[tuple[str, str], ...]
+    license_term: Term
+    description: Markup | None
+    description_source: Source | None
+    card: Markup | None
+    card_source: Source | None
+    card_truncated: bool
+    tiers: TierTable | None
+    offers: tuple[Offer, ...]
+    chart: Markup | None
+    price_changes: tuple[EventView, ...]
+    price_history: tuple[PriceSpan, ...]
+    disputes: tuple[DisputeView, ...]
+    claims: tuple[ClaimGroup, ...]
+    base: LineageLink | None
+    derivatives: tuple[LineageLink, ...]
+    derivative_total: int
+    links_out: tuple[ExternalLink, ...]
+    changes: tuple[EventView, ...]
+    change_total: int
+
+
+@dataclass(frozen=True)
+class VendorSummary:
+    name: str
+    path: str
+    models: int
+    open_weights: int
+    latest_release: dt.datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorsIndexPage(Page):
+    vendors: tuple[VendorSummary, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorPage(Page):
+    vendor: str
+    table: ModelsTable
+    status_counts: tuple[FacetLink, ...]
+    changes: tuple[EventView, ...]
+
+
+@dataclass(frozen=True)
+class LicenseSummary:
+    key: str
+    path: str
+    license_class: str
+    count: int
+
+
+@dataclass(frozen=True)
+class LicenseClassSummary:
+    term: Term
+    path: str
+    count: int
+    licenses: tuple[LicenseSummary, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LicensesIndexPage(Page):
+    classes: tuple[LicenseClassSummary, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LicensePage(Page):
+    key: str
+    term: Term
+    class_path: str
+    table: ModelsTable
+
+
+@dataclass(frozen=True, kw_only=True)
+class LicenseClassPage(Page):
+    term: Term
+    licenses: tuple[LicenseSummary, ...]
+    table: ModelsTable
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    status: FacetLink
+    cells: tuple[FacetLink, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenWeightsIndexPage(Page):
+    terms: tuple[Term, ...]
+    class_headers: tuple[FacetLink, ...]
+    matrix: tuple[MatrixRow, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenWeightPage(Page):
+    term: Term
+    #: Set on the combined pages (status × licence class).
+    class_term: Term | None
+    combos: tuple[FacetLink, ...]
+    table: ModelsTable
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangesPage(Page):
+    events: tuple[EventView, ...]
+    page: int
+    pages: int
+    total: int
+    prev_path: str | None
+    next_path: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewsletterIndexPage(Page):
+    issues: tuple[IssueSummary, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewsletterIssuePage(Page):
+    week: str
+    subject: str
+    text: str
+    data_path: str | None
+    prev: IssueSummary | None
+    next: IssueSummary | None
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    path: str
+    description: str
+    #: Bytes; None for the database copy, whose size depends on the SQLite version and schema, not on the data.
+    size: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataPage(Page):
+    downloads: tuple[Download, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisputesPage(Page):
+    items: tuple[tuple[ModelSummary, DisputeView], ...]
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Shared by every page: the site's title and its navigation (key, label, path)."""
+
+    title: str
+    nav: tuple[tuple[str, str, str], ...]

@@ -1,0 +1,125 @@
+"""How values are shown on the site: money, token counts, dates, labels.
+
+Pure functions over plain values (no database, no templates). Money stays
+:class:`~decimal.Decimal` throughout; nothing here rounds a price to a float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from tracker.normalize.numbers import format_decimal
+
+COMPONENT_LABELS: dict[str, str] = {
+    "prompt": "Input",
+    "completion": "Output",
+    "input_cache_read": "Cache read",
+    "input_cache_write": "Cache write",
+    "internal_reasoning": "Reasoning",
+    "request": "Per request",
+    "image": "Image",
+    "web_search": "Web search",
+    "audio": "Audio",
+}
+#: Order of components in tables (others follow alphabetically).
+COMPONENT_ORDER = tuple(COMPONENT_LABELS)
+
+UNIT_LABELS = {"mtok": "per 1M tokens", "request": "per request", "image": "per image", "search": "per search"}
+
+
+def component_label(component: str) -> str:
+    return COMPONENT_LABELS.get(component) or component.replace("_", " ").capitalize()
+
+
+def component_rank(component: str) -> tuple[int, str]:
+    try:
+        return (COMPONENT_ORDER.index(component), component)
+    except ValueError:
+        return (len(COMPONENT_ORDER), component)
+
+
+def usd(amount: Decimal | None) -> str:
+    """``$1.20``, ``$0.78``, ``$0.156``, ``$2.4375``: at least cents, never scientific notation."""
+    if amount is None:
+        return "—"
+    text = format_decimal(amount)
+    whole, _, frac = text.partition(".")
+    if len(frac) < 2:
+        frac = frac.ljust(2, "0")
+    return f"${whole}.{frac}"
+
+
+def price_text(status: str | None, amount: Decimal | None) -> str:
+    """A price cell: ``$0.78``, ``free``, ``dynamic`` (routers), ``unknown`` or ``—`` (none)."""
+    if status is None:
+        return "—"
+    if status == "priced":
+        return usd(amount)
+    return status
+
+
+def tokens(count: int | None) -> str:
+    """``262144`` → ``262,144``."""
+    return "—" if count is None else f"{count:,}"
+
+
+def tier_label(tier: str, min_prompt_tokens: int | None) -> str:
+    if not tier:
+        return "Base price"
+    if min_prompt_tokens is not None:
+        return f"Prompts ≥ {min_prompt_tokens:,} tokens"
+    return tier
+
+
+def params(count: int | None) -> str:
+    """``235000000000`` → ``235B``; ``1000000000000`` → ``1T``; ``7600000000`` → ``7.6B``."""
+    if count is None:
+        return "—"
+    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M")):
+        if count >= size:
+            value = Decimal(count) / Decimal(size)
+            return (
+                format_decimal(value.quantize(Decimal("0.1")) if value < 100 else value.quantize(Decimal(1))) + suffix
+            )
+    return f"{count:,}"
+
+
+def _utc_text(value: dt.datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS[.ffffff]`` in UTC (isoformat is much faster than strftime)."""
+    text = value.isoformat()
+    if text.endswith("+00:00"):
+        return text[:-6]
+    return value.astimezone(dt.UTC).isoformat()[:-6]
+
+
+def date(value: dt.datetime | None) -> str:
+    return "—" if value is None else _utc_text(value)[:10]
+
+
+def timestamp(value: dt.datetime | None) -> str:
+    """``2026-07-13 19:34 UTC``."""
+    if value is None:
+        return "—"
+    text = _utc_text(value)
+    return f"{text[:10]} {text[11:16]} UTC"
+
+
+def iso(value: dt.datetime | None) -> str:
+    """Machine-readable UTC time for ``<time datetime>``, feeds and exports."""
+    return "" if value is None else _utc_text(value) + "Z"
+
+
+def iso_week(value: dt.datetime) -> str:
+    """``2026-W12`` (ISO week, UTC)."""
+    year, week, _ = value.astimezone(dt.UTC).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def percent(value: Decimal | str | None) -> str:
+    """``-35`` → ``−35%``; ``12.5`` → ``+12.5%``."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    sign = "−" if number < 0 else "+"
+    return f"{sign}{format_decimal(abs(number))}%"

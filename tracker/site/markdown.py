@@ -1,0 +1,214 @@
+"""Model-card and description markdown to safe HTML.
+
+Cards and descriptions are untrusted. The result always passes through nh3,
+which keeps only a small set of harmless tags and attributes: no scripts,
+styles, event handlers, iframes, forms or images (an image would be a request
+that leaves the site; ``![alt](url)`` becomes a link "[image: alt]" instead),
+links only to ``http``, ``https`` and ``mailto``, relative links resolved
+against the source page, every link ``rel="nofollow noopener noreferrer"``.
+
+Three renderers, chosen by what the text contains:
+
+* plain text (no markdown or HTML syntax at all): escaped paragraphs;
+* markdown whose raw HTML is harmless: cmark-gfm (GitHub's C implementation,
+  fast enough for thousands of long cards);
+* markdown with raw HTML that tries anything active (a script, an event
+  handler, a ``javascript:`` URL, an embedded frame or form...):
+  markdown-it-py, whose render rules show that HTML *as text*, so readers see
+  what the card contained instead of it silently vanishing.
+
+YAML front matter is dropped; cards are cut to an excerpt at a paragraph
+boundary (the full card is one click away on the Hub).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from contextvars import ContextVar
+from urllib.parse import urljoin
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup, escape
+
+#: Longest text rendered by default; longer cards are cut at a paragraph boundary.
+MAX_CHARS = 6_000
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+#: Removed together with their content (when they get past the renderers at all).
+DROPPED_WITH_CONTENT = {
+    "script",
+    "style",
+    "template",
+    "iframe",
+    "object",
+    "noscript",
+    "textarea",
+    "select",
+    "svg",
+    "math",
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+#: Raw HTML matching this is shown as text instead of being interpreted.
+_ACTIVE_HTML = re.compile(
+    r"<\s*/?\s*(?:script|style|iframe|frame|frameset|object|embed|applet|form|input|button|textarea|select"
+    r"|svg|math|link|meta|base|template|noscript)\b"
+    r"|<[^>]*\bon[a-z]+\s*="
+    r"|\b(?:javascript|vbscript|data)\s*:",
+    re.IGNORECASE,
+)
+#: Anything that makes markdown differ from plain text.
+_MARKUP = re.compile(r"[*_`\[\]<>#|!&\\~]|^\s{0,3}(?:[-+=]|\d+[.)])|^ {4}|^\t|https?://|www\.", re.MULTILINE)
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(")
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE
+
+
+def _image_as_link(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env) or "image"
+    src = str(token.attrGet("src") or "")
+    return f'<a href="{escape(src)}">[image: {escape(alt)}]</a>'
+
+
+def _raw_html(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    content = tokens[idx].content
+    if _ACTIVE_HTML.search(content):
+        return str(escape(content))
+    return content
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.add_render_rule("image", _image_as_link)
+    md.add_render_rule("html_inline", _raw_html)
+    md.add_render_rule("html_block", _raw_html)
+    return md
+
+
+_MD = _parser()
+
+
+def strip_front_matter(text: str) -> str:
+    return _FRONT_MATTER.sub("", text, count=1)
+
+
+def excerpt(text: str, max_chars: int) -> tuple[str, bool]:
+    """``text`` cut to at most ``max_chars`` at the last paragraph break outside a code fence."""
+    if len(text) <= max_chars:
+        return text, False
+    head = text[:max_chars]
+    fence = False
+    cut = 0
+    offset = 0
+    for line in head.splitlines(keepends=True):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            fence = not fence
+        offset += len(line)
+        if not fence and not stripped.strip():
+            cut = offset
+    return (head[:cut] if cut else head).rstrip() + "\n", True
+
+
+def _plain(text: str) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join(f"<p>{escape(p)}</p>\n" for p in paragraphs)
+
+
+def render_markdown(text: str, *, base_url: str | None = None, max_chars: int = MAX_CHARS) -> tuple[Markup, bool]:
+    """Sanitized HTML for untrusted markdown, and whether the text was cut to an excerpt."""
+    body, truncated = excerpt(strip_front_matter(text), max_chars)
+    if not _MARKUP.search(body):
+        return Markup(_plain(body)), truncated
+    if _ACTIVE_HTML.search(body):
+        html = _MD.render(body)
+    else:
+        html = cmarkgfm.github_flavored_markdown_to_html(
+            _IMAGE.sub(r"[\\[image: \1\\]](", body), options=_CMARK_OPTIONS
+        )
+    return Markup(sanitize(html, base_url=base_url)), truncated
+
+
+#: The page relative links of the text being cleaned point into (per thread / context).
+_BASE_URL: ContextVar[str | None] = ContextVar("markdown_base_url", default=None)
+
+
+def _resolve_relative(url: str) -> str | None:
+    """Relative links point into the source page (``base_url`` of the current call), or are dropped."""
+    base = _BASE_URL.get()
+    return urljoin(base, url) if base else None
+
+
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags=DROPPED_WITH_CONTENT,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="nofollow noopener noreferrer",
+    url_relative=_resolve_relative,
+    strip_comments=True,
+)
+
+
+def sanitize(html: str, *, base_url: str | None = None) -> str:
+    """Keep only harmless markup; relative links resolve against ``base_url`` or are dropped."""
+    token = _BASE_URL.set(base_url)
+    try:
+        return _CLEANER.clean(html)
+    finally:
+        _BASE_URL.reset(token)

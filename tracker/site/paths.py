@@ -1,0 +1,49 @@
+"""Paths of the site's own pages (beyond the shared ones in :mod:`tracker.urls`).
+
+Every path is relative to the site root; folders end in ``/`` and are served as
+``index.html``. Pages link to each other with relative URLs built by
+:func:`root_of` so that the site works from any sub-path and any file host.
+"""
+
+from __future__ import annotations
+
+from tracker.urls import _segment
+
+HOME = ""
+MODELS = "models/"
+VENDORS = "vendors/"
+LICENSES = "licenses/"
+OPEN_WEIGHTS = "open-weights/"
+NEWSLETTER = "newsletter/"
+DATA = "data/"
+FEED = "feed.xml"
+STATIC = "static/"
+
+#: Sort orders of the models index that exist as pages (usable without JavaScript):
+#: sort key → page path. ``released`` (newest first) is the default order at ``models/``.
+SORTS: dict[str, str] = {
+    "released": MODELS,
+    "name": "models-by/name/",
+    "vendor": "models-by/vendor/",
+    "input": "models-by/input-price/",
+    "output": "models-by/output-price/",
+    "context": "models-by/context/",
+}
+
+
+def open_weight_path(status: str, license_class: str | None = None) -> str:
+    """``open-weights/open/`` or, combined with a licence class, ``open-weights/open/permissive/``."""
+    base = f"{OPEN_WEIGHTS}{_segment(status)}/"
+    return base if license_class is None else f"{base}{_segment(license_class)}/"
+
+
+def root_of(path: str) -> str:
+    """The relative prefix from the page at ``path`` back to the site root (``./``, ``../``...)."""
+    folder = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+    depth = len([p for p in folder.split("/") if p])
+    return "../" * depth if depth else "./"
+
+
+def output_file(path: str) -> str:
+    """The file that serves ``path``: folders get ``index.html``."""
+    return f"{path}index.html" if path == "" or path.endswith("/") else path

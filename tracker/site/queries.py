@@ -1,0 +1,358 @@
+"""Read everything the site shows from the database, once, as plain rows.
+
+One query per table (no per-model queries), selecting only the columns the
+site uses; card texts, the only large values, are read in batches while model
+pages are rendered (:func:`card_texts`). The caller owns the session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.store.base import Base
+from tracker.store.tables import Claim, Dispute, Document, Event, Model, Observation, OpenRouterListing, Price
+
+
+@dataclass(slots=True)
+class ModelRow:
+    id: int
+    key: str
+    vendor: str
+    name: str | None
+    first_seen_at: dt.datetime
+    released_at: dt.datetime | None
+    is_derivative: bool
+    base_model_id: int | None
+    base_relation: str | None
+    open_weight_status: str
+    open_weight_evidence: dict[str, Any] | None
+    license_key: str | None
+    license_class: str | None
+    params_total: int | None
+    params_active: int | None
+    params_source: str | None
+    context_length: int | None
+    hf_repo_id: str | None
+    openrouter_id: str | None
+    updated_at: dt.datetime
+
+
+@dataclass(slots=True)
+class ListingRow:
+    id: str
+    model_id: int | None
+    base_id: str
+    variant: str | None
+    name: str | None
+    description: str | None
+    hugging_face_id: str | None
+    context_length: int | None
+    max_completion_tokens: int | None
+    modality: str | None
+    created_upstream_at: dt.datetime | None
+    knowledge_cutoff: str | None
+    status: str
+    first_seen_at: dt.datetime
+    last_changed_at: dt.datetime
+    delisted_at: dt.datetime | None
+    #: Where and when the listing's current state was fetched (its last observation).
+    url: str | None
+    fetched_at: dt.datetime | None
+
+
+@dataclass(slots=True)
+class PriceRow:
+    source: str
+    subject: str
+    model_id: int | None
+    provider: str | None
+    component: str
+    tier: str
+    min_prompt_tokens: int | None
+    status: str
+    usd_per_mtok: Decimal | None
+    usd_per_unit: Decimal | None
+    unit: str
+    raw: str | None
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime | None
+    url: str | None
+
+    @property
+    def amount(self) -> Decimal | None:
+        return self.usd_per_mtok if self.unit == "mtok" else self.usd_per_unit
+
+    @property
+    def current(self) -> bool:
+        return self.last_seen_at is None
+
+
+@dataclass(slots=True)
+class EventRow:
+    id: int
+    kind: str
+    subject: str
+    model_id: int | None
+    source: str
+    detected_at: dt.datetime
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class ClaimRow:
+    id: int
+    model_id: int | None
+    attribute: str
+    qualifier: str
+    value: str
+    unit: str | None
+    reporter: str
+    source: str
+    url: str | None
+    published_at: dt.datetime | None
+    fetched_at: dt.datetime
+    quote: str | None
+    status: str
+    document_id: int | None
+
+
+@dataclass(slots=True)
+class DisputeRow:
+    id: int
+    model_id: int
+    attribute: str
+    qualifier: str
+    status: str
+    opened_at: dt.datetime
+    resolved_at: dt.datetime | None
+    shown_claim_id: int | None
+    data: dict[str, Any] | None
+
+
+@dataclass(slots=True)
+class CardRef:
+    document_id: int
+    url: str
+    fetched_at: dt.datetime
+
+
+@dataclass
+class SiteData:
+    """Everything the site renders, indexed the way pages need it."""
+
+    models: list[ModelRow]
+    listings: dict[int, list[ListingRow]] = field(default_factory=dict)
+    prices: dict[int, list[PriceRow]] = field(default_factory=dict)
+    #: Newest first.
+    events: list[EventRow] = field(default_factory=list)
+    claims: dict[int, list[ClaimRow]] = field(default_factory=dict)
+    disputes: dict[int, list[DisputeRow]] = field(default_factory=dict)
+    #: Model cards by document URL (newest fetch per URL).
+    cards_by_url: dict[str, CardRef] = field(default_factory=dict)
+    #: Card document ids linked to a model through its claims.
+    cards_by_model: dict[int, CardRef] = field(default_factory=dict)
+
+    @property
+    def latest_event_at(self) -> dt.datetime | None:
+        return self.events[0].detected_at if self.events else None
+
+
+def load_site_data(session: Session) -> SiteData:
+    """Read the tables the site shows.
+
+    Text columns are ordered in Python (code-point order), not by the database, whose collation
+    differs between SQLite and Postgres: the same data must give the same files on both.
+    """
+    models = sorted((ModelRow(*row) for row in session.execute(select(*_model_columns()))), key=lambda m: m.key)
+    data = SiteData(models=models)
+    listings = sorted((ListingRow(*row) for row in session.execute(_listing_query())), key=lambda r: r.id)
+    data.listings = _group(listings, lambda r: r.model_id)
+    prices = sorted(
+        (PriceRow(*row) for row in session.execute(_price_query())),
+        key=lambda p: (p.subject, p.component, p.tier, p.first_seen_at, p.last_seen_at is None),
+    )
+    data.prices = _group(prices, lambda r: r.model_id)
+    data.events = [
+        EventRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6] or {})
+        for row in session.execute(
+            select(
+                Event.id, Event.kind, Event.subject, Event.model_id, Event.source, Event.detected_at, Event.data
+            ).order_by(Event.detected_at.desc(), Event.id.desc())
+        )
+    ]
+    claims = [
+        ClaimRow(*row)
+        for row in session.execute(
+            select(
+                Claim.id,
+                Claim.model_id,
+                Claim.attribute,
+                Claim.qualifier,
+                Claim.value,
+                Claim.unit,
+                Claim.reporter,
+                Claim.source,
+                Claim.url,
+                Claim.published_at,
+                Claim.fetched_at,
+                Claim.quote,
+                Claim.status,
+                Claim.document_id,
+            )
+            .where(Claim.model_id.is_not(None))
+            .order_by(Claim.model_id, Claim.attribute, Claim.qualifier, Claim.id)
+        )
+    ]
+    data.claims = _group(claims, lambda r: r.model_id)
+    data.disputes = _group(
+        (
+            DisputeRow(*row)
+            for row in session.execute(
+                select(
+                    Dispute.id,
+                    Dispute.model_id,
+                    Dispute.attribute,
+                    Dispute.qualifier,
+                    Dispute.status,
+                    Dispute.opened_at,
+                    Dispute.resolved_at,
+                    Dispute.shown_claim_id,
+                    Dispute.data,
+                ).order_by(Dispute.model_id, Dispute.opened_at, Dispute.id)
+            )
+        ),
+        lambda r: r.model_id,
+    )
+    cards = {
+        row[0]: CardRef(row[0], row[1], row[2])
+        for row in session.execute(
+            select(Document.id, Document.url, Document.fetched_at)
+            .where(Document.kind == "card")
+            .order_by(Document.fetched_at, Document.id)
+        )
+    }
+    for ref in cards.values():  # later fetches win
+        data.cards_by_url[ref.url] = ref
+    hub = Base.metadata.tables.get("hf_repos")
+    if hub is not None and {"model_id", "card_document_id"} <= set(hub.c.keys()):
+        # The Hugging Face crawl records which document holds each repo's card.
+        for model_id, document_id in session.execute(
+            select(hub.c.model_id, hub.c.card_document_id).where(
+                hub.c.model_id.is_not(None), hub.c.card_document_id.is_not(None)
+            )
+        ):
+            ref = cards.get(document_id)
+            known = data.cards_by_model.get(model_id)
+            if ref is not None and (
+                known is None or (ref.fetched_at, ref.document_id) > (known.fetched_at, known.document_id)
+            ):
+                data.cards_by_model[model_id] = ref
+    for claim in claims:
+        if claim.document_id in cards and claim.model_id is not None:
+            known = data.cards_by_model.get(claim.model_id)
+            ref = cards[claim.document_id]
+            if known is None or (ref.fetched_at, ref.document_id) > (known.fetched_at, known.document_id):
+                data.cards_by_model[claim.model_id] = ref
+    return data
+
+
+#: Characters of a card read from the database: enough for front matter plus the excerpt shown.
+CARD_CHARS = 65_536
+
+
+def card_texts(session: Session, document_ids: Iterable[int], *, limit: int = CARD_CHARS) -> dict[int, str]:
+    """The beginning (``limit`` characters) of these card documents, read only when pages need them."""
+    ids = sorted(set(document_ids))
+    out: dict[int, str] = {}
+    text = func.substr(Document.text, 1, limit)
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        out.update({i: t for i, t in session.execute(select(Document.id, text).where(Document.id.in_(part)))})
+    return out
+
+
+def _model_columns() -> tuple[Any, ...]:
+    return (
+        Model.id,
+        Model.key,
+        Model.vendor,
+        Model.name,
+        Model.first_seen_at,
+        Model.released_at,
+        Model.is_derivative,
+        Model.base_model_id,
+        Model.base_relation,
+        Model.open_weight_status,
+        Model.open_weight_evidence,
+        Model.license_key,
+        Model.license_class,
+        Model.params_total,
+        Model.params_active,
+        Model.params_source,
+        Model.context_length,
+        Model.hf_repo_id,
+        Model.openrouter_id,
+        Model.updated_at,
+    )
+
+
+def _listing_query() -> Any:
+    return (
+        select(
+            OpenRouterListing.id,
+            OpenRouterListing.model_id,
+            OpenRouterListing.base_id,
+            OpenRouterListing.variant,
+            OpenRouterListing.name,
+            OpenRouterListing.description,
+            OpenRouterListing.hugging_face_id,
+            OpenRouterListing.context_length,
+            OpenRouterListing.max_completion_tokens,
+            OpenRouterListing.modality,
+            OpenRouterListing.created_upstream_at,
+            OpenRouterListing.knowledge_cutoff,
+            OpenRouterListing.status,
+            OpenRouterListing.first_seen_at,
+            OpenRouterListing.last_changed_at,
+            OpenRouterListing.delisted_at,
+            Observation.url,
+            Observation.fetched_at,
+        )
+        .outerjoin(Observation, Observation.id == OpenRouterListing.last_observation_id)
+        .where(OpenRouterListing.model_id.is_not(None))
+    )
+
+
+def _price_query() -> Any:
+    return select(
+        Price.source,
+        Price.subject,
+        Price.model_id,
+        Price.provider,
+        Price.component,
+        Price.tier,
+        Price.min_prompt_tokens,
+        Price.status,
+        Price.usd_per_mtok,
+        Price.usd_per_unit,
+        Price.unit,
+        Price.raw,
+        Price.first_seen_at,
+        Price.last_seen_at,
+        Price.url,
+    ).where(Price.model_id.is_not(None))
+
+
+def _group(rows: Iterable[Any], key: Any) -> dict[Any, list[Any]]:
+    out: dict[Any, list[Any]] = defaultdict(list)
+    for row in rows:
+        out[key(row)].append(row)
+    return dict(out)

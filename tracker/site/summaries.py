@@ -1,0 +1,188 @@
+"""Rows of the models tables, their sort orders, and the filter facets.
+
+A model's row is rendered once per page depth (``root``) and reused by every
+table that lists it: the full index in each sort order, vendor, licence and
+open-weight pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from markupsafe import Markup
+
+from tracker.normalize.numbers import format_decimal
+from tracker.site import format as fmt
+from tracker.site.contexts import FacetLink, ModelsTable, ModelSummary, PriceCell
+from tracker.site.glossary import LICENSE_CLASSES, OPEN_WEIGHT_STATUSES, license_class_term, open_weight_term
+from tracker.site.paths import SORTS, open_weight_path
+from tracker.site.queries import ListingRow, ModelRow, PriceRow, SiteData
+from tracker.site.render import environment
+from tracker.urls import license_class_path, license_path, model_path, vendor_path
+
+_NO_PRICE = PriceCell(None, None, "—", "")
+
+
+def main_listing(model: ModelRow, listings: Sequence[ListingRow]) -> ListingRow | None:
+    """The model's own OpenRouter listing (not a ``:free`` or other variant)."""
+    for listing in listings:
+        if listing.id == model.openrouter_id:
+            return listing
+    for listing in listings:
+        if listing.variant is None:
+            return listing
+    return None
+
+
+def price_cell(row: PriceRow | None) -> PriceCell:
+    if row is None:
+        return _NO_PRICE
+    amount = row.amount
+    if row.status == "priced" and amount is not None:
+        return PriceCell(row.status, amount, fmt.usd(amount), format_decimal(amount))
+    if row.status == "free":
+        return PriceCell(row.status, Decimal(0), "free", "0")
+    return PriceCell(row.status, None, row.status, "")
+
+
+def current_base_prices(subject: str | None, prices: Sequence[PriceRow]) -> dict[str, PriceRow]:
+    """Current base-tier prices of one offer, by component."""
+    if subject is None:
+        return {}
+    return {p.component: p for p in prices if p.subject == subject and p.tier == "" and p.last_seen_at is None}
+
+
+def summarize(model: ModelRow, data: SiteData) -> ModelSummary:
+    listing = main_listing(model, data.listings.get(model.id, ()))
+    base = current_base_prices(listing.id if listing else None, data.prices.get(model.id, ()))
+    status = model.open_weight_status or "unknown"
+    license_class = model.license_class or "unknown"
+    disputed = any(d.status == "open" for d in data.disputes.get(model.id, ()))
+    return ModelSummary(
+        id=model.id,
+        key=model.key,
+        name=model.name or model.key,
+        path=model_path(model.key),
+        vendor=model.vendor,
+        vendor_path=vendor_path(model.vendor),
+        open_weight_status=status,
+        open_weight_label=open_weight_term(status).label,
+        open_weight_path=open_weight_path(status),
+        license_key=model.license_key,
+        license_path=license_path(model.license_key) if model.license_key else None,
+        license_class=license_class,
+        license_class_label=license_class_term(license_class).label,
+        license_class_path=license_class_path(license_class),
+        input_price=price_cell(base.get("prompt")),
+        output_price=price_cell(base.get("completion")),
+        context_length=model.context_length,
+        released_at=model.released_at,
+        listing_status=listing.status if listing else "",
+        disputed=disputed,
+        is_derivative=model.is_derivative,
+    )
+
+
+_FAR_PAST = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+
+
+def _price_key(cell: PriceCell) -> tuple[int, Decimal]:
+    return (0, cell.amount) if cell.amount is not None else (1, Decimal(0))
+
+
+#: Sort key → function ordering the rows (ties broken by model key).
+SORT_KEYS: dict[str, Callable[[ModelSummary], Any]] = {
+    "released": lambda m: (m.released_at is None, -(m.released_at or _FAR_PAST).timestamp(), m.key),
+    "name": lambda m: (m.name.casefold(), m.key),
+    "vendor": lambda m: (m.vendor.casefold(), m.name.casefold(), m.key),
+    "input": lambda m: (*_price_key(m.input_price), m.key),
+    "output": lambda m: (*_price_key(m.output_price), m.key),
+    "context": lambda m: (m.context_length is None, -(m.context_length or 0), m.key),
+}
+SORT_LABELS: dict[str, str] = {
+    "released": "newest release first",
+    "name": "name",
+    "vendor": "vendor",
+    "input": "input price, lowest first",
+    "output": "output price, lowest first",
+    "context": "context length, longest first",
+}
+assert set(SORT_KEYS) == set(SORTS) == set(SORT_LABELS)
+
+
+class Tables:
+    """Builds :class:`ModelsTable` values; every row is rendered once per page depth (``root``)."""
+
+    ROW_START = "<tr data-name="
+    #: Rendered in place of the page's root and replaced per depth; escaped data can never contain "<".
+    ROOT = Markup("<ROOT>")
+
+    def __init__(self, summaries: Sequence[ModelSummary]) -> None:
+        self.summaries = list(summaries)
+        self._template = environment().get_template("_rows.html")
+        self._rows: dict[str, dict[int, str]] = {}
+        self._generic: dict[int, str] | None = None
+        self.vendors = tuple(sorted({m.vendor for m in self.summaries}, key=str.casefold))
+        self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
+        self.classes = _present(LICENSE_CLASSES, {m.license_class for m in self.summaries}, license_class_term)
+
+    def rows(self, root: str) -> dict[int, str]:
+        """The HTML row of every model for pages at this depth, rendered in one pass of ``_rows.html``."""
+        rows = self._rows.get(root)
+        if rows is None:
+            if self._generic is None:
+                html = self._template.render(models=self.summaries, root=self.ROOT)
+                # Escaped values never contain "<", so each row begins exactly where ROW_START appears.
+                parts = [self.ROW_START + p for p in html.split(self.ROW_START)[1:]]
+                if len(parts) != len(self.summaries):
+                    raise RuntimeError("_rows.html must render one <tr data-name=...> per model")
+                self._generic = {m.id: part for m, part in zip(self.summaries, parts, strict=True)}
+            rows = {i: html.replace(self.ROOT, root) for i, html in self._generic.items()}
+            self._rows[root] = rows
+        return rows
+
+    def table(
+        self, models: Iterable[ModelSummary], root: str, *, sort: str = "released", sort_links: bool = False
+    ) -> ModelsTable:
+        ordered = sorted(models, key=SORT_KEYS[sort])
+        rows = self.rows(root)
+        return ModelsTable(
+            rows=Markup("".join(rows[m.id] for m in ordered)),
+            count=len(ordered),
+            sort=sort,
+            sort_links=dict(SORTS) if sort_links else {},
+            vendors=self.vendors,
+            statuses=self.statuses,
+            classes=self.classes,
+        )
+
+
+def _present(known: Iterable[str], present: set[str], term: Callable[[str], Any]) -> tuple[tuple[str, str], ...]:
+    """(key, label) of the values present, known ones first in their usual order."""
+    order = [k for k in known if k in present] + sorted(present - set(known))
+    return tuple((k, term(k).label) for k in order)
+
+
+def status_facets(summaries: Sequence[ModelSummary], current: str | None = None) -> tuple[FacetLink, ...]:
+    counts: dict[str, int] = {}
+    for m in summaries:
+        counts[m.open_weight_status] = counts.get(m.open_weight_status, 0) + 1
+    order = [k for k in OPEN_WEIGHT_STATUSES if k in counts] + sorted(
+        k for k in counts if k not in OPEN_WEIGHT_STATUSES
+    )
+    return tuple(
+        FacetLink(open_weight_term(k).label, open_weight_path(k), counts[k], current=k == current) for k in order
+    )
+
+
+def class_facets(summaries: Sequence[ModelSummary], current: str | None = None) -> tuple[FacetLink, ...]:
+    counts: dict[str, int] = {}
+    for m in summaries:
+        counts[m.license_class] = counts.get(m.license_class, 0) + 1
+    order = [k for k in LICENSE_CLASSES if k in counts] + sorted(k for k in counts if k not in LICENSE_CLASSES)
+    return tuple(
+        FacetLink(license_class_term(k).label, license_class_path(k), counts[k], current=k == current) for k in order
+    )
