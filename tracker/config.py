@@ -73,8 +73,6 @@ class HttpSettings:
 @dataclass(frozen=True)
 class OpenRouterSettings:
     url: str = "https://openrouter.ai/api/v1"
-    #: Also fetch ``/models/{id}/endpoints`` (per-provider offers) for these ids.
-    endpoints: tuple[str, ...] = ()
     enabled: bool = True
 
 
@@ -192,7 +190,6 @@ class Settings:
 ENV_VARS: dict[str, tuple[str | None, str]] = {
     "TRACKER_DATABASE_URL": (None, "database_url"),
     "TRACKER_OPENROUTER_URL": ("openrouter", "url"),
-    "TRACKER_OPENROUTER_ENDPOINTS": ("openrouter", "endpoints"),
     "TRACKER_HF_URL": ("huggingface", "url"),
     "HF_TOKEN": ("huggingface", "token"),
     "TRACKER_HF_ORGS": ("huggingface", "orgs"),

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 HASH_VERSION = 1
 
@@ -28,11 +29,27 @@ def _default(value: Any) -> Any:
 
 
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+    """Compact JSON with sorted keys (the hashed form)."""
+    return canonical_bytes(value).decode("utf-8")
+
+
+def canonical_bytes(value: Any) -> bytes:
+    return orjson.dumps(
+        _plain(value),
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME,
+        default=_default,
+    )
+
+
+def _plain(value: Any) -> Any:
+    # orjson writes tuples as arrays but cannot sort sets: normalise those up front
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return value
 
 
 def content_hash(fields: Mapping[str, Any], version: int = HASH_VERSION) -> str:
-    digest = hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(canonical_bytes(fields)).hexdigest()
     return f"v{version}:{digest}"
 
 

@@ -1,4 +1,4 @@
-"""Fast bulk inserts for big crawls.
+"""Fast bulk inserts and updates for big crawls.
 
 On SQLite, rows are turned into tuples with each column type's own bind
 processor and handed to the driver's ``executemany`` in one go, skipping the
@@ -9,10 +9,11 @@ dialects use Core ``insert()`` (which batches with multi-row VALUES).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy.orm import Session
 
 
@@ -27,17 +28,56 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
             session.execute(table.insert(), rows[start : start + chunk])
         return len(rows)
     names = list(rows[0].keys())
-    processors: list[Callable[[Any], Any] | None] = [
-        table.c[name].type._cached_bind_processor(dialect) for name in names
-    ]
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    processed = [(index, proc) for index, proc in enumerate(processors) if proc is not None]
+    getter = operator.itemgetter(*names)
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     placeholders = ", ".join("?" * len(names))
     sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) VALUES ({placeholders})"
-    pairs = list(zip(names, processors, strict=True))
+    single = len(names) == 1
     for start in range(0, len(rows), chunk):
-        batch = [
-            tuple(proc(row[name]) if proc is not None else row[name] for name, proc in pairs)
-            for row in rows[start : start + chunk]
-        ]
+        batch = []
+        for row in rows[start : start + chunk]:
+            values = [getter(row)] if single else list(getter(row))
+            for index, proc in processed:
+                values[index] = proc(values[index])
+            batch.append(tuple(values))
+        conn.exec_driver_sql(sql, batch)
+    return len(rows)
+
+
+def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *, key: str = "id") -> int:
+    """``UPDATE table SET … WHERE key = …`` for each row (rows may differ in which columns they set)."""
+    if not rows:
+        return 0
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    conn = session.connection()
+    dialect = conn.dialect
+    for names, group in groups.items():
+        columns = [n for n in names if n != key]
+        if dialect.name != "sqlite":
+            stmt = (
+                table.update()
+                .where(table.c[key] == bindparam(f"b_{key}"))
+                .values({n: bindparam(f"b_{n}") for n in columns})
+            )
+            session.execute(stmt, [{f"b_{n}": row[n] for n in names} for row in group])
+            continue
+        order = [*columns, key]
+        processors = [(i, table.c[n].type._cached_bind_processor(dialect)) for i, n in enumerate(order)]
+        processed = [(i, p) for i, p in processors if p is not None]
+        assignments = ", ".join(f"{dialect.identifier_preparer.quote(n)} = ?" for n in columns)
+        sql = (
+            f"UPDATE {dialect.identifier_preparer.format_table(table)} SET {assignments} "
+            f"WHERE {dialect.identifier_preparer.quote(key)} = ?"
+        )
+        batch = []
+        for row in group:
+            values = [row[n] for n in order]
+            for index, proc in processed:
+                values[index] = proc(values[index])
+            batch.append(tuple(values))
         conn.exec_driver_sql(sql, batch)
     return len(rows)

@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -36,7 +37,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         raise DatabaseError(f"invalid database URL {url!r}: {exc}") from exc
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    options: dict[str, Any] = {"future": True}
+    options: dict[str, Any] = {"future": True, "json_serializer": json_text, "json_deserializer": orjson.loads}
     if parsed.get_backend_name() == "sqlite":
         options["connect_args"] = {"timeout": 60}
     options.update(kwargs)
@@ -44,6 +45,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
     return engine
+
+
+def json_text(value: Any) -> str:
+    """JSON columns are written with orjson (several times faster than ``json``; same output types)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

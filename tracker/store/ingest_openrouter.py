@@ -20,7 +20,7 @@ from tracker.events.hashing import content_hash
 from tracker.events.types import Event
 from tracker.normalize.openrouter import OpenRouterAliasRecord, OpenRouterModel, OpenRouterSnapshot
 from tracker.normalize.pricing import PriceStatus, PriceValue
-from tracker.store.bulk import insert_rows
+from tracker.store.bulk import insert_rows, update_rows
 from tracker.store.events import insert_events
 from tracker.store.identity import ensure_models
 from tracker.store.runs import last_observed_at
@@ -267,9 +267,7 @@ def _insert_observations(
     ]
     ids: dict[str, int] = {}
     for part in chunks(rows, 1000):
-        for obs_id, subject in session.execute(
-            _OBS.insert().returning(_OBS.c.id, _OBS.c.subject), part
-        ):
+        for obs_id, subject in session.execute(_OBS.insert().returning(_OBS.c.id, _OBS.c.subject), part):
             ids[subject] = obs_id
     return ids
 
@@ -326,10 +324,11 @@ def _write_listings(
         updates.append(_listing_row(m, hashes[listing_id], obs_ids.get(listing_id), stored[listing_id].model_id, now))
     insert_rows(session, OpenRouterListing.__table__, inserts)
     if updates:
-        session.execute(update(OpenRouterListing), updates)
+        update_rows(session, OpenRouterListing.__table__, updates)
     if diff.delisted:
-        session.execute(
-            update(OpenRouterListing),
+        update_rows(
+            session,
+            OpenRouterListing.__table__,
             [{"id": i, "status": "delisted", "delisted_at": now, "last_changed_at": now} for i in diff.delisted],
         )
     return len(inserts) + len(updates) + len(diff.delisted)
@@ -415,7 +414,7 @@ def _write_prices(
     for listing_id in diff.delisted:
         closes.extend(row_id for _value, row_id in stored_prices.get(listing_id, {}).values())
     if closes:
-        session.execute(update(Price), [{"id": i, "last_seen_at": closed_at} for i in closes])
+        update_rows(session, Price.__table__, [{"id": i, "last_seen_at": closed_at} for i in closes])
     insert_rows(session, Price.__table__, inserts)
     return len(inserts) + len(closes)
 
@@ -442,7 +441,7 @@ def _update_models(session: Session, models: list[OpenRouterModel], model_ids: d
             }
         )
     if rows:
-        session.execute(update(Model), rows)
+        update_rows(session, Model.__table__, rows)
         released = [
             {"id": ids[m.base_id], "released_at": m.created_at}
             for m in models
@@ -515,5 +514,5 @@ def _ingest_aliases(session: Session, snapshot: OpenRouterSnapshot, now: dt.date
     if inserts:
         session.execute(OpenRouterAlias.__table__.insert(), inserts)
     if updates:
-        session.execute(update(OpenRouterAlias), updates)
+        update_rows(session, OpenRouterAlias.__table__, updates)
     return events, len(inserts) + len(updates)

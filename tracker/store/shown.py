@@ -33,7 +33,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.events.types import Event, OpenWeightStatusChanged
@@ -41,6 +41,7 @@ from tracker.normalize.identity import METHOD_RANK, vendor_aliases
 from tracker.normalize.numbers import format_decimal
 from tracker.normalize.openweights import api_only, declared_not_crawled, epoch_label
 from tracker.normalize.params import params_from_name
+from tracker.store.bulk import update_rows
 from tracker.store.tables import Crosswalk, Model, OpenRouterListing, Price
 from tracker.store.tables.huggingface import HfRepo
 
@@ -154,7 +155,7 @@ def refresh_models(
         if event is not None:
             result.events.append(event)
     if updates:
-        session.execute(update(Model), updates)
+        update_rows(session, Model.__table__, updates)
         result.writes += len(updates)
     return result
 
