@@ -1,0 +1,10 @@
+"""Claims about models: entity linking, the ledger (precedence, tolerances, disputes), ``tracker check``.
+
+* :mod:`tracker.claims.linking` — mentions in prose → models (never by substring);
+* :mod:`tracker.claims.records` — extracted claims → ``claims`` rows with reporter and provenance;
+* :mod:`tracker.claims.primary` — the APIs' current values as claims;
+* :mod:`tracker.claims.tolerance` — when two values agree (pure);
+* :mod:`tracker.claims.ledger` — shown / consistent / disputed, disputes and their events;
+* :mod:`tracker.claims.check` — the fact-check of one article;
+* :mod:`tracker.claims.listing` — claims as rows for ``tracker claims``.
+"""

@@ -1,0 +1,308 @@
+"""The primary APIs' current values as claims, so the ledger can weigh them against posts and press.
+
+The Hub store step already writes its facts as claims (licence, openness of a
+repo, parameters, config context). What OpenRouter says is kept in listings
+and the price history; here it becomes one claim per model and attribute:
+
+* **openness** — the model's shown status when no Hub claim states it
+  (``api-only``: listed by OpenRouter without ``hugging_face_id`` and no Hub
+  repo linked; ``no-weights``: its repo was removed);
+* **context length** — the listing's ``context_length``;
+* **parameters** — read from the OpenRouter id (``qwen3-235b-a22b``) when no
+  Hub claim states them;
+* **price** — each current price of ``prompt``, ``completion`` and the cache
+  components, per prompt-length tier (qualifier ``prompt`` or
+  ``prompt@prompt>=32000``), in USD per 1M tokens.
+
+These claims follow the API: one row per (model, attribute, qualifier), whose
+value is updated when the API changes (the history stays in ``prices``,
+``observations`` and ``events``). Only the models the ledger checks get them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tracker.events.hashing import content_hash
+from tracker.normalize.numbers import format_decimal
+from tracker.store.bulk import insert_rows
+from tracker.store.tables import Claim, Model, Observation, OpenRouterListing, Price
+
+SOURCE = "openrouter"
+PRICE_COMPONENTS = ("prompt", "completion", "input_cache_read", "input_cache_write")
+CHUNK = 500
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def derived_hash(model_key: str, attribute: str, qualifier: str) -> str:
+    """The identity of a claim that follows the API (its value is not part of it)."""
+    return content_hash(
+        {"source": SOURCE, "model": model_key, "attribute": attribute, "qualifier": qualifier, "follows": "api"}
+    )
+
+
+def price_qualifier(component: str, tier: str) -> str:
+    return f"{component}@{tier}" if tier else component
+
+
+def _wanted(session: Session, model_ids: Sequence[int], now: dt.datetime) -> list[dict[str, Any]]:
+    """The claim rows the API state of ``model_ids`` calls for."""
+    models = {}
+    for part in _chunks(model_ids):
+        for row in session.execute(
+            select(
+                Model.id,
+                Model.key,
+                Model.openrouter_id,
+                Model.open_weight_status,
+                Model.open_weight_evidence,
+                Model.params_total,
+                Model.params_active,
+                Model.params_source,
+            ).where(Model.id.in_(part))
+        ):
+            models[row.id] = row
+    existing: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for part in _chunks(list(models)):
+        for model_id, attribute, value in session.execute(
+            select(Claim.model_id, Claim.attribute, Claim.value).where(
+                Claim.model_id.in_(part), Claim.reporter == "primary", Claim.source != SOURCE
+            )
+        ):
+            existing[(model_id, attribute)].add(value)
+    listings: dict[int, Any] = {}
+    for part in _chunks(list(models)):
+        for row in session.execute(
+            select(
+                OpenRouterListing.id,
+                OpenRouterListing.model_id,
+                OpenRouterListing.status,
+                OpenRouterListing.context_length,
+                OpenRouterListing.last_changed_at,
+                OpenRouterListing.last_observation_id,
+            ).where(OpenRouterListing.model_id.in_(part), OpenRouterListing.variant.is_(None))
+        ):
+            current = listings.get(row.model_id)
+            preferred = row.id == models[row.model_id].openrouter_id
+            if current is None or preferred or (current.status != "listed" and row.status == "listed"):
+                listings[row.model_id] = row
+    urls = _observation_urls(session, [r.last_observation_id for r in listings.values() if r.last_observation_id])
+    rows: list[dict[str, Any]] = []
+
+    def add(model: Any, attribute: str, value: str, **more: Any) -> None:
+        qualifier = more.pop("qualifier", "")
+        rows.append(
+            {
+                "model_id": model.id,
+                "mention": model.openrouter_id or model.key,
+                "attribute": attribute,
+                "qualifier": qualifier,
+                "value": value,
+                "value_num": more.pop("value_num", None),
+                "unit": more.pop("unit", None),
+                "reporter": "primary",
+                "source": SOURCE,
+                "url": more.pop("url", None),
+                "document_id": None,
+                "published_at": more.pop("published_at", None),
+                "fetched_at": more.pop("fetched_at", now),
+                "quote": more.pop("quote", None),
+                "status": "unchecked",
+                "extra": {**more.pop("extra", {}), "follows": "api"},
+                "claim_hash": derived_hash(model.key, attribute, qualifier),
+                "created_at": now,
+            }
+        )
+
+    for model_id, model in models.items():
+        listing = listings.get(model_id)
+        url = urls.get(listing.last_observation_id) if listing is not None else None
+        seen = listing.last_changed_at if listing is not None else now
+        status = model.open_weight_status
+        evidence = model.open_weight_evidence or {}
+        if status in ("api-only", "no-weights") and status not in existing[(model_id, "openness")]:
+            if status == "api-only":
+                quote = f"{evidence.get('openrouter_id') or model.openrouter_id}: no hugging_face_id, no Hub repository"
+            else:
+                quote = f"Hub repository {evidence.get('repo')}: no weight files or removed"
+            add(model, "openness", status, url=url, fetched_at=seen, quote=quote, extra={"evidence": evidence})
+        if listing is not None and listing.context_length:
+            add(
+                model,
+                "context_length",
+                str(listing.context_length),
+                value_num=Decimal(listing.context_length),
+                unit="tokens",
+                url=url,
+                fetched_at=seen,
+                quote=f'"context_length": {listing.context_length}',
+                extra={"openrouter_id": listing.id},
+            )
+        if model.params_source == "name" and listing is not None:
+            for attribute, count in (("params_total", model.params_total), ("params_active", model.params_active)):
+                if count is not None and str(count) not in existing[(model_id, attribute)]:
+                    add(
+                        model,
+                        attribute,
+                        str(count),
+                        value_num=Decimal(count),
+                        unit="parameters",
+                        url=url,
+                        fetched_at=seen,
+                        quote=f"id {listing.id}",
+                        extra={"method": "name"},
+                    )
+    by_openrouter_id = {m.openrouter_id: m for m in models.values() if m.openrouter_id}
+    for price in _current_prices(session, list(by_openrouter_id.values())):
+        model = by_openrouter_id[price.subject]
+        amount = Decimal(0) if price.status == "free" else price.usd_per_mtok
+        if amount is None:
+            continue
+        qualifier = price_qualifier(price.component, price.tier)
+        where = f"overrides[min_prompt_tokens={price.min_prompt_tokens}]." if price.tier else ""
+        add(
+            model,
+            "price",
+            format_decimal(amount),
+            qualifier=qualifier,
+            value_num=amount,
+            unit="usd_per_mtok",
+            url=price.url,
+            published_at=price.first_seen_at,
+            fetched_at=now,
+            quote=f'pricing.{where}{price.component}: "{price.raw}"' if price.raw else None,
+            extra={"since": price.first_seen_at.isoformat(), "status": price.status, "tier": price.tier},
+        )
+    return rows
+
+
+def _observation_urls(session: Session, ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for part in _chunks(sorted(set(ids))):
+        out.update(
+            {
+                i: u
+                for i, u in session.execute(select(Observation.id, Observation.url).where(Observation.id.in_(part)))
+                if u
+            }
+        )
+    return out
+
+
+def _current_prices(session: Session, models: list[Any]) -> list[Any]:
+    subjects = sorted({m.openrouter_id for m in models})
+    out = []
+    for part in _chunks(subjects):
+        out.extend(
+            session.execute(
+                select(
+                    Price.subject,
+                    Price.component,
+                    Price.tier,
+                    Price.min_prompt_tokens,
+                    Price.status,
+                    Price.usd_per_mtok,
+                    Price.raw,
+                    Price.url,
+                    Price.first_seen_at,
+                ).where(
+                    Price.source == SOURCE,
+                    Price.subject.in_(part),
+                    Price.provider.is_(None),
+                    Price.last_seen_at.is_(None),
+                    Price.component.in_(PRICE_COMPONENTS),
+                    Price.status.in_(("priced", "free")),
+                )
+            )
+        )
+    return out
+
+
+def price_history(session: Session, openrouter_ids: Collection[str]) -> dict[tuple[str, str], list[Any]]:
+    """``(subject, qualifier)`` → the API's prices over time (``usd_per_mtok``, ``first_seen_at``, ``last_seen_at``)."""
+    out: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for part in _chunks(sorted(set(openrouter_ids))):
+        for row in session.execute(
+            select(
+                Price.subject,
+                Price.component,
+                Price.tier,
+                Price.status,
+                Price.usd_per_mtok,
+                Price.first_seen_at,
+                Price.last_seen_at,
+            )
+            .where(
+                Price.source == SOURCE,
+                Price.subject.in_(part),
+                Price.provider.is_(None),
+                Price.component.in_(PRICE_COMPONENTS),
+                Price.status.in_(("priced", "free")),
+            )
+            .order_by(Price.first_seen_at)
+        ):
+            out[(row.subject, price_qualifier(row.component, row.tier))].append(row)
+    return out
+
+
+def sync_primary_claims(session: Session, model_ids: Collection[int], *, now: dt.datetime) -> int:
+    """Write the API-derived claims of ``model_ids``; returns rows written (0 when nothing changed).
+
+    A derived claim the API no longer supports (the model got weights, the listing
+    lost its context length) is kept and marked ``superseded_at`` in ``extra``;
+    the ledger ignores it.
+    """
+    ids = sorted(set(model_ids))
+    wanted = _wanted(session, ids, now)
+    by_hash = {row["claim_hash"]: row for row in wanted}
+    stored: dict[str, Any] = {}
+    for part in _chunks(ids):
+        for row in session.execute(
+            select(Claim.id, Claim.claim_hash, Claim.value, Claim.model_id, Claim.url, Claim.quote, Claim.extra).where(
+                Claim.model_id.in_(part), Claim.source == SOURCE, Claim.reporter == "primary"
+            )
+        ):
+            stored[row.claim_hash] = row
+    missing = [d for d in by_hash if d not in stored]
+    for part in _chunks(missing):  # derived claims of models merged into others keep their hash
+        for row in session.execute(
+            select(Claim.id, Claim.claim_hash, Claim.value, Claim.model_id, Claim.url, Claim.quote, Claim.extra).where(
+                Claim.claim_hash.in_(part)
+            )
+        ):
+            stored[row.claim_hash] = row
+    inserts = [row for digest, row in by_hash.items() if digest not in stored]
+    updates = []
+    fields = ("model_id", "value", "value_num", "url", "quote", "published_at", "fetched_at", "extra")
+    for digest, row in by_hash.items():
+        old = stored.get(digest)
+        if old is None:
+            continue
+        old_extra = old.extra or {}
+        same = (old.value, old.model_id, old.url, old.quote) == (
+            row["value"],
+            row["model_id"],
+            row["url"],
+            row["quote"],
+        )
+        if not same or "superseded_at" in old_extra:
+            updates.append({"id": old.id, **{k: row[k] for k in fields}})
+    for digest, old in stored.items():
+        extra = old.extra or {}
+        if digest not in by_hash and extra.get("follows") == "api" and "superseded_at" not in extra:
+            updates.append({"id": old.id, "extra": {**extra, "superseded_at": now.isoformat()}, "status": "unchecked"})
+    insert_rows(session, Claim.__table__, inserts)
+    for row in updates:
+        session.execute(update(Claim).where(Claim.id == row["id"]).values({k: v for k, v in row.items() if k != "id"}))
+    return len(inserts) + len(updates)

@@ -1,0 +1,63 @@
+"""Deterministic claim extraction from article text (no models, no network).
+
+:func:`extract_claims` reads a reading text (see :mod:`tracker.normalize.articles`)
+and returns every claim it states about models: parameters (total / active),
+context length, licence, openness (open weights vs API-only), prices (with
+prompt-length tiers), release dates and benchmark scores, from sentences and
+from tables. Each claim keeps the exact quote it was read from and the model
+mention as written; linking mentions to models is :mod:`tracker.claims.linking`.
+
+Pure: imports neither Scrapy nor SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+from tracker.extract.mentions import find_mentions
+from tracker.extract.prose import Reader
+from tracker.extract.tables import extract_from_table
+from tracker.extract.text import Sentence, segment
+from tracker.extract.types import ATTRIBUTES, Extracted
+from tracker.normalize.identity import name_form
+
+__all__ = ["ATTRIBUTES", "Extracted", "document_subject", "extract_claims", "find_mentions"]
+
+
+def document_subject(text: str, title: str | None = None) -> str | None:
+    """The model a text is about: the first one its title names, else the one it names most."""
+    if title:
+        found = find_mentions(title)
+        if found:
+            return found[0].text
+    mentions = find_mentions(text)
+    if not mentions:
+        return None
+    counts = Counter(name_form(m.text) for m in mentions)
+    best = max(counts.values())
+    return next(m.text for m in mentions if counts[name_form(m.text)] == best)
+
+
+def extract_claims(text: str, *, title: str | None = None, subject: str | None = None) -> list[Extracted]:
+    """Every claim of ``text``; ``subject`` (a card's repo id) overrides the text's own subject."""
+    segmented = segment(text)
+    reader = Reader(document_subject=subject or document_subject(text, title))
+    out: list[Extracted] = []
+    for item in segmented.items:
+        if isinstance(item, Sentence):
+            out.extend(reader.read(item))
+        else:
+            # a two-column spec table is about the model its caption names, else the text's subject
+            caption = find_mentions(item.caption) if item.caption else []
+            if caption:
+                found = extract_from_table(item, subject=caption[0].text, via="context")
+            else:
+                found = extract_from_table(item, subject=reader.document_subject, via="document")
+            out.extend(found)
+    unique: dict[tuple[str, str, str, str], Extracted] = {}
+    for claim in out:
+        if not claim.quote:  # a claim spanning two sentences quotes both, exactly as written
+            claim = dataclasses.replace(claim, quote=text[claim.start : claim.end])
+        unique.setdefault(claim.key(), claim)
+    return list(unique.values())

@@ -1,0 +1,454 @@
+"""Claims in tables: benchmarks × models, models × specs, and label | value spec tables.
+
+Three shapes are read (anything else is left alone):
+
+* **model columns** — the header names models (``| Benchmark | Metric | Kimi K2
+  Instruct | DeepSeek-V3-0324 |``): each row is a benchmark (or a spec row such as
+  ``# Total Params``, ``Context Length``, ``License``), each numeric cell a claim
+  about its column's model. A ``Metric`` or ``# Shots`` column and the header's
+  ``(non-thinking)`` become the score's settings.
+* **model rows** — the first column names models (``| Models | Layers | … |
+  Context Length |``): each recognised column (context length, total / activated
+  parameters, licence, release date, known benchmarks) gives one claim per row.
+* **spec tables** — two columns of label and value (``| Total Parameters | 1T |``),
+  about the current topic of the text (or the text's subject).
+
+The quote of a table claim is the row's line as it stands in the text; the
+column (model or attribute) is kept in ``extra``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from tracker.extract import licenses as lic
+from tracker.extract.benchnames import is_metric_label, resolve_benchmark
+from tracker.extract.mentions import Mention, find_mentions
+from tracker.extract.quantities import PARAM_AMOUNT, param_count, parse_number, parse_prose_date, token_count
+from tracker.extract.text import Row, Table
+from tracker.extract.types import Extracted
+from tracker.normalize.numbers import format_decimal
+from tracker.normalize.params import params_from_name
+
+_EMPTY = {"", "-", "—", "–", "n/a", "na", "/", "?", "x", "✗", "✓", "tbd", "—*", "-*"}
+_SPEC_WORDS = re.compile(
+    r"\b(?:layers?|heads?|dimension|dim|vocab\w*|experts?|hidden|tokens?|size|embedding|length|rate|batch|steps?|"
+    r"training|params?|parameters|price|cost|architecture|attention|activation|mechanism|precision|languages?|"
+    r"window|release|date|license|licen[cs]e|download|link|gpus?|memory|quantization|throughput|latency)\b",
+    re.IGNORECASE,
+)
+_PARAMS_TOTAL = re.compile(r"^#?\s*(?:total\s+)?(?:params|parameters|param\w*|model size|size)(?:\s*\(total\))?$", re.I)
+_PARAMS_TOTAL_2 = re.compile(r"^#?\s*total\s*(?:params|parameters)$|^number of parameters$", re.IGNORECASE)
+_PARAMS_ACTIVE = re.compile(r"^#?\s*(?:activated|active|activation)\s*(?:params|parameters)?$", re.IGNORECASE)
+_CONTEXT = re.compile(
+    r"^(?:input\s+|max(?:imum)?\s+)?context(?:\s+(?:length|window|size))*(?:\s*\(tokens\))?$", re.IGNORECASE
+)
+_LICENSE = re.compile(r"^licen[cs]e$", re.IGNORECASE)
+_AVAILABILITY = re.compile(r"^(?:availability|access|weights|open weights)$", re.IGNORECASE)
+_ATTRIBUTE_HEADER = re.compile(
+    r"^(?:licen[cs]e|availability|access|base model|params|parameters|context.*|size)$", re.I
+)
+_RELEASE = re.compile(r"^(?:release date|released|release)$", re.IGNORECASE)
+_MODEL_HEADER = re.compile(r"^(?:models?|model name|name|checkpoint|variant)s?$", re.IGNORECASE)
+_BENCH_HEADER = re.compile(r"benchmark|task|dataset|eval", re.IGNORECASE)
+_METRIC_HEADER = re.compile(r"^(?:metric|metrics|measure)$", re.IGNORECASE)
+_SHOTS_HEADER = re.compile(r"^#?\s*shots?$|^few[- ]shot$", re.IGNORECASE)
+_NUMBER = re.compile(r"^[~≈]?(?P<num>\d{1,4}(?:\.\d+)?)\s*(?P<pct>%)?\s*\*{0,2}\s*(?:\(.*\))?$")
+_PAIR_CELL = re.compile(r"^\d+(?:\.\d+)?[BT]-A\d+(?:\.\d+)?[BM]$")
+_PARAM_CELL = re.compile(rf"^~?\s*{PARAM_AMOUNT}$", re.IGNORECASE)
+
+Emit = Callable[..., None]
+
+
+def _clean(cell: str) -> str:
+    text = cell.replace("**", "").replace("__", "").strip()
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_VENDOR_PREFIX = re.compile(
+    r"^(?:OpenAI|Anthropic|Google|Meta|Alibaba|Mistral(?: AI)?|Microsoft|xAI|DeepSeek|Moonshot(?: AI)?|"
+    r"Zhipu(?: AI)?)\s+",
+)
+
+
+_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
+
+
+def _cell_mention(cell: str) -> Mention | None:
+    """The model a header cell names (the cell must start with the mention, a vendor's name aside).
+
+    A Hub repo id (``mistralai/Mixtral-8x7B-v0.1``, ``HuggingFaceH4/zephyr-7b-beta``) names a model
+    whatever its family.
+    """
+    text = _clean(cell)
+    if _REPO_ID.match(text):
+        return Mention(text, 0, len(text))
+    prefix = _VENDOR_PREFIX.match(text)
+    offset = prefix.end() if prefix and find_mentions(text[prefix.end() :]) else 0
+    mentions = find_mentions(text[offset:])
+    if not mentions or mentions[0].start > 2:
+        return None
+    return mentions[0]
+
+
+def _known_benchmark(label: str) -> bool:
+    bench = resolve_benchmark(_clean(label))
+    return bench is not None and bench.known
+
+
+def _score(cell: str) -> tuple[Decimal, bool] | None:
+    text = _clean(cell).rstrip("*†‡").strip()
+    if text.lower() in _EMPTY:
+        return None
+    match = _NUMBER.match(text)
+    if not match:
+        return None
+    value = parse_number(match.group("num"))
+    if value is None:
+        return None
+    return value, bool(match.group("pct"))
+
+
+def _decimal_text(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+
+
+def _quote(row: Row) -> dict[str, Any]:
+    return {"quote": row.line, "start": row.start, "end": row.end}
+
+
+def _make(attribute: str, value: str, row: Row, mention: str | None, via: str, **more: Any) -> Extracted:
+    return Extracted(
+        attribute=attribute,
+        value=value,
+        mention=mention,
+        via=via,
+        qualifier=more.pop("qualifier", ""),
+        value_num=more.pop("value_num", None),
+        unit=more.pop("unit", None),
+        extra=more.pop("extra", {}),
+        **_quote(row),
+    )
+
+
+def _spec_claim(
+    label: str, cell: str, row: Row, mention: str | None, via: str, column: str
+) -> Extracted | list[Extracted] | None:
+    """A claim from a spec cell: parameters, context, licence or release date (None for other labels)."""
+    label_text = _clean(label).strip(" :")
+    value_text = _clean(cell)
+    if not value_text or value_text.lower() in _EMPTY:
+        return None
+    extra = {"column": column, "label": label_text, "as_written": value_text}
+    if _PARAMS_ACTIVE.match(label_text):
+        attribute = "params_active"
+    elif _PARAMS_TOTAL.match(label_text) or _PARAMS_TOTAL_2.match(label_text):
+        attribute = "params_total"
+    else:
+        attribute = ""
+    if attribute:
+        pair = _PAIR_CELL.match(value_text)
+        if pair and attribute == "params_total":
+            total, active = params_from_name(value_text)
+            if total is not None and active is not None:
+                return [
+                    _make(
+                        "params_total",
+                        str(total),
+                        row,
+                        mention,
+                        via,
+                        value_num=Decimal(total),
+                        unit="parameters",
+                        extra=extra,
+                    ),
+                    _make(
+                        "params_active",
+                        str(active),
+                        row,
+                        mention,
+                        via,
+                        value_num=Decimal(active),
+                        unit="parameters",
+                        extra=extra,
+                    ),
+                ]
+        match = _PARAM_CELL.match(value_text)
+        count = param_count(match.group("num"), match.group("scale")) if match else None
+        if count is None or count < 10**7:
+            return None
+        return _make(attribute, str(count), row, mention, via, value_num=Decimal(count), unit="parameters", extra=extra)
+    if _CONTEXT.match(label_text):
+        if len(re.findall(r"\d[\d,.]*\s?[KkMm]\b", value_text)) > 1:
+            return None  # "32k (1B) 128k (4B, 12B, 27B)": per size, not one figure
+        first = re.match(r"^(?:up to\s+)?(\d[\d,.]*\s?[KkMm]?)\b", value_text)
+        count = token_count(first.group(1)) if first else None
+        if count is None or count < 512:
+            return None
+        return _make(
+            "context_length", str(count), row, mention, via, value_num=Decimal(count), unit="tokens", extra=extra
+        )
+    if _LICENSE.match(label_text) or _AVAILABILITY.match(label_text):
+        key = lic.resolve(value_text)
+        if key is not None and key != "LicenseRef-proprietary":
+            return _make("license", key, row, mention, via, extra=extra)
+        if _AVAILABILITY.match(label_text) and re.match(r"^(?:proprietary|closed|api(?: only)?)$", value_text, re.I):
+            return _make("openness", "api-only", row, mention, via, extra=extra)
+        return None
+    if _RELEASE.match(label_text):
+        date = parse_prose_date(value_text)
+        if date is None:
+            return None
+        return _make("release_date", date.isoformat(), row, mention, via, extra=extra)
+    return None
+
+
+def _benchmark_claim(
+    label: str, cell: str, row: Row, mention: str, *, metric: str, shots: str, column: str
+) -> Extracted | None:
+    label_text = _clean(label)
+    if not label_text or is_metric_label(label_text):
+        return None
+    score = _score(cell)
+    if score is None:
+        return None
+    bench = resolve_benchmark(label_text, metric=_clean(metric), shots=_clean(shots), column=column)
+    if bench is None:
+        return None
+    if not bench.known and _SPEC_WORDS.search(bench.name):
+        return None
+    value, pct = score
+    if value > 100 and pct:
+        return None
+    unit = "%" if pct else "score"
+    return _make(
+        "benchmark",
+        _decimal_text(value),
+        row,
+        mention,
+        "table",
+        qualifier=bench.qualifier,
+        value_num=value,
+        unit=unit,
+        extra={
+            "benchmark": bench.name,
+            "known": bench.known,
+            "settings": bench.settings,
+            "column": _clean(column),
+            "label": label_text,
+        },
+    )
+
+
+def _columns_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | None:
+    models = {j: _cell_mention(cell) for j, cell in enumerate(header) if j > 0}
+    models = {j: m for j, m in models.items() if m is not None}
+    if not models:
+        return None
+    first_model = min(models)
+    label_columns = list(range(first_model))
+    if not label_columns or _cell_mention(header[0]) is not None:
+        return None
+    metric_col = next((j for j in label_columns if _METRIC_HEADER.match(_clean(header[j]))), None)
+    shots_col = next((j for j in label_columns if _SHOTS_HEADER.match(_clean(header[j]))), None)
+    candidates = [j for j in label_columns if j not in (metric_col, shots_col)]
+    label_col = next((j for j in candidates if _BENCH_HEADER.search(_clean(header[j]))), None)
+    if label_col is None:
+        # the label column is the one whose cells name the most benchmarks
+        def known(j: int) -> int:
+            return sum(1 for r in rows if j < len(r.cells) and _known_benchmark(r.cells[j]))
+
+        label_col = max(candidates, key=known) if candidates else 0
+    out: list[Extracted] = []
+    for row in rows:
+        cells = row.cells
+        if len(cells) <= label_col:
+            continue
+        label = cells[label_col]
+        metric = cells[metric_col] if metric_col is not None and metric_col < len(cells) else ""
+        shots = cells[shots_col] if shots_col is not None and shots_col < len(cells) else ""
+        for j, mention in models.items():
+            if j >= len(cells):
+                continue
+            column = header[j]
+            spec = _spec_claim(label, cells[j], row, mention.text, "table", _clean(column))
+            if spec is not None:
+                out.extend(spec if isinstance(spec, list) else [spec])
+                continue
+            if _SPEC_WORDS.search(_clean(label)) and not _known_benchmark(label):
+                continue
+            claim = _benchmark_claim(label, cells[j], row, mention.text, metric=metric, shots=shots, column=column)
+            if claim is not None:
+                out.append(claim)
+    return out
+
+
+def _rows_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | None:
+    if len(header) < 2:
+        return None
+    row_models = [_cell_mention(r.cells[0]) if r.cells else None for r in rows]
+    named = sum(1 for m in row_models if m is not None)
+    spec_columns = any(_CONTEXT.match(_clean(h)) or _PARAMS_TOTAL.match(_clean(h)) for h in header[1:])
+    if named == 0 or (named < 2 and not _MODEL_HEADER.match(_clean(header[0])) and not spec_columns):
+        return None
+    # a table whose columns are mostly known benchmarks: its other score columns are benchmarks too
+    benchmark_columns = sum(1 for h in header[1:] if _known_benchmark(h)) >= 2
+    out: list[Extracted] = []
+    for row, mention in zip(rows, row_models, strict=True):
+        if mention is None:
+            continue
+        # "| gemma-3-1b-pt | gemma-3-1b-it | … |": a row about two models
+        named = [mention]
+        second = _cell_mention(row.cells[1]) if len(row.cells) > 1 else None
+        if (
+            second is not None
+            and _clean(row.cells[1]) != _clean(row.cells[0])
+            and second.end >= len(_clean(row.cells[1])) - 1  # the whole cell is a model name
+            and not _ATTRIBUTE_HEADER.match(_clean(header[1]))
+        ):
+            named.append(second)
+        for j in range(len(named), min(len(header), len(row.cells))):
+            column = _clean(header[j])
+            specs = [_spec_claim(column, row.cells[j], row, who.text, "table", column) for who in named]
+            if any(spec is not None for spec in specs):
+                for spec in specs:
+                    if spec is not None:
+                        out.extend(spec if isinstance(spec, list) else [spec])
+                continue
+            bench = resolve_benchmark(column)
+            if bench is None or (not bench.known and not benchmark_columns) or _SPEC_WORDS.search(column):
+                continue
+            claim = _benchmark_claim(column, row.cells[j], row, mention.text, metric="", shots="", column=row.cells[0])
+            if claim is not None:
+                out.append(claim)
+    return out
+
+
+_MONEY = re.compile(r"^(?:US)?\$\s?(?P<amount>\d+(?:\.\d+)?)\b")
+_TIER_CELL = re.compile(
+    r"^(?:(?P<low>\d+(?:\.\d+)?)\s?(?P<lu>[KkMm])?\s*(?:[-–~]|to)\s*(?P<high>\d+(?:\.\d+)?)\s?(?P<hu>[KkMm])"
+    r"|(?:[≤<]=?|up to)\s*(?P<upto>\d+(?:\.\d+)?)\s?(?P<uu>[KkMm])"
+    r"|(?:[≥>]=?|above|over)\s*(?P<above>\d+(?:\.\d+)?)\s?(?P<au>[KkMm]))",
+    re.IGNORECASE,
+)
+
+
+def _tokens(number: str, unit: str | None) -> int:
+    return int(Decimal(number) * (10**6 if (unit or "k").lower() == "m" else 1000))
+
+
+def _tier_of(cell: str) -> int | None:
+    """``0-32K`` → 0, ``32K–128K`` → 32000, ``>128K`` → 128000 (the tier's ``min_prompt_tokens``)."""
+    match = _TIER_CELL.match(_clean(cell))
+    if not match:
+        return None
+    if match.group("low") is not None:
+        return _tokens(match.group("low"), match.group("lu") or match.group("hu"))
+    if match.group("upto") is not None:
+        return 0
+    return _tokens(match.group("above"), match.group("au"))
+
+
+def _price_component(header: str) -> str | None:
+    text = _clean(header).lower()
+    if "cache" in text and ("hit" in text or "read" in text):
+        return "input_cache_read"
+    if re.search(r"\b(?:input|prompt)\b", text):
+        return "prompt"
+    if re.search(r"\b(?:output|completion)\b", text):
+        return "completion"
+    return None
+
+
+def _price_claim(
+    cell: str, row: Row, mention: str | None, via: str, component: str, tier: int | None
+) -> Extracted | None:
+    match = _MONEY.match(_clean(cell))
+    if not match:
+        return None
+    amount = Decimal(match.group("amount"))
+    qualifier = component if not tier else f"{component}@prompt>={tier}"
+    extra: dict[str, Any] = {"as_written": _clean(cell), "currency": "USD"}
+    if tier is not None:
+        extra["min_prompt_tokens"] = tier
+    return _make(
+        "price",
+        format_decimal(amount),
+        row,
+        mention,
+        via,
+        qualifier=qualifier,
+        value_num=amount,
+        unit="usd_per_mtok",
+        extra=extra,
+    )
+
+
+def _price_table(header: tuple[str, ...], rows: list[Row], subject: str | None, via: str) -> list[Extracted] | None:
+    """A price table in USD per 1M tokens: tiers × components (about the text's model), or models × components."""
+    components = {j: _price_component(h) for j, h in enumerate(header) if j > 0}
+    components = {j: c for j, c in components.items() if c is not None}
+    if not components or not any(
+        _MONEY.match(_clean(r.cells[j])) for r in rows for j in components if j < len(r.cells)
+    ):
+        return None
+    if not re.search(r"1M|million|mtok|per\s+1m|/\s*m\b", " ".join(header) + " ".join(r.line for r in rows[:1]), re.I):
+        return None  # a price per request or per 1K tokens: not read
+    out: list[Extracted] = []
+    for row in rows:
+        if not row.cells:
+            continue
+        tier = _tier_of(row.cells[0])
+        mention = _cell_mention(row.cells[0]) if tier is None else None
+        if tier is None and mention is None:
+            continue
+        for j, component in components.items():
+            if j >= len(row.cells):
+                continue
+            claim = _price_claim(
+                row.cells[j], row, mention.text if mention else subject, "table" if mention else via, component, tier
+            )
+            if claim is not None:
+                out.append(claim)
+    return out
+
+
+def _spec_table(rows: list[Row], subject: str | None, via: str) -> list[Extracted]:
+    out: list[Extracted] = []
+    for row in rows:
+        if len(row.cells) != 2:
+            continue
+        spec = _spec_claim(row.cells[0], row.cells[1], row, subject, via, "")
+        if spec is not None:
+            out.extend(spec if isinstance(spec, list) else [spec])
+    return out
+
+
+def extract_from_table(table: Table, *, subject: str | None, via: str) -> list[Extracted]:
+    """Claims of one table; ``subject``/``via`` name the model a two-column spec table is about."""
+    if table.header is not None:
+        header, rows = table.header.cells, table.rows
+    elif table.rows:
+        header, rows = table.rows[0].cells, table.rows[1:]
+    else:
+        return []
+    if sum(1 for c in header if _clean(c)) <= 1 and rows and sum(1 for c in rows[0].cells if _clean(c)) >= 3:
+        # "| Pre-trained models | | |": a title row above the real header
+        header, rows = rows[0].cells, rows[1:]
+    prices = _price_table(header, rows, subject, via)
+    if prices is not None:
+        return prices
+    for reader in (_columns_table, _rows_table):
+        found = reader(header, rows)
+        if found:
+            return found
+    if len(header) == 2:
+        spec_rows = list(table.rows)
+        if table.header is not None and any(_clean(c) for c in header):
+            spec_rows.insert(0, table.header)
+        return _spec_table(spec_rows, subject, via)
+    return []

@@ -1,0 +1,159 @@
+"""Reading text → blocks, sentences and tables, each with its offsets in the text.
+
+The reading text (see :mod:`tracker.normalize.articles`) separates blocks with a
+blank line; a block whose lines all start with ``|`` is a table. Sentences end
+at ``.``, ``!`` or ``?`` before a capital, a digit or a quote (not after
+``e.g.``, ``vs.``, a single initial or inside a number), and at an inline list
+dash (``The details: - Fully open weights - Runs on…``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+_BLOCK_SEP = re.compile(r"\n[ \t]*\n+")
+_BOUNDARY = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9]|[a-z]+-[a-z0-9])|\s+[-–•]\s+(?=[A-Z])""")
+_ABBREVIATIONS = frozenset(
+    [
+        "e.g",
+        "i.e",
+        "vs",
+        "etc",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "approx",
+        "no",
+        "fig",
+        "eq",
+        "al",
+        "st",
+        "jr",
+        "sr",
+        "u.s",
+        "u.k",
+        "cf",
+        "ca",
+        "resp",
+        "est",
+    ]
+)
+_SEPARATOR_ROW = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+    block: int
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[str, ...]
+    #: The row's line, exactly as in the text (the quote of a claim read from it).
+    line: str
+    start: int
+    end: int
+
+
+@dataclass
+class Table:
+    header: Row | None
+    rows: list[Row] = field(default_factory=list)
+    block: int = 0
+    #: The sentence just before the table (its caption, often naming the models).
+    caption: str = ""
+
+
+@dataclass
+class Segmented:
+    sentences: list[Sentence]
+    tables: list[Table]
+    #: Sentences and tables in text order.
+    items: list[Sentence | Table] = field(default_factory=list)
+
+
+def _split_cells(line: str) -> tuple[str, ...]:
+    inner = line.strip()
+    if inner.startswith("|"):
+        inner = inner[1:]
+    if inner.endswith("|"):
+        inner = inner[:-1]
+    return tuple(cell.strip() for cell in inner.split("|"))
+
+
+def _blocks(text: str) -> Iterator[tuple[int, str]]:
+    position = 0
+    for match in _BLOCK_SEP.finditer(text):
+        yield position, text[position : match.start()]
+        position = match.end()
+    yield position, text[position:]
+
+
+def _sentences(line: str, offset: int, block: int) -> Iterator[Sentence]:
+    start = 0
+    for match in _BOUNDARY.finditer(line):
+        piece = line[start : match.start()]
+        if not match.group(0).strip().startswith(("-", "–", "•")):
+            last = re.search(r"(^|[^A-Za-z0-9.])([A-Za-z.]+)\.\s*$", piece)
+            word = last.group(2).lower() if last else ""
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue  # "e.g.", "vs.", an initial ("J. Smith"); not "3.6B."
+        if piece.strip():
+            yield _sentence(line, start, match.start(), offset, block)
+        start = match.end()
+    if line[start:].strip():
+        yield _sentence(line, start, len(line), offset, block)
+
+
+def _sentence(line: str, start: int, end: int, offset: int, block: int) -> Sentence:
+    while start < end and line[start].isspace():
+        start += 1
+    while end > start and line[end - 1].isspace():
+        end -= 1
+    return Sentence(line[start:end], offset + start, offset + end, block)
+
+
+def segment(text: str) -> Segmented:
+    """Every sentence and table of ``text``, in order, with offsets into ``text``."""
+    sentences: list[Sentence] = []
+    tables: list[Table] = []
+    items: list[Sentence | Table] = []
+    for index, (offset, block) in enumerate(_blocks(text)):
+        lines = block.split("\n")
+        if lines and all(line.lstrip().startswith("|") for line in lines if line.strip()):
+            table = Table(header=None, block=index, caption=sentences[-1].text if sentences else "")
+            position = offset
+            pending: Row | None = None
+            for line in lines:
+                row = Row(_split_cells(line), line, position, position + len(line))
+                position += len(line) + 1
+                if _SEPARATOR_ROW.match(line.strip()):
+                    if pending is not None and table.header is None and not table.rows:
+                        table.header = pending
+                        pending = None
+                    continue
+                if pending is not None:
+                    table.rows.append(pending)
+                pending = row
+            if pending is not None:
+                table.rows.append(pending)
+            tables.append(table)
+            items.append(table)
+            continue
+        position = offset
+        for line in lines:
+            found = list(_sentences(line, position, index))
+            sentences.extend(found)
+            items.extend(found)
+            position += len(line) + 1
+    return Segmented(sentences=sentences, tables=tables, items=items)
