@@ -1,7 +1,7 @@
 """subscribers, deliveries, issues (issue 5).
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import tracker.store.base
 
 revision = "0004"
-down_revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,8 @@ DATA_TABLES = (
     "claims",
     "disputes",
     "documents",
+    "hf_repos",
+    "hf_orgs",
 )
 
 

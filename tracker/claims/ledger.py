@@ -261,7 +261,9 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
                 Claim.quote,
                 Claim.status,
                 Claim.extra,
-            ).where(Claim.model_id.in_(part))
+            )
+            .where(Claim.model_id.in_(part))
+            .order_by(Claim.id)  # a stable order: the same data must give the same dispute rows on every database
         ):
             claims[(row.model_id, row.attribute, row.qualifier)].append(row)
         for row in session.execute(
@@ -315,8 +317,8 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
         if disputed and shown is not None:
             data = {
                 "shown": [shown.id],
-                "contrary": [r.id for r in disputed],
-                "consistent": [r.id for r in consistent],
+                "contrary": sorted(r.id for r in disputed),
+                "consistent": sorted(r.id for r in consistent),
                 "summary": summary(attribute, shown, disputed, references),
             }
             if existing is None:

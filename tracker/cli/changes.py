@@ -77,6 +77,16 @@ def describe(event: dict[str, Any]) -> str:
         detail = (event.get("name") or "") + (" (relisted)" if event.get("relisted") else "")
     elif kind == "model_delisted":
         detail = event.get("name") or ""
+    elif kind == "model_released":
+        detail = " · ".join(
+            str(v) for v in (event.get("name"), event.get("license_key"), event.get("open_weight_status")) if v
+        )
+    elif kind == "benchmark_claim_added":
+        unit = event.get("unit") or ""
+        detail = f"{event.get('benchmark')} {event.get('value')}{unit}"
+        detail += " (self-reported)" if event.get("self_reported", True) else f" ({event.get('reporter')})"
+    elif kind == "dispute_resolved":
+        detail = f"{event.get('attribute')}: {event.get('value')}"
     elif kind == "claim_disputed":
         detail = f"{event.get('attribute')}: {event.get('shown')} vs {event.get('contrary')}"
     return f"{when}  {kind:<27} {model}  {detail}".rstrip()

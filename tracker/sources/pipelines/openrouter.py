@@ -14,6 +14,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
+from tracker.claims.ledger import reconcile
 from tracker.errors import NormalizationError
 from tracker.normalize.openrouter import OpenRouterSnapshot, normalize_entry, validate_entry
 from tracker.normalize.rejection import Rejection
@@ -22,6 +23,7 @@ from tracker.sources.items import FetchFailure, ListingEnd, RawPage
 from tracker.sources.summary import CrawlSummary
 from tracker.store.crosswalk import sync_after_openrouter
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
+from tracker.store.events import insert_events
 from tracker.store.ingest_openrouter import ingest_openrouter
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
@@ -148,6 +150,11 @@ def store_listing(
                 result = ingest_openrouter(session, snapshot, run_id=run_id)
                 summary.absorb(result.counts(), result.events)
                 summary.absorb(*sync_after_openrouter(session, snapshot.observed_at, run_id=run_id))
+                # re-weigh vendor/press claims against the new prices and statuses (writes nothing if unchanged)
+                ledger = reconcile(session, now=snapshot.observed_at)
+                summary.absorb(
+                    {"writes": ledger.writes + insert_events(session, ledger.events, run_id=run_id)}, ledger.events
+                )
             record_errors(session, rejections + failure_rejections, source="openrouter", run_id=run_id)
             summary.rejected = Counter(r.reason for r in rejections)
             summary.errors = Counter(f.reason for f in failures)
