@@ -76,8 +76,10 @@ def crawl(settings: Settings, label: str, count: int, engine) -> dict:
         "new": summary.new,
         "changed": summary.changed,
     }
-    print(f"{label:<22} {seconds:7.2f} s  {count / seconds:9.0f} models/s  rows added {written:>8}  "
-          f"(new {summary.new}, changed {summary.changed}, writes {summary.writes})")
+    print(
+        f"{label:<22} {seconds:7.2f} s  {count / seconds:9.0f} models/s  rows added {written:>8}  "
+        f"(new {summary.new}, changed {summary.changed}, writes {summary.writes})"
+    )
     return result
 
 
@@ -95,43 +97,106 @@ def executemany_floor(db_path: Path, payload: dict) -> dict:
         model_id = seen_keys[m.base_id]
         crosswalk.append((model_id, "openrouter", m.id, "exact-id", 1.0, stamp))
         meaningful = m.meaningful()
-        observations.append((i, "openrouter", m.id, stamp, None, None, None, 200, None, content_hash(meaningful),
-                             json.dumps(meaningful)))
-        listings.append((m.id, model_id, m.base_id, m.variant, m.name, m.description, m.context_length, "listed",
-                         stamp, stamp, content_hash(meaningful), i))
+        observations.append(
+            (
+                i,
+                "openrouter",
+                m.id,
+                stamp,
+                None,
+                None,
+                None,
+                200,
+                None,
+                content_hash(meaningful),
+                json.dumps(meaningful),
+            )
+        )
+        listings.append(
+            (
+                m.id,
+                model_id,
+                m.base_id,
+                m.variant,
+                m.name,
+                m.description,
+                m.context_length,
+                "listed",
+                stamp,
+                stamp,
+                content_hash(meaningful),
+                i,
+            )
+        )
         for p in m.prices:
-            prices.append(("openrouter", m.id, model_id, p.component, p.tier, p.min_prompt_tokens, str(p.status),
-                           format_decimal(p.usd_per_mtok) if p.usd_per_mtok is not None else None,
-                           format_decimal(p.usd_per_unit) if p.usd_per_unit is not None else None,
-                           p.unit, p.raw, stamp, i))
+            prices.append(
+                (
+                    "openrouter",
+                    m.id,
+                    model_id,
+                    p.component,
+                    p.tier,
+                    p.min_prompt_tokens,
+                    str(p.status),
+                    format_decimal(p.usd_per_mtok) if p.usd_per_mtok is not None else None,
+                    format_decimal(p.usd_per_unit) if p.usd_per_unit is not None else None,
+                    p.unit,
+                    p.raw,
+                    stamp,
+                    i,
+                )
+            )
         events.append(("model_added", m.id, model_id, "openrouter", stamp, json.dumps({"name": m.name}), stamp))
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     started = time.perf_counter()
     with conn:
-        conn.executemany("INSERT INTO models (id, key, vendor, name, first_seen_at, is_derivative, "
-                         "open_weight_status, updated_at) VALUES (?,?,?,?,?,?,?,?)", models)
-        conn.executemany("INSERT INTO crosswalk (model_id, namespace, external_id, method, confidence, created_at) "
-                         "VALUES (?,?,?,?,?,?)", crosswalk)
-        conn.executemany("INSERT INTO observations (id, source, subject, observed_at, run_id, url, fetched_at, "
-                         "http_status, response_hash, content_hash, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                         observations)
-        conn.executemany("INSERT INTO openrouter_listings (id, model_id, base_id, variant, name, description, "
-                         "context_length, status, first_seen_at, last_changed_at, content_hash, "
-                         "last_observation_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", listings)
-        conn.executemany("INSERT INTO prices (source, subject, model_id, component, tier, min_prompt_tokens, status, "
-                         "usd_per_mtok, usd_per_unit, unit, raw, first_seen_at, observation_id) "
-                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", prices)
-        conn.executemany("INSERT INTO events (kind, subject, model_id, source, detected_at, data, created_at) "
-                         "VALUES (?,?,?,?,?,?,?)", events)
+        conn.executemany(
+            "INSERT INTO models (id, key, vendor, name, first_seen_at, is_derivative, "
+            "open_weight_status, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+            models,
+        )
+        conn.executemany(
+            "INSERT INTO crosswalk (model_id, namespace, external_id, method, confidence, created_at) "
+            "VALUES (?,?,?,?,?,?)",
+            crosswalk,
+        )
+        conn.executemany(
+            "INSERT INTO observations (id, source, subject, observed_at, run_id, url, fetched_at, "
+            "http_status, response_hash, content_hash, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            observations,
+        )
+        conn.executemany(
+            "INSERT INTO openrouter_listings (id, model_id, base_id, variant, name, description, "
+            "context_length, status, first_seen_at, last_changed_at, content_hash, "
+            "last_observation_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            listings,
+        )
+        conn.executemany(
+            "INSERT INTO prices (source, subject, model_id, component, tier, min_prompt_tokens, status, "
+            "usd_per_mtok, usd_per_unit, unit, raw, first_seen_at, observation_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            prices,
+        )
+        conn.executemany(
+            "INSERT INTO events (kind, subject, model_id, source, detected_at, data, created_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            events,
+        )
     seconds = time.perf_counter() - started
     rows = sum(len(x) for x in (models, crosswalk, observations, listings, prices, events))
     conn.close()
-    print(f"{'executemany floor':<22} {seconds:7.2f} s  {len(snap.models) / seconds:9.0f} models/s  "
-          f"rows added {rows:>8}  (inserts only; rows prepared beforehand)")
-    return {"label": "executemany floor", "seconds": round(seconds, 2),
-            "models_per_s": round(len(snap.models) / seconds), "rows_added": rows}
+    print(
+        f"{'executemany floor':<22} {seconds:7.2f} s  {len(snap.models) / seconds:9.0f} models/s  "
+        f"rows added {rows:>8}  (inserts only; rows prepared beforehand)"
+    )
+    return {
+        "label": "executemany floor",
+        "seconds": round(seconds, 2),
+        "models_per_s": round(len(snap.models) / seconds),
+        "rows_added": rows,
+    }
 
 
 def main() -> None:
@@ -150,8 +215,9 @@ def main() -> None:
         db = Path(tmp) / "bench.db"
         settings = Settings(
             database_url=f"sqlite:///{db}",
-            http=HttpSettings(allowed_hosts=("127.0.0.1",), autothrottle=False, timeout_seconds=300,
-                              max_response_bytes=1 << 30),
+            http=HttpSettings(
+                allowed_hosts=("127.0.0.1",), autothrottle=False, timeout_seconds=300, max_response_bytes=1 << 30
+            ),
             openrouter=OpenRouterSettings(url=f"{server.url}/api/v1"),
         )
         engine = make_engine(settings.database_url)

@@ -53,9 +53,7 @@ def ensure_models(
     ]
     for start in range(0, len(missing), 1000):
         for model_id, key in session.execute(
-            Model.__table__.insert().returning(
-                Model.__table__.c.id, Model.__table__.c.key
-            ),
+            Model.__table__.insert().returning(Model.__table__.c.id, Model.__table__.c.key),
             missing[start : start + 1000],
         ):
             ids[key] = model_id
