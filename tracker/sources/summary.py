@@ -59,6 +59,22 @@ class CrawlSummary:
             "extra": self.extra,
         }
 
+    def run_fields(self, *, requests: int, counts: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Keyword arguments for :func:`tracker.store.runs.finish_run` that record this summary on its run."""
+        return {
+            "status": self.status,
+            "error_message": self.message,
+            "counts": self.to_dict() if counts is None else counts,
+            "complete": self.complete,
+            "items_seen": self.seen,
+            "items_new": self.new,
+            "items_changed": self.changed,
+            "items_delisted": self.delisted,
+            "items_rejected": sum(self.rejected.values()),
+            "errors": sum(self.errors.values()),
+            "requests": requests,
+        }
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CrawlSummary:
         summary = cls(source=data["source"])

@@ -305,21 +305,10 @@ def store_documents_crawl(
             else:
                 summary.status = "success"
             if run is not None:
-                finish_run(
-                    session,
-                    run,
-                    status=summary.status,
-                    error_message=summary.message,
-                    counts={k: v for k, v in summary.to_dict().items() if k != "extra"}
-                    | {"extra": {k: v for k, v in summary.extra.items() if k not in ("articles", "problems")}},
-                    complete=summary.complete,
-                    items_seen=summary.seen,
-                    items_new=summary.new,
-                    items_changed=summary.changed,
-                    items_rejected=sum(summary.rejected.values()),
-                    errors=sum(summary.errors.values()),
-                    requests=requests,
-                )
+                counts = {k: v for k, v in summary.to_dict().items() if k != "extra"} | {
+                    "extra": {k: v for k, v in summary.extra.items() if k not in ("articles", "problems")}
+                }
+                finish_run(session, run, **summary.run_fields(requests=requests, counts=counts))
     finally:
         engine.dispose()
     summary.finished_at = utcnow()

@@ -288,21 +288,7 @@ def store_hub_crawl(
             else:
                 summary.status = "success"
             if run is not None:
-                finish_run(
-                    session,
-                    run,
-                    status=summary.status,
-                    error_message=summary.message,
-                    counts=summary.to_dict(),
-                    complete=summary.complete,
-                    items_seen=summary.seen,
-                    items_new=summary.new,
-                    items_changed=summary.changed,
-                    items_delisted=summary.delisted,
-                    items_rejected=sum(summary.rejected.values()),
-                    errors=sum(summary.errors.values()),
-                    requests=requests,
-                )
+                finish_run(session, run, **summary.run_fields(requests=requests))
     finally:
         engine.dispose()
     summary.finished_at = utcnow()

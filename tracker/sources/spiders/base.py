@@ -91,5 +91,5 @@ class TrackerSpider(Spider):
         else:
             reason = "network-error"
         subject = request.meta.get("subject") if request is not None else None
-        self.logger.warning("%s: %s (%s)", url, reason, exc)
+        self.logger.info("%s: %s (%s)", url, reason, exc)  # Scrapy has logged the failure already
         yield FetchFailure(source=self.source, url=url, reason=reason, detail=f"{name}: {exc}"[:500], subject=subject)
