@@ -9,18 +9,20 @@ only reads the database.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import sys
 import threading
 import time
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.config import Settings
@@ -169,27 +171,39 @@ class _Build:
         ordered = [summaries[m.id] for m in data.models]
         tables = Tables(ordered)
         self.progress(f"rendering {len(ordered)} model pages")
-        self.model_pages(session, data, summaries)
-        self.progress("rendering index, vendor, licence and open-weight pages")
-        self.models_index(ordered, tables)
-        self.vendor_pages(data, summaries, tables)
-        self.license_pages(ordered, tables)
-        self.open_weight_pages(ordered, tables)
-        self.disputes_page(data, summaries)
-        self.progress("rendering the change log and the feed")
-        for page in change_pages(data.events, summaries, per_page=self.settings.site.changes_per_page):
-            self.render("changes.html", page)
-        feed_events = [event_view(e, summaries) for e in data.events[: max(self.settings.site.feed_entries, 0)]]
-        self.writer.write(FEED, atom_feed(feed_events, base_url=self.settings.site.base_url, title=self.site.title))
-        issues = self.newsletter_pages()
-        self.home(data, summaries, ordered, issues)
-        self.progress("writing downloads")
-        self.downloads(session, data, summaries)
-        self.static_files()
+        # Model pages are rendered by worker processes (when there are enough of them) while this
+        # process renders the index, vendor, licence and change pages and writes the downloads.
+        with self.model_pages(session, data, summaries) as collect:
+            self.progress("rendering index, vendor, licence and open-weight pages")
+            self.models_index(ordered, tables)
+            self.vendor_pages(data, summaries, tables)
+            self.license_pages(ordered, tables)
+            self.open_weight_pages(ordered, tables)
+            self.disputes_page(data, summaries)
+            self.progress("rendering the change log and the feed")
+            for page in change_pages(data.events, summaries, per_page=self.settings.site.changes_per_page):
+                self.render("changes.html", page)
+            feed_events = [event_view(e, summaries) for e in data.events[: max(self.settings.site.feed_entries, 0)]]
+            self.writer.write(FEED, atom_feed(feed_events, base_url=self.settings.site.base_url, title=self.site.title))
+            issues = self.newsletter_pages()
+            self.home(data, summaries, ordered, issues)
+            self.progress("writing downloads")
+            self.downloads(session, data, summaries)
+            self.static_files()
+            self.progress("waiting for the model pages")
+            collect()
 
     # -- models -------------------------------------------------------------------------------
 
-    def model_pages(self, session: Session, data: SiteData, summaries: dict[int, ModelSummary]) -> None:
+    @contextlib.contextmanager
+    def model_pages(
+        self, session: Session, data: SiteData, summaries: dict[int, ModelSummary]
+    ) -> Iterator[Callable[[], None]]:
+        """Render the model pages; the caller may do other work inside the block, then calls ``collect``.
+
+        With worker processes the pages are rendered while the block runs; with one process they are
+        rendered when ``collect`` is called. Each worker reads its batches' card texts itself.
+        """
         events: dict[int, list[EventRow]] = defaultdict(list)
         for event in data.events:
             if event.model_id is not None:
@@ -206,29 +220,37 @@ class _Build:
                 ref = data.cards_by_url.get(f"{hub}/{m.hf_repo_id}/raw/main/README.md")
             if ref is not None:
                 cards[m.id] = ref
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
         global _SHARED
-        _SHARED = _ModelPagesJob(self.writer.out_dir, self.site, data, summaries, events, derivatives, cards)
-
-        def batches() -> Iterator[tuple[int, int, dict[int, str]]]:
-            for start in range(0, len(data.models), BATCH):
-                batch = data.models[start : start + BATCH]
-                ids = [cards[m.id].document_id for m in batch if m.id in cards]
-                yield start, start + len(batch), card_texts(session, ids)
-
-        workers = _workers(self.settings.site.workers, len(data.models))
+        _SHARED = _ModelPagesJob(self.writer.out_dir, self.site, data, summaries, events, derivatives, cards, engine)
+        tasks = [(start, min(start + BATCH, len(data.models))) for start in range(0, len(data.models), BATCH)]
+        workers = _workers(self.settings.site.workers, len(data.models), engine)
         results: list[list[tuple[str, bool, tuple[str, str] | None]]] = []
+        collected = False
+
+        def collect_serial() -> None:
+            nonlocal collected
+            results.extend(_render_batch(session, task) for task in tasks)
+            collected = True
+
         try:
             if workers > 1:
-                # Card texts are read here, in this thread, and handed to the workers a few batches at a time.
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    pending: deque[Any] = deque()
-                    for task in batches():
-                        pending.append(pool.apply_async(_render_models, (task,)))
-                        if len(pending) >= 2 * workers:
-                            results.append(pending.popleft().get())
-                    results.extend(p.get() for p in pending)
+                with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started) as pool:
+                    pending = [pool.apply_async(_render_models, (task,)) for task in tasks]
+
+                    def collect_parallel() -> None:
+                        nonlocal collected
+                        results.extend(p.get() for p in pending)
+                        collected = True
+
+                    yield collect_parallel
+                    if not collected:
+                        collect_parallel()
             else:
-                results = [_render_models(task) for task in batches()]
+                yield collect_serial
+                if not collected:
+                    collect_serial()
         finally:
             _SHARED = None
         for outcome in results:
@@ -573,31 +595,54 @@ class _ModelPagesJob:
     events: dict[int, list[EventRow]]
     derivatives: dict[int, list[tuple[ModelSummary, str | None]]]
     cards: dict[int, CardRef]
+    engine: Engine
 
 
 _SHARED: _ModelPagesJob | None = None
 
 
-def _workers(setting: int, models: int) -> int:
-    """How many processes render model pages; forking is used only where it is safe (Linux, no threads)."""
-    if setting == 1 or models < 2 * BATCH or sys.platform != "linux" or threading.active_count() > 1:
+def _workers(setting: int, models: int, engine: Engine) -> int:
+    """How many processes render model pages.
+
+    Forking is used only where it is safe (Linux, no threads) and where a worker can open its own
+    connection to the same database (not an in-memory SQLite database).
+    """
+    in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+    if setting == 1 or models < 2 * BATCH or sys.platform != "linux" or threading.active_count() > 1 or in_memory:
         return 1
     if setting > 1:
         return setting
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def _render_models(task: tuple[int, int, dict[int, str]]) -> list[tuple[str, bool, tuple[str, str] | None]]:
+def _worker_started() -> None:
+    """In a forked worker: drop the parent's pooled connections without closing them (they are the parent's)."""
+    job = _SHARED
+    assert job is not None, "model page worker started outside build_site"
+    job.engine.dispose(close=False)
+
+
+def _render_models(task: tuple[int, int]) -> list[tuple[str, bool, tuple[str, str] | None]]:
+    """In a worker: read the batch's card texts over the worker's own connection and render the pages."""
+    job = _SHARED
+    assert job is not None, "model pages rendered outside build_site"
+    with Session(job.engine) as session:
+        return _render_batch(session, task)
+
+
+def _render_batch(session: Session, task: tuple[int, int]) -> list[tuple[str, bool, tuple[str, str] | None]]:
     """Render and write the model pages ``start:end``; returns (file, written, problem) for each.
 
     A model whose page cannot be rendered is reported (problem = (key, error)) and the others go on.
     """
-    start, end, texts = task
+    start, end = task
     job = _SHARED
     assert job is not None, "model pages rendered outside build_site"
+    batch = job.data.models[start:end]
+    texts = card_texts(session, [job.cards[m.id].document_id for m in batch if m.id in job.cards])
     template = environment().get_template("model.html")
     out = []
-    for m in job.data.models[start:end]:
+    for m in batch:
         ref = job.cards.get(m.id)
         inputs = ModelInputs(
             model=m,
