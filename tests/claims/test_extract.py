@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tracker.extract import extract_claims
@@ -176,6 +178,32 @@ def test_release_dates():
     assert found.quote.startswith("September 5, 2025") and found.quote.endswith("Qwen3-Max-Preview.")
 
 
+THURSDAY = dt.datetime(2026, 3, 5, 18, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        ("On Thursday, OpenAI released GPT-5.4, a new foundation model.", THURSDAY, ("GPT-5.4", "2026-03-05")),
+        ("Moonshot released Kimi K2 Thinking on Tuesday.", THURSDAY, ("Kimi K2 Thinking", "2026-03-03")),
+        ("Today, we are releasing gpt-oss-120b under Apache 2.0.", THURSDAY, ("gpt-oss-120b", "2026-03-05")),
+        ("Google announced Gemma 4 yesterday.", THURSDAY, ("Gemma 4", "2026-03-04")),
+        # a relative day means nothing without the post's date
+        ("On Thursday, OpenAI released GPT-5.4.", None, None),
+        # no model named in the sentence: no release date for the text's subject either
+        ("Mistral released a new open-source speech model on Thursday.", THURSDAY, None),
+        # a plan is not a release; a day far from the release verb is not its day
+        ("OpenAI will release GPT-5.5 on Thursday.", THURSDAY, None),
+        ("On Thursday, analysts met in Paris. Nothing about the schedule of GPT-5.4 was released.", THURSDAY, None),
+    ],
+)
+def test_release_dates_relative_to_the_post(text, published, expected):
+    found = [
+        c for c in extract_claims(text, published=published, subject="Ministral 3B") if c.attribute == "release_date"
+    ]
+    assert [(c.mention, c.value) for c in found] == ([expected] if expected else [])
+
+
 def test_benchmark_scores_in_sentences():
     text = (
         "Qwen 3 Max isn't just another update. The model achieves 85.2% on SuperGLUE, 80.6% on AIME25 and 57.6% on "
@@ -220,6 +248,26 @@ def test_spec_table_with_model_rows():
         ("DeepSeek-R1", "params_active", "", "37000000000"),
         ("DeepSeek-R1", "context_length", "", "128000"),
     }
+
+
+def test_a_context_statement_merged_over_model_columns():
+    text = (
+        "| Category | Benchmark | Metric | Llama 3.3 70B | Llama 3.1 405B | Llama 4 Scout |\n"
+        "|---|---|---|---|---|---|\n"
+        "| Long context | MTOB | chrF | Context window is 128K |  | 42.2 |"
+    )
+    got = {(m, v) for m, a, _q, v in claims(text) if a == "context_length"}
+    assert got == {("Llama 3.3 70B", "128000"), ("Llama 3.1 405B", "128000")}
+
+
+def test_a_size_is_not_a_variant_of_a_model_that_already_has_one():
+    text = (
+        "These mark an upgrade from the company's 2-billion-parameter Sarvam 1 model. "
+        "The 30B model supports a 32,000-token context window."
+    )
+    found = claims(text)
+    assert ("Sarvam 1", "params_total", "", "2000000000") in found
+    assert not [c for c in found if c[1] == "context_length"]  # not "Sarvam 1 30B", and not Sarvam 1
 
 
 def test_every_quote_is_an_exact_span_of_the_text(corpus):

@@ -112,7 +112,7 @@ def check_article(session: Session, page: PageRecord, *, store: bool, now: dt.da
         published_at=page.published_at,
         title=page.title,
     )
-    rows = claim_rows(extract_claims(page.text, title=page.title), ref, index, now=now)
+    rows = claim_rows(extract_claims(page.text, title=page.title, published=page.published_at), ref, index, now=now)
     model_ids = sorted({r["model_id"] for r in rows if r["model_id"] is not None})
     sync_primary_claims(session, model_ids, now=now)
     models = (

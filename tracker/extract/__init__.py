@@ -13,6 +13,7 @@ Pure: imports neither Scrapy nor SQLAlchemy.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 
 from tracker.extract.mentions import find_mentions
@@ -39,10 +40,17 @@ def document_subject(text: str, title: str | None = None) -> str | None:
     return next(m.text for m in mentions if counts[name_form(m.text)] == best)
 
 
-def extract_claims(text: str, *, title: str | None = None, subject: str | None = None) -> list[Extracted]:
-    """Every claim of ``text``; ``subject`` (a card's repo id) overrides the text's own subject."""
+def extract_claims(
+    text: str, *, title: str | None = None, subject: str | None = None, published: dt.datetime | None = None
+) -> list[Extracted]:
+    """Every claim of ``text``; ``subject`` (a card's repo id) overrides the text's own subject.
+
+    ``published`` (the post's date) dates relative release statements ("Today we release …",
+    "On Thursday, X launched …"); without it they give no release date.
+    """
     segmented = segment(text)
-    reader = Reader(document_subject=subject or document_subject(text, title))
+    day = published.astimezone(dt.UTC).date() if published is not None else None
+    reader = Reader(document_subject=subject or document_subject(text, title), published=day)
     out: list[Extracted] = []
     for item in segmented.items:
         if isinstance(item, Sentence):

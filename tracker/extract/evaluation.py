@@ -20,7 +20,7 @@ from typing import Any
 from tracker.extract import extract_claims
 from tracker.extract.benchnames import resolve_benchmark
 from tracker.extract.types import ATTRIBUTES, Extracted
-from tracker.normalize.articles import read_article
+from tracker.normalize.articles import Article, read_article
 from tracker.normalize.benchmarks import alias_form
 from tracker.normalize.identity import name_form
 
@@ -86,10 +86,15 @@ class Evaluation:
         return out
 
 
-def read_document(path: Path) -> tuple[str, str | None]:
-    """The reading text and title of a corpus document (the same reader the crawl uses)."""
+def read_article_file(path: Path) -> Article:
+    """A corpus document read with the same reader the crawl uses."""
     fallback = "markdown" if path.suffix == ".md" else "text"
-    article = read_article(path.read_bytes(), content_type=None, url=path.name, fallback_format=fallback)
+    return read_article(path.read_bytes(), content_type=None, url=path.name, fallback_format=fallback)
+
+
+def read_document(path: Path) -> tuple[str, str | None]:
+    """The reading text and title of a corpus document."""
+    article = read_article_file(path)
     return article.text, article.title
 
 
@@ -102,8 +107,9 @@ def evaluate(keys: Iterable[Path], corpus: Path) -> Evaluation:
     result = Evaluation()
     for key_path in sorted(keys):
         data: dict[str, Any] = json.loads(key_path.read_text(encoding="utf-8"))
-        text, title = read_document(corpus / data["document"])
-        got = {extracted_key(c) for c in extract_claims(text, title=title)}
+        article = read_article_file(corpus / data["document"])
+        found = extract_claims(article.text, title=article.title, published=article.published_at)
+        got = {extracted_key(c) for c in found}
         want = {
             key_of(c["model"], c["attribute"], c["value"], c.get("benchmark", ""), c.get("qualifier", ""))
             for c in data["claims"]

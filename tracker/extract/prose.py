@@ -19,6 +19,7 @@ Generic statements are not claims: ``open-weight models compete with…``,
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -71,6 +72,10 @@ class _Context:
     topic_list: list[Mention] | None = None
     #: A sentence that opened with a date and no release verb (the next one may say what was released).
     pending_date: tuple[Sentence, str] | None = None
+    #: The day the text was published (UTC): what "today" and "on Thursday" mean in it.
+    published: dt.date | None = None
+    #: Models given a total parameter count earlier in the text (a sized model is not a family of sizes).
+    sized: set[str] = field(default_factory=set)
     out: list[Extracted] = field(default_factory=list)
 
 
@@ -154,6 +159,8 @@ def _subject(ctx: _Context, here: _Here, start: int, end: int, *, allow_fallback
 
 def _emit(ctx: _Context, here: _Here, sub: _Sub, attribute: str, value: str, **more: Any) -> None:
     s = here.sentence
+    if attribute == "params_total" and sub.mention:
+        ctx.sized.add(sub.mention)
     ctx.out.append(
         Extracted(
             attribute=attribute,
@@ -334,6 +341,9 @@ def _variant_of_topic(ctx: _Context, here: _Here) -> _Sub | None:
     """ "The 26B Mixture of Experts model …" with no model named: that size of the topic (``Gemma 4 26B``)."""
     family = ctx.topic.text if ctx.topic is not None else ctx.document_subject
     if here.mentions or family is None or re.search(r"\d+(?:\.\d+)?[BMT]\b", family):
+        return None
+    if family in ctx.sized:
+        # "the 2-billion-parameter Sarvam 1 model … The 30B model …": another model, not a size of Sarvam 1
         return None
     match = _SIZE_VARIANT.search(here.text)
     return _Sub(f"{family} {match.group(1)}", "context") if match else None
@@ -827,7 +837,8 @@ def _decimal_text(value: Decimal) -> str:
 # ───────────────────────────── release dates ─────────────────────────────
 
 _RELEASE_VERB = re.compile(
-    r"\b(?:released|releases|release date|launched|launches|unveiled|unveils|announced|announces|introduced|"
+    r"\b(?:released|releases|releasing|release date|launched|launches|launching|unveiled|unveils|announced|announces|"
+    r"introduced|"
     r"introduces|debuted|debuts|open[- ]sourced|made available)\b",
     re.IGNORECASE,
 )
@@ -862,21 +873,61 @@ def _release(ctx: _Context, here: _Here) -> None:
                 )
             )
         return
+    if not dates and ctx.published is not None:
+        relative = _relative_day(text, verb, ctx.published)
+        if relative is not None:
+            # only a model named in the sentence: "Mistral released a new … model on Thursday" names none
+            _release_of(ctx, here, verb, relative[0], relative[1], named_only=True)
+        return
     if len(dates) != 1:
         return
     date = parse_prose_date(dates[0].group("date"))
     if date is None:
         return
+    _release_of(ctx, here, verb, date, dates[0].group("date"))
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RELATIVE_DAY = re.compile(
+    r"\b(?:(?P<today>today)|(?P<yesterday>yesterday)|on (?P<weekday>" + "|".join(_WEEKDAYS) + r"))\b",
+    re.IGNORECASE,
+)
+
+
+def _relative_day(text: str, verb: re.Match[str], published: dt.date) -> tuple[dt.date, str] | None:
+    """``Today, we're releasing …`` / ``On Thursday, OpenAI released …``: the day, counted from the post's date.
+
+    Only a day word in the clause of the release verb counts (at most 60 characters away); a weekday
+    is the latest such day on or before the publication day.
+    """
+    for match in _RELATIVE_DAY.finditer(text):
+        between = text[match.end() : verb.start()] if match.end() <= verb.start() else text[verb.end() : match.start()]
+        if len(between) > 60 or re.search(r"[.;:!?]", between):
+            continue
+        if match.group("today"):
+            return published, match.group(0)
+        if match.group("yesterday"):
+            return published - dt.timedelta(days=1), match.group(0)
+        weekday = _WEEKDAYS.index(match.group("weekday").lower())
+        return published - dt.timedelta(days=(published.weekday() - weekday) % 7), match.group(0)
+    return None
+
+
+def _release_of(
+    ctx: _Context, here: _Here, verb: re.Match[str], date: dt.date, as_written: str, *, named_only: bool = False
+) -> None:
+    """A release-date claim for the model the release verb is about."""
+    text = here.text
     if re.search(r"\b(?:will|expected|planned|plans? to|rumou?red|reportedly)\b", text, re.IGNORECASE):
         return
     after = [m for m in here.mentions if m.start >= verb.end() and m.start - verb.end() <= 40]
     if after:
         sub: _Sub | None = _Sub(after[0].text, "sentence")
     else:
-        sub = _subject(ctx, here, verb.start(), verb.end())
+        sub = _subject(ctx, here, verb.start(), verb.end(), allow_fallback=not named_only)
     if sub is None:
         return
-    _emit(ctx, here, sub, "release_date", date.isoformat(), extra={"as_written": dates[0].group("date")})
+    _emit(ctx, here, sub, "release_date", date.isoformat(), extra={"as_written": as_written})
 
 
 # ───────────────────────────── benchmark scores ─────────────────────────────
@@ -1012,8 +1063,8 @@ _TOPIC_WORDS = 4
 class Reader:
     """Reads sentences in text order; the topic carries from one sentence to the next."""
 
-    def __init__(self, *, document_subject: str | None) -> None:
-        self.ctx = _Context(document_subject=document_subject)
+    def __init__(self, *, document_subject: str | None, published: dt.date | None = None) -> None:
+        self.ctx = _Context(document_subject=document_subject, published=published)
         #: A model's distinctive last word → the model (``Maverick`` → ``Llama 4 Maverick``).
         self.short_names: dict[str, str] = {}
 

@@ -27,7 +27,14 @@ from typing import Any
 from tracker.extract import licenses as lic
 from tracker.extract.benchnames import is_metric_label, resolve_benchmark
 from tracker.extract.mentions import Mention, find_mentions
-from tracker.extract.quantities import PARAM_AMOUNT, param_count, parse_number, parse_prose_date, token_count
+from tracker.extract.quantities import (
+    PARAM_AMOUNT,
+    TOKEN_AMOUNT,
+    param_count,
+    parse_number,
+    parse_prose_date,
+    token_count,
+)
 from tracker.extract.text import Row, Table
 from tracker.extract.types import Extracted
 from tracker.normalize.numbers import format_decimal
@@ -59,6 +66,10 @@ _SHOTS_HEADER = re.compile(r"^#?\s*shots?$|^few[- ]shot$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[~≈]?(?P<num>\d{1,4}(?:\.\d+)?)\s*(?P<pct>%)?\s*\*{0,2}\s*(?:\(.*\))?$")
 _PAIR_CELL = re.compile(r"^\d+(?:\.\d+)?[BT]-A\d+(?:\.\d+)?[BM]$")
 _PARAM_CELL = re.compile(rf"^~?\s*{PARAM_AMOUNT}$", re.IGNORECASE)
+#: A statement in a cell of a benchmark table: ``Context window is 128K`` (often merged over several columns).
+_CONTEXT_CELL = re.compile(
+    rf"^(?:the\s+)?context\s+(?:window|length)\s*(?:is|:|=|of)?\s*{TOKEN_AMOUNT}(?:\s*tokens?)?\.?$", re.IGNORECASE
+)
 
 Emit = Callable[..., None]
 
@@ -275,6 +286,10 @@ def _columns_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] 
             if j >= len(cells):
                 continue
             column = header[j]
+            stated = _context_cell(cells, j, models, row, header)
+            if stated:
+                out.extend(stated)
+                continue
             spec = _spec_claim(label, cells[j], row, mention.text, "table", _clean(column))
             if spec is not None:
                 out.extend(spec if isinstance(spec, list) else [spec])
@@ -285,6 +300,38 @@ def _columns_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] 
             if claim is not None:
                 out.append(claim)
     return out
+
+
+def _context_cell(
+    cells: tuple[str, ...] | list[str], j: int, models: dict[int, Mention], row: Row, header: tuple[str, ...]
+) -> list[Extracted]:
+    """``| Context window is 128K |  |`` in the columns of two models: the statement, for each model it spans.
+
+    A merged cell comes out of HTML as the statement followed by empty cells; the empty model columns
+    right after it share the statement. Empty cells after it are not read as claims of their own.
+    """
+    match = _CONTEXT_CELL.match(_clean(cells[j]))
+    count = token_count(match.group("tok")) if match else None
+    if match is None or count is None or count < 512:
+        return []
+    spanned = [j]
+    k = j + 1
+    while k in models and k < len(cells) and not _clean(cells[k]):
+        spanned.append(k)
+        k += 1
+    return [
+        _make(
+            "context_length",
+            str(count),
+            row,
+            models[i].text,
+            "table",
+            value_num=Decimal(count),
+            unit="tokens",
+            extra={"as_written": _clean(cells[j]), "column": _clean(header[i])},
+        )
+        for i in spanned
+    ]
 
 
 def _rows_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | None:

@@ -251,7 +251,9 @@ def store_pages(
             published_at=page.published_at,
             title=page.title,
         )
-        rows.extend(claim_rows(extract_claims(page.text, title=page.title), ref, index, now=now))
+        rows.extend(
+            claim_rows(extract_claims(page.text, title=page.title, published=page.published_at), ref, index, now=now)
+        )
     inserted, confirmed = store_claim_rows(session, rows)
     result.claims_new, result.claims_confirmed = inserted, confirmed
     result.unresolved = sum(1 for r in rows if r["model_id"] is None)
