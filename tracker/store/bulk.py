@@ -35,15 +35,39 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
     placeholders = ", ".join("?" * len(names))
     sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) VALUES ({placeholders})"
     single = len(names) == 1
+    convert = _Converters(processed)
     for start in range(0, len(rows), chunk):
-        batch = []
-        for row in rows[start : start + chunk]:
-            values = [getter(row)] if single else list(getter(row))
-            for index, proc in processed:
-                values[index] = proc(values[index])
-            batch.append(tuple(values))
+        batch = [convert([getter(row)] if single else list(getter(row))) for row in rows[start : start + chunk]]
         conn.exec_driver_sql(sql, batch)
     return len(rows)
+
+
+class _Converters:
+    """Applies the bind processors to a row's values, reusing the last result for the very same object.
+
+    A crawl's rows share objects (the run's ``fetched_at`` and ``observed_at``, None), so many
+    conversions repeat; the processors are pure, so the same object converts to the same value.
+    Only the previous object of each column is remembered: memory stays flat.
+    """
+
+    _UNSET = object()
+
+    def __init__(self, processed: list[tuple[int, Any]]) -> None:
+        self.processed = processed
+        self.last_in: list[Any] = [self._UNSET] * len(processed)
+        self.last_out: list[Any] = [None] * len(processed)
+
+    def __call__(self, values: list[Any]) -> tuple[Any, ...]:
+        last_in, last_out = self.last_in, self.last_out
+        for slot, (index, proc) in enumerate(self.processed):
+            value = values[index]
+            if value is last_in[slot]:
+                values[index] = last_out[slot]
+            else:
+                out = proc(value)
+                last_in[slot], last_out[slot] = value, out
+                values[index] = out
+        return tuple(values)
 
 
 def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *, key: str = "id") -> int:
@@ -73,11 +97,6 @@ def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
             f"UPDATE {dialect.identifier_preparer.format_table(table)} SET {assignments} "
             f"WHERE {dialect.identifier_preparer.quote(key)} = ?"
         )
-        batch = []
-        for row in group:
-            values = [row[n] for n in order]
-            for index, proc in processed:
-                values[index] = proc(values[index])
-            batch.append(tuple(values))
-        conn.exec_driver_sql(sql, batch)
+        convert = _Converters(processed)
+        conn.exec_driver_sql(sql, [convert([row[n] for n in order]) for row in group])
     return len(rows)

@@ -1,0 +1,75 @@
+"""The bulk writer (raw ``executemany`` on SQLite) stores exactly what the ORM would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from tracker.store.bulk import insert_rows, update_rows
+from tracker.store.tables import Price
+
+SEEN = dt.datetime(2026, 3, 17, 9, 30, tzinfo=dt.UTC)
+LATER = dt.datetime(2026, 3, 18, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+
+
+def _row(subject: str, price: Decimal | None, seen: dt.datetime, extra: dict | None) -> dict:
+    return {
+        "source": "openrouter",
+        "subject": subject,
+        "model_id": None,
+        "provider": None,
+        "component": "prompt",
+        "tier": "",
+        "min_prompt_tokens": None,
+        "status": "priced" if price is not None else "unknown",
+        "usd_per_mtok": price,
+        "usd_per_unit": None,
+        "unit": "mtok",
+        "raw": None,
+        "first_seen_at": seen,
+        "last_seen_at": None,
+        "url": None,
+        "observation_id": None,
+        "extra": extra,
+    }
+
+
+def test_shared_and_alternating_values_are_stored_exactly(sessions):
+    shared_price = Decimal("1.20")
+    shared_extra = {"note": "same object"}
+    rows = [
+        # the same objects row after row (a crawl's time, a cached price), then different ones
+        _row("a/one", shared_price, SEEN, shared_extra),
+        _row("a/two", shared_price, SEEN, shared_extra),
+        _row("a/three", Decimal("0.78"), LATER, None),
+        _row("a/four", None, SEEN, {"note": "other"}),
+        _row("a/five", shared_price, LATER, shared_extra),
+    ]
+    with sessions() as session:
+        insert_rows(session, Price.__table__, rows)
+        session.commit()
+        stored = {p.subject: p for p in session.scalars(select(Price))}
+        prices = [stored[s].usd_per_mtok for s in ("a/one", "a/two", "a/three", "a/five")]
+        assert prices == [Decimal("1.2"), Decimal("1.2"), Decimal("0.78"), Decimal("1.2")]
+        assert all(isinstance(p, Decimal) for p in prices)
+        assert stored["a/four"].usd_per_mtok is None and stored["a/four"].status == "unknown"
+        assert stored["a/three"].first_seen_at == LATER.astimezone(dt.UTC)
+        assert stored["a/five"].first_seen_at == dt.datetime(2026, 3, 18, 7, 30, tzinfo=dt.UTC)
+        assert stored["a/one"].first_seen_at == SEEN
+        assert stored["a/two"].extra == {"note": "same object"} and stored["a/four"].extra == {"note": "other"}
+        assert stored["a/three"].extra is None
+
+        ids = [stored["a/one"].id, stored["a/three"].id, stored["a/four"].id]
+        update_rows(session, Price.__table__, [{"id": i, "last_seen_at": LATER} for i in ids])
+        session.commit()
+        session.expire_all()
+        closed = {p.subject: p.last_seen_at for p in session.scalars(select(Price))}
+        assert closed == {
+            "a/one": LATER.astimezone(dt.UTC),
+            "a/two": None,
+            "a/three": LATER.astimezone(dt.UTC),
+            "a/four": LATER.astimezone(dt.UTC),
+            "a/five": None,
+        }
