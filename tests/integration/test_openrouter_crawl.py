@@ -96,3 +96,21 @@ def test_changes_command_prints_json_in_usd_per_million(corpus, server, settings
     assert (prompt["old"], prompt["new"], prompt["unit"], prompt["percent"]) == ("1.2", "0.78", "usd_per_mtok", "-35")
     assert main(["changes", "--kind", "model_delisted"]) == 0
     assert "meta-llama/llama-3.1-405b-instruct" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_shown_values_after_each_crawl_are_what_a_full_recompute_gives(corpus, server, settings, sessions):
+    """Only the models a crawl touched are refreshed, and new ones are created with their shown values:
+    recomputing every model afterwards must find nothing to change."""
+    from tracker.store.shown import openrouter_model_ids, refresh_models
+
+    for day in ("2025-05-12", "2026-01-29", "2026-03-16", "2026-03-17", "2026-08-22"):
+        serve_openrouter(server, snapshot(corpus, day))
+        summary = run_crawl(settings, "openrouter", trigger="test")
+        assert summary.status == "success", summary.render()
+        with sessions() as session:
+            ids = openrouter_model_ids(session)
+            assert len(ids) > 200
+            result = refresh_models(session, ids, now=summary.finished_at, source="openrouter")
+            assert (day, result.writes, result.events) == (day, 0, [])
+            session.rollback()

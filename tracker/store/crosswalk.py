@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -353,15 +353,16 @@ def merge_models(session: Session, *, survivor: int, absorbed: int, now: dt.date
 
 
 def sync_after_openrouter(
-    session: Session, observed_at: dt.datetime, *, run_id: int | None
+    session: Session, observed_at: dt.datetime, *, run_id: int | None, model_ids: Collection[int] | None = None
 ) -> tuple[dict[str, int], list[Event]]:
     """Link OpenRouter models to Hub repos and refresh their shown values (end of an OpenRouter store).
 
+    ``model_ids``: the models the ingest touched (:attr:`IngestResult.affected_model_ids`); models
+    linked or merged here are refreshed too. None refreshes every model with an OpenRouter listing.
     Returns ``(counts, events)`` for :meth:`CrawlSummary.absorb`; writes nothing when nothing changed.
     """
     linked = link_openrouter_models(session, now=observed_at)
-    shown = refresh_models(
-        session, openrouter_model_ids(session) | linked.touched, now=observed_at, source="openrouter"
-    )
+    wanted = openrouter_model_ids(session) if model_ids is None else set(model_ids)
+    shown = refresh_models(session, wanted | linked.touched, now=observed_at, source="openrouter")
     writes = linked.writes + shown.writes + insert_events(session, shown.events, run_id=run_id)
     return {"writes": writes}, shown.events

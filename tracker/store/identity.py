@@ -51,12 +51,17 @@ def ensure_models(
         for key in keys
         if key not in ids
     ]
-    for start in range(0, len(missing), 1000):
-        for model_id, key in session.execute(
-            Model.__table__.insert().returning(Model.__table__.c.id, Model.__table__.c.key),
-            missing[start : start + 1000],
-        ):
-            ids[key] = model_id
+    # rows are inserted in groups with the same columns (``extra`` may give some rows more)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in missing:
+        groups.setdefault(tuple(row), []).append(row)
+    for group in groups.values():
+        for start in range(0, len(group), 1000):
+            for model_id, key in session.execute(
+                Model.__table__.insert().returning(Model.__table__.c.id, Model.__table__.c.key),
+                group[start : start + 1000],
+            ):
+                ids[key] = model_id
     if created is not None:
         created.update(row["key"] for row in missing)
     return ids

@@ -24,6 +24,7 @@ from tracker.store.bulk import insert_rows, update_rows
 from tracker.store.events import insert_events
 from tracker.store.identity import ensure_models
 from tracker.store.runs import last_observed_at
+from tracker.store.shown import first_listing_shown
 from tracker.store.tables import Crosswalk, Observation, OpenRouterAlias, OpenRouterListing, Price
 
 SOURCE = "openrouter"
@@ -42,6 +43,9 @@ class IngestResult:
     aliases: int = 0
     events: list[Event] = field(default_factory=list)
     writes: int = 0
+    #: Models whose shown values may have changed (their listings were added, changed or delisted);
+    #: models created by this ingest already have theirs.
+    affected_model_ids: set[int] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -133,13 +137,32 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
                 [(m.base_id, m.vendor, m.name if m.variant is None else None) for m in added],
                 seen_at=observed_at,
                 extra={
-                    m.base_id: {"context_length": m.context_length, "openrouter_id": m.id, "released_at": m.created_at}
+                    m.base_id: {
+                        **first_listing_shown(
+                            m.id,
+                            hugging_face_id=m.hugging_face_id,
+                            context_length=m.context_length,
+                            created_at=m.created_at,
+                        ),
+                        "openrouter_id": m.id,
+                    }
                     for m in added
                     if m.variant is None
                 },
                 created=created,
             )
             result.writes += len(created) + _link_crosswalk(session, added, model_ids, observed_at)
+        # created models got their shown values from their listing; the others are refreshed after
+        with_shown = {model_ids[m.base_id] for m in (current[i] for i in diff.added) if m.variant is None} & {
+            model_ids[key] for key in created
+        }
+        for listing_id in touched + diff.delisted:
+            row = stored.get(listing_id)
+            model_id = row.model_id if row is not None and row.model_id is not None else None
+            if model_id is None and listing_id in current:
+                model_id = model_ids.get(current[listing_id].base_id)
+            if model_id is not None and model_id not in with_shown:
+                result.affected_model_ids.add(model_id)
         obs_ids = _insert_observations(session, touched, meaningful, hashes, snapshot, run_id)
         result.writes += len(obs_ids)
         result.writes += _write_listings(session, diff, current, hashes, stored, obs_ids, model_ids, observed_at)

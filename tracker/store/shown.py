@@ -31,6 +31,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -80,6 +81,35 @@ def openrouter_model_ids(session: Session) -> set[int]:
     return set(
         session.scalars(select(OpenRouterListing.model_id).where(OpenRouterListing.model_id.is_not(None)).distinct())
     )
+
+
+def first_listing_shown(
+    listing_id: str, *, hugging_face_id: str | None, context_length: int | None, created_at: dt.datetime | None
+) -> dict[str, Any]:
+    """The shown values of a model seen for the first time, in this one OpenRouter listing and nowhere else.
+
+    The very computation :func:`refresh_models` makes for a model with that listing and no Hub repo,
+    so a model can be created with its shown values and needs no refresh (a repo linked to it later
+    in the same crawl makes it refreshed then).
+    """
+    model = SimpleNamespace(
+        id=None,
+        openrouter_id=listing_id,
+        open_weight_status="unknown",
+        open_weight_evidence=None,
+        is_derivative=False,
+        base_relation=None,
+        base_model_id=None,
+        released_at=created_at,
+    )
+    listing = SimpleNamespace(
+        id=listing_id,
+        status="listed",
+        hugging_face_id=hugging_face_id,
+        context_length=context_length,
+        created_upstream_at=created_at,
+    )
+    return _shown(model, [], [listing], {}, {})
 
 
 def refresh_models(

@@ -149,7 +149,11 @@ def store_listing(
                     run.observed_at = snapshot.observed_at
                 result = ingest_openrouter(session, snapshot, run_id=run_id)
                 summary.absorb(result.counts(), result.events)
-                summary.absorb(*sync_after_openrouter(session, snapshot.observed_at, run_id=run_id))
+                summary.absorb(
+                    *sync_after_openrouter(
+                        session, snapshot.observed_at, run_id=run_id, model_ids=result.affected_model_ids
+                    )
+                )
                 # re-weigh vendor/press claims against the new prices and statuses (writes nothing if unchanged)
                 ledger = reconcile(session, now=snapshot.observed_at)
                 summary.absorb(
