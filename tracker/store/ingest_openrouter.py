@@ -153,14 +153,13 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
             )
             result.writes += len(created) + _link_crosswalk(session, added, model_ids, observed_at)
         # created models got their shown values from their listing; the others are refreshed after
-        with_shown = {model_ids[m.base_id] for m in (current[i] for i in diff.added) if m.variant is None} & {
-            model_ids[key] for key in created
+        with_shown = {
+            model_ids[current[i].base_id]
+            for i in diff.added
+            if current[i].variant is None and current[i].base_id in created
         }
         for listing_id in touched + diff.delisted:
-            row = stored.get(listing_id)
-            model_id = row.model_id if row is not None and row.model_id is not None else None
-            if model_id is None and listing_id in current:
-                model_id = model_ids.get(current[listing_id].base_id)
+            model_id = _model_id_of(listing_id, stored, current, model_ids)
             if model_id is not None and model_id not in with_shown:
                 result.affected_model_ids.add(model_id)
         obs_ids = _insert_observations(session, touched, meaningful, hashes, snapshot, run_id)
@@ -357,6 +356,16 @@ def _write_listings(
     return len(inserts) + len(updates) + len(diff.delisted)
 
 
+def _model_id_of(
+    listing_id: str, stored: dict[str, Any], current: dict[str, OpenRouterModel], model_ids: dict[str, int]
+) -> int | None:
+    """The model a listing belongs to: as stored, else the one its base id was given in this ingest."""
+    row = stored.get(listing_id)
+    if row is not None and row.model_id is not None:
+        return int(row.model_id)
+    return model_ids.get(current[listing_id].base_id) if listing_id in current else None
+
+
 def _price_row(
     p: PriceValue, *, subject: str, model_id: int | None, url: str | None, obs_id: int | None, now: dt.datetime
 ) -> dict[str, Any]:
@@ -396,18 +405,13 @@ def _write_prices(
     inserts: list[dict[str, Any]] = []
     closes: list[int] = []
 
-    def model_id_of(listing_id: str) -> int | None:
-        if listing_id in stored and stored[listing_id].model_id is not None:
-            return stored[listing_id].model_id
-        return model_ids.get(current[listing_id].base_id)
-
     for listing_id in diff.added:
         m = current[listing_id]
         inserts.extend(
             _price_row(
                 p,
                 subject=listing_id,
-                model_id=model_id_of(listing_id),
+                model_id=_model_id_of(listing_id, stored, current, model_ids),
                 url=snapshot.url,
                 obs_id=obs_ids.get(listing_id),
                 now=now,
@@ -428,7 +432,7 @@ def _write_prices(
                     _price_row(
                         p,
                         subject=listing_id,
-                        model_id=model_id_of(listing_id),
+                        model_id=_model_id_of(listing_id, stored, current, model_ids),
                         url=snapshot.url,
                         obs_id=obs_ids.get(listing_id),
                         now=now,

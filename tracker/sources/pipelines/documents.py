@@ -20,13 +20,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
 from tracker.normalize.articles import Article, ArticleError, read_article
 from tracker.normalize.rejection import Rejection
 from tracker.sources.items import FetchFailure, RawRecord
+from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.spiders.feeds import (
     DEFAULT_MAX_PAGE_BYTES,
     FeedEntry,
@@ -141,19 +141,12 @@ class DocumentsCrawlState:
     entries: int = 0
 
 
-class StorePipeline:
+class StorePipeline(StoreOnClose):
     """Collect the crawl; store it when the spider closes."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.database_url: str = crawler.settings.get("TRACKER_DATABASE_URL")
-        self.run_id: int | None = crawler.settings.get("TRACKER_RUN_ID")
+        super().__init__(crawler)
         self.state = DocumentsCrawlState()
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
         state = self.state
@@ -196,24 +189,20 @@ class StorePipeline:
                 state.pages.append(item.normalized)
         return item
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        requests = self.crawler.stats.get_value("downloader/request_count", 0) if self.crawler.stats else 0
-        try:
-            summary = store_documents_crawl(
-                self.database_url,
-                self.run_id,
-                self.state,
-                source=getattr(spider, "source", "feeds"),
-                feeds=len(getattr(spider, "feeds", [])),
-                finish_reason=reason,
-                requests=requests,
-                collect_only=bool(getattr(spider, "collect_only", False)),
-            )
-        except Exception as exc:  # a bug or a database problem: the run says so, nothing half-written stays
-            logger.exception("storing the %s crawl failed", getattr(spider, "source", "feeds"))
-            summary = _store_failed(self.database_url, self.run_id, getattr(spider, "source", "feeds"), repr(exc))
-        if self.crawler.stats:
-            self.crawler.stats.set_value("tracker/summary", summary.to_dict())
+    def source_of(self, spider: Spider) -> str:
+        return str(getattr(spider, "source", "feeds"))
+
+    def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
+        return store_documents_crawl(
+            self.database_url,
+            self.run_id,
+            self.state,
+            source=self.source_of(spider),
+            feeds=len(getattr(spider, "feeds", [])),
+            finish_reason=reason,
+            requests=requests,
+            collect_only=bool(getattr(spider, "collect_only", False)),
+        )
 
 
 def page_record(page: ReadPage) -> PageRecord:
@@ -320,19 +309,3 @@ def _failure_message(failures: list[FetchFailure]) -> str:
     status = f" (HTTP {first.http_status})" if first.http_status else ""
     more = f" and {len(failures) - 1} more" if len(failures) > 1 else ""
     return f"{first.subject or first.url}: {first.reason}{status}{more}"[:1000]
-
-
-def _store_failed(database_url: str, run_id: int | None, source: str, message: str) -> CrawlSummary:
-    summary = CrawlSummary(
-        source=source, run_id=run_id, status="failed", message=f"storing the crawl failed: {message}"[:1000]
-    )
-    engine = make_engine(database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            run = session.get(Run, run_id) if run_id is not None else None
-            if run is not None:
-                finish_run(session, run, status="failed", error_message=summary.message)
-    finally:
-        engine.dispose()
-    summary.finished_at = utcnow()
-    return summary

@@ -10,12 +10,10 @@ failed (fetched again next crawl).
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
@@ -34,6 +32,7 @@ from tracker.normalize.huggingface import (
 from tracker.normalize.rejection import Rejection
 from tracker.perf import gc_paused
 from tracker.sources.items import Provenance, RawPage, RawRecord
+from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.spiders.huggingface import DISCOVERY, OrgListingEnd, RepoFetchFailure
 from tracker.sources.summary import CrawlSummary
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
@@ -41,7 +40,6 @@ from tracker.store.ingest_huggingface import FetchInfo, HubBatch, RepoRecord, in
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
 
-logger = logging.getLogger(__name__)
 SOURCE = "huggingface"
 DEFAULT_MAX_CARD_BYTES = 2 * 1024 * 1024
 
@@ -121,19 +119,14 @@ class HubCrawlState:
     listing_pages: int = 0
 
 
-class StorePipeline:
+class StorePipeline(StoreOnClose):
     """Collect the crawl; store it when the spider closes."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.database_url: str = crawler.settings.get("TRACKER_DATABASE_URL")
-        self.run_id: int | None = crawler.settings.get("TRACKER_RUN_ID")
-        self.state = HubCrawlState()
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+    source = SOURCE
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler)
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.state = HubCrawlState()
 
     def process_item(self, item: Any) -> Any:
         state = self.state
@@ -158,26 +151,21 @@ class StorePipeline:
             state.ends[item.org] = (item.complete, item.received, item.failure)
         return item
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        requests = self.crawler.stats.get_value("downloader/request_count", 0) if self.crawler.stats else 0
-        try:
-            summary = store_hub_crawl(
-                self.database_url,
-                self.run_id,
-                self.state,
-                base_url=getattr(spider, "base_url", ""),
-                watched_orgs=tuple(getattr(spider, "orgs", ())),
-                finish_reason=reason,
-                requests=requests,
-            )
-        except Exception as exc:  # a bug or a database problem: the run says so, nothing half-written stays
-            logger.exception("storing the Hugging Face crawl failed")
-            summary = _store_failed(self.database_url, self.run_id, f"storing the crawl failed: {exc!r}", requests)
-        if self.crawler.stats:
-            retries = self.crawler.stats.get_value("tracker/rate_limited_retries", 0)
-            if retries:
-                summary.extra["rate_limit_retries"] = retries
-            self.crawler.stats.set_value("tracker/summary", summary.to_dict())
+    def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
+        return store_hub_crawl(
+            self.database_url,
+            self.run_id,
+            self.state,
+            base_url=getattr(spider, "base_url", ""),
+            watched_orgs=tuple(getattr(spider, "orgs", ())),
+            finish_reason=reason,
+            requests=requests,
+        )
+
+    def annotate(self, summary: CrawlSummary) -> None:
+        retries = self.crawler.stats.get_value("tracker/rate_limited_retries", 0) if self.crawler.stats else 0
+        if retries:
+            summary.extra["rate_limit_retries"] = retries
 
 
 def build_batch(state: HubCrawlState, *, base_url: str) -> tuple[HubBatch, list[Rejection], list[RepoFetchFailure]]:
@@ -289,20 +277,6 @@ def store_hub_crawl(
                 summary.status = "success"
             if run is not None:
                 finish_run(session, run, **summary.run_fields(requests=requests))
-    finally:
-        engine.dispose()
-    summary.finished_at = utcnow()
-    return summary
-
-
-def _store_failed(database_url: str, run_id: int | None, message: str, requests: int) -> CrawlSummary:
-    summary = CrawlSummary(source=SOURCE, run_id=run_id, status="failed", message=message[:1000], requests=requests)
-    engine = make_engine(database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            run = session.get(Run, run_id) if run_id is not None else None
-            if run is not None:
-                finish_run(session, run, status="failed", error_message=summary.message, requests=requests)
     finally:
         engine.dispose()
     summary.finished_at = utcnow()

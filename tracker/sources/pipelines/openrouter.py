@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
@@ -20,6 +19,7 @@ from tracker.normalize.openrouter import OpenRouterSnapshot, normalize_entry, va
 from tracker.normalize.rejection import Rejection
 from tracker.perf import gc_paused
 from tracker.sources.items import FetchFailure, ListingEnd, RawPage
+from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.summary import CrawlSummary
 from tracker.store.crosswalk import sync_after_openrouter
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
@@ -60,21 +60,16 @@ def _rejection(item: RawPage, index: int, exc: NormalizationError) -> Rejection:
     return Rejection(subject=item.subject(index), reason=exc.reason, detail=exc.detail, url=item.provenance.url)
 
 
-class StorePipeline:
+class StorePipeline(StoreOnClose):
     """Collect the listing; store it when the spider closes."""
 
+    source = "openrouter"
+
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.database_url: str = crawler.settings.get("TRACKER_DATABASE_URL")
-        self.run_id: int | None = crawler.settings.get("TRACKER_RUN_ID")
+        super().__init__(crawler)
         self.snapshot: OpenRouterSnapshot | None = None
         self.failures: list[FetchFailure] = []
         self.ids: set[str] = set()
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler)
 
     def _snapshot(self, item: RawPage | ListingEnd) -> OpenRouterSnapshot:
         if self.snapshot is None:
@@ -107,17 +102,10 @@ class StorePipeline:
             self.failures.append(item)
         return item
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        summary = store_listing(
-            self.database_url,
-            self.run_id,
-            self.snapshot,
-            self.failures,
-            finish_reason=reason,
-            requests=self.crawler.stats.get_value("downloader/request_count", 0) if self.crawler.stats else 0,
+    def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
+        return store_listing(
+            self.database_url, self.run_id, self.snapshot, self.failures, finish_reason=reason, requests=requests
         )
-        if self.crawler.stats:
-            self.crawler.stats.set_value("tracker/summary", summary.to_dict())
 
 
 def store_listing(
