@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from tracker.events.types import Event, decode
 from tracker.site import format as fmt
-from tracker.site.describe import describe
+from tracker.site.describe import describe, kind_label
 from tracker.site.markdown import excerpt, render_markdown
 from tracker.site.paths import open_weight_path, output_file, root_of
 from tracker.site.svg import Series, Span, price_chart
@@ -104,37 +105,42 @@ def test_display_formats():
     assert fmt.iso(day("2026-03-17T19:34:00")) == "2026-03-17T19:34:00Z"
 
 
+def _event(kind: str, **data: object) -> Event:
+    """A typed event as read back from a stored row."""
+    return decode(kind, data, subject="qwen/qwen3-max", source="openrouter", detected_at=day("2026-03-17"))
+
+
 def test_event_wording():
     assert describe(
-        "price_changed",
-        {
-            "component": "prompt",
-            "old": "1.2",
-            "new": "0.78",
-            "old_status": "priced",
-            "new_status": "priced",
-            "percent": "-35",
-            "unit": "usd_per_mtok",
-        },
+        _event(
+            "price_changed",
+            component="prompt",
+            old="1.2",
+            new="0.78",
+            old_status="priced",
+            new_status="priced",
+            percent="-35",
+            unit="usd_per_mtok",
+        )
     ) == ("Input: $1.20 → $0.78 per 1M tokens (−35%)")
     assert describe(
-        "price_changed",
-        {
-            "component": "completion",
-            "tier": "prompt>=128000",
-            "min_prompt_tokens": 128000,
-            "new": "9.75",
-            "old_status": "absent",
-            "new_status": "priced",
-        },
+        _event(
+            "price_changed",
+            component="completion",
+            tier="prompt>=128000",
+            min_prompt_tokens=128000,
+            new="9.75",
+            old_status="absent",
+            new_status="priced",
+        )
     ) == ("Output price (prompts ≥ 128,000 tokens) added: $9.75 per 1M tokens")
     assert describe(
-        "price_changed", {"component": "prompt", "old": None, "new": "0", "old_status": "dynamic", "new_status": "free"}
+        _event("price_changed", component="prompt", old=None, new="0", old_status="dynamic", new_status="free")
     ).startswith("Input: dynamic → free")
-    assert describe("context_length_changed", {"old": 131072, "new": 262144}) == (
+    assert describe(_event("context_length_changed", old=131072, new=262144)) == (
         "Context length 131,072 → 262,144 tokens"
     )
-    assert describe("something_new", {}) == "Something new"
+    assert kind_label("something_new") == "Something new"
 
 
 def test_site_paths_are_relative_and_folder_based():

@@ -3,18 +3,29 @@
 Each kind is a small frozen dataclass. ``subject`` names what changed as the
 source names it (an OpenRouter id, a Hub repo id, a model key); ``detected_at``
 is when the change was observed (for backfills, the archive's time, not the
-import's). :meth:`Event.data` is the JSON stored in ``events.data``.
+import's). :meth:`Event.data` is the JSON stored in ``events.data``;
+:func:`decode` (or :meth:`Event.from_data`) turns a stored row back into the
+typed event, so that readers use attributes, never dict keys.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import types
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, ClassVar
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any, ClassVar, Self
 
+from tracker.errors import TrackerError
 from tracker.normalize.numbers import format_decimal
+
+
+class EventDataError(TrackerError):
+    """A stored event's kind is unknown or its data does not fit the kind's fields."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +44,100 @@ class Event:
                 continue
             out[f.name] = _json_safe(getattr(self, f.name))
         return out
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any] | None, *, subject: str, source: str, detected_at: dt.datetime) -> Self:
+        """The inverse of :meth:`data`: the typed event from its stored JSON.
+
+        Values come back in their field types (``Decimal`` money, ``int`` token counts); keys the
+        kind does not have are ignored (older rows), a missing required field or a value of the
+        wrong type raises :class:`EventDataError`.
+        """
+        data = data or {}
+        if not isinstance(data, Mapping):
+            raise EventDataError(f"{cls.kind} event of {subject!r}: data is not an object")
+        values: dict[str, Any] = {}
+        for name, convert in _decoders(cls).items():
+            if name in data:
+                try:
+                    values[name] = convert(data[name])
+                except (TypeError, ValueError, InvalidOperation) as exc:
+                    raise EventDataError(f"{cls.kind} event of {subject!r}: {name} {exc}") from None
+        try:
+            return cls(subject=subject, source=source, detected_at=detected_at, **values)
+        except TypeError as exc:
+            raise EventDataError(f"{cls.kind} event of {subject!r}: {exc}") from None
+
+
+_BASE_FIELDS = frozenset({"subject", "source", "detected_at"})
+
+
+@cache
+def _decoders(cls: type[Event]) -> dict[str, Callable[[Any], Any]]:
+    """Field name → function turning the stored JSON value into the field's type."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls) if f.name not in _BASE_FIELDS}
+
+
+def _decoder(tp: Any) -> Callable[[Any], Any]:
+    if typing.get_origin(tp) in (types.UnionType, typing.Union):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        convert = _decoder(inner[0]) if len(inner) == 1 else _as_is
+        return lambda v: None if v is None else convert(v)
+    if tp is Decimal:
+        return _to_decimal
+    if tp is int:
+        return _to_int
+    if tp is bool:
+        return _to_bool
+    if tp is str:
+        return _to_str
+    if typing.get_origin(tp) is dict or tp is dict:
+        return _to_dict
+    return _as_is
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _to_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise ValueError(f"is not a decimal number: {value!r}")
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(f"is not a finite number: {value!r}")
+    return number
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"is not an integer: {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValueError(f"is not an integer: {value!r}")
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"is not true or false: {value!r}")
+
+
+def _to_str(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"is not text: {value!r}")
+
+
+def _to_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return dict(value)
+    raise ValueError(f"is not an object: {value!r}")
 
 
 def _json_safe(value: Any) -> Any:
@@ -198,3 +303,11 @@ EVENT_KINDS: dict[str, type[Event]] = {
         DisputeResolved,
     )
 }
+
+
+def decode(kind: str, data: Mapping[str, Any] | None, *, subject: str, source: str, detected_at: dt.datetime) -> Event:
+    """The typed event of a stored row (``events.kind`` + ``events.data``); see :meth:`Event.from_data`."""
+    cls = EVENT_KINDS.get(kind)
+    if cls is None:
+        raise EventDataError(f"unknown event kind {kind!r} (of {subject!r})")
+    return cls.from_data(data, subject=subject, source=source, detected_at=detected_at)

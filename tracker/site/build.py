@@ -63,11 +63,12 @@ from tracker.site.format import iso_week
 from tracker.site.glossary import LICENSE_CLASSES, OPEN_WEIGHT_STATUSES, license_class_term, open_weight_term
 from tracker.site.model_page import ModelInputs, dispute_views, model_page
 from tracker.site.paths import DATA, FEED, SORTS, open_weight_path, output_file, root_of
-from tracker.site.queries import CardRef, EventRow, SiteData, card_texts, load_site_data
+from tracker.site.queries import CardRef, SiteData, card_texts, load_site_data
 from tracker.site.render import environment
 from tracker.site.summaries import SORT_LABELS, Tables, class_facets, status_facets, summarize
 from tracker.site.writer import SiteWriter, write_if_changed
 from tracker.store.db import session_scope
+from tracker.store.events import StoredEvent
 from tracker.store.runs import record_errors
 from tracker.urls import license_class_path, newsletter_path
 
@@ -166,6 +167,7 @@ class _Build:
     def run(self, session: Session) -> None:
         self.progress("reading the database")
         data = load_site_data(session)
+        self.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
         self.model_count = len(data.models)
         summaries = {m.id: summarize(m, data) for m in data.models}
         ordered = [summaries[m.id] for m in data.models]
@@ -204,7 +206,7 @@ class _Build:
         With worker processes the pages are rendered while the block runs; with one process they are
         rendered when ``collect`` is called. Each worker reads its batches' card texts itself.
         """
-        events: dict[int, list[EventRow]] = defaultdict(list)
+        events: dict[int, list[StoredEvent]] = defaultdict(list)
         for event in data.events:
             if event.model_id is not None:
                 events[event.model_id].append(event)
@@ -281,7 +283,7 @@ class _Build:
         groups: dict[str, list[ModelSummary]] = defaultdict(list)
         for m in summaries.values():
             groups[m.vendor_path].append(m)
-        recent: dict[str, list[EventRow]] = defaultdict(list)
+        recent: dict[str, list[StoredEvent]] = defaultdict(list)
         for event in data.events:
             model = summaries.get(event.model_id) if event.model_id is not None else None
             if model is not None and len(recent[model.vendor_path]) < VENDOR_CHANGES_SHOWN:
@@ -466,7 +468,7 @@ class _Build:
     ) -> None:
         latest = data.latest_event_at
         week = iso_week(latest) if latest else None
-        this_week: list[EventRow] = []
+        this_week: list[StoredEvent] = []
         for event in data.events:
             if iso_week(event.detected_at) != week:
                 break
@@ -592,7 +594,7 @@ class _ModelPagesJob:
     site: SiteInfo
     data: SiteData
     summaries: dict[int, ModelSummary]
-    events: dict[int, list[EventRow]]
+    events: dict[int, list[StoredEvent]]
     derivatives: dict[int, list[tuple[ModelSummary, str | None]]]
     cards: dict[int, CardRef]
     engine: Engine

@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 
 from tracker.site.contexts import ChangesPage, EventView, ModelSummary
 from tracker.site.describe import describe, kind_label
-from tracker.site.queries import EventRow
+from tracker.store.events import StoredEvent
 from tracker.urls import changes_path
 
 
-def event_view(event: EventRow, models: Mapping[int, ModelSummary]) -> EventView:
+def event_view(event: StoredEvent, models: Mapping[int, ModelSummary]) -> EventView:
     model = models.get(event.model_id) if event.model_id is not None else None
     return EventView(
         id=event.id,
@@ -20,12 +20,14 @@ def event_view(event: EventRow, models: Mapping[int, ModelSummary]) -> EventView
         subject=event.subject,
         model_path=model.path if model else None,
         model_name=model.name if model else None,
-        summary=describe(event.kind, event.data),
+        summary=describe(event.event),
         source=event.source,
     )
 
 
-def change_pages(events: Sequence[EventRow], models: Mapping[int, ModelSummary], *, per_page: int) -> list[ChangesPage]:
+def change_pages(
+    events: Sequence[StoredEvent], models: Mapping[int, ModelSummary], *, per_page: int
+) -> list[ChangesPage]:
     """The change log, newest first, ``per_page`` events a page (always at least one page)."""
     per_page = max(per_page, 1)
     total = len(events)

@@ -1,14 +1,28 @@
 """One-line, human wording of stored change events, for pages and the feed.
 
-Pure: takes an event's kind and its stored ``data`` (see
-:mod:`tracker.events.types`) and returns plain text; templates escape it.
+Pure: takes a typed event (:mod:`tracker.events.types`, read back with
+:func:`tracker.events.types.decode`) and returns plain text; templates escape it.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
+from tracker.events.types import (
+    AliasChanged,
+    BenchmarkClaimAdded,
+    ClaimDisputed,
+    ContextLengthChanged,
+    DisputeResolved,
+    Event,
+    GatingChanged,
+    LicenseChanged,
+    ModelAdded,
+    ModelDelisted,
+    ModelReleased,
+    OpenWeightStatusChanged,
+    PriceChanged,
+)
 from tracker.site.format import component_label, percent, tier_label, tokens, usd
 
 KIND_LABELS: dict[str, str] = {
@@ -48,16 +62,7 @@ def attribute_label(attribute: str) -> str:
     return ATTRIBUTE_LABELS.get(attribute) or attribute.replace("_", " ").capitalize()
 
 
-def _money(value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _side(amount: Any, status: Any) -> str:
+def _side(amount: Decimal | str | None, status: str | None) -> str:
     value = _money(amount)
     if value is not None and status in (None, "priced"):
         return usd(value)
@@ -66,63 +71,71 @@ def _side(amount: Any, status: Any) -> str:
     return str(status or "none")
 
 
-def describe_price(data: dict[str, Any]) -> str:
-    component = component_label(str(data.get("component", "")))
-    tier = data.get("tier") or ""
-    where = f" ({tier_label(tier, data.get('min_prompt_tokens')).lower()})" if tier else ""
-    old = _side(data.get("old"), data.get("old_status"))
-    new = _side(data.get("new"), data.get("new_status"))
-    unit = data.get("unit") or "usd_per_mtok"
-    unit_text = _UNITS.get(unit) or "per " + str(unit).removeprefix("usd_per_")
-    pct = percent(data.get("percent"))
-    if data.get("old_status") == "absent":
+def _money(value: Decimal | str | None) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+def describe_price(event: PriceChanged) -> str:
+    component = component_label(event.component)
+    where = f" ({tier_label(event.tier, event.min_prompt_tokens).lower()})" if event.tier else ""
+    old = _side(event.old, event.old_status)
+    new = _side(event.new, event.new_status)
+    unit = event.unit or "usd_per_mtok"
+    unit_text = _UNITS.get(unit) or "per " + unit.removeprefix("usd_per_")
+    pct = percent(event.percent)
+    if event.old_status == "absent":
         return f"{component} price{where} added: {new} {unit_text}"
-    if data.get("new_status") == "absent":
+    if event.new_status == "absent":
         return f"{component} price{where} removed (was {old} {unit_text})"
     return f"{component}{where}: {old} → {new} {unit_text}" + (f" ({pct})" if pct else "")
 
 
-def describe(kind: str, data: dict[str, Any]) -> str:
+def describe(event: Event) -> str:
     """What happened, without the model or the time (pages show those beside it)."""
-    if kind == "price_changed":
-        return describe_price(data)
-    if kind == "model_added":
-        base = "Relisted on OpenRouter" if data.get("relisted") else "Listed on OpenRouter"
-        prices = data.get("prices") or {}
-        parts = [f"{component_label(c).lower()} {_side(v, None)}" for c, v in sorted(prices.items()) if v is not None]
-        ctx = f"{tokens(data['context_length'])} tokens context" if data.get("context_length") else ""
-        details = ", ".join([*parts, ctx] if ctx else parts)
-        return base + (f" ({details})" if details else "")
-    if kind == "model_delisted":
-        return "No longer listed on OpenRouter"
-    if kind == "context_length_changed":
-        return f"Context length {tokens(data.get('old'))} → {tokens(data.get('new'))} tokens"
-    if kind == "alias_changed":
-        return f"Now points to {data.get('new') or 'nothing'} (was {data.get('old') or 'nothing'})"
-    if kind == "model_released":
-        facts = [str(v) for v in (data.get("license_key"), data.get("open_weight_status")) if v]
-        return "New release" + (f" ({', '.join(facts)})" if facts else "")
-    if kind == "license_changed":
-        return f"Licence {data.get('old') or 'none'} → {data.get('new') or 'none'}"
-    if kind == "open_weight_status_changed":
-        return f"Open-weight status {data.get('old') or 'unknown'} → {data.get('new') or 'unknown'}"
-    if kind == "gating_changed":
-        return f"Gating {data.get('old') or 'none'} → {data.get('new') or 'none'}"
-    if kind == "benchmark_claim_added":
-        unit = f" {data['unit']}" if data.get("unit") else ""
-        who = " (self-reported)" if data.get("self_reported", True) else ""
-        settings = f" [{data['settings']}]" if data.get("settings") else ""
-        return f"{data.get('benchmark')}{settings}: {data.get('value')}{unit}{who}"
-    if kind == "claim_disputed":
-        label = attribute_label(str(data.get("attribute", "")))
-        shown = f"{data.get('shown')} ({data.get('shown_source')})" if data.get("shown_source") else data.get("shown")
-        contrary = (
-            f"{data.get('contrary')} ({data.get('contrary_source')})"
-            if data.get("contrary_source")
-            else data.get("contrary")
-        )
-        return f"{label} disputed: {shown} vs {contrary}"
-    if kind == "dispute_resolved":
-        value = f": {data['value']}" if data.get("value") else ""
-        return f"{attribute_label(str(data.get('attribute', '')))} dispute resolved{value}"
-    return kind_label(kind)
+    match event:
+        case PriceChanged():
+            return describe_price(event)
+        case ModelAdded():
+            base = "Relisted on OpenRouter" if event.relisted else "Listed on OpenRouter"
+            parts = [
+                f"{component_label(c).lower()} {_side(v, None)}"
+                for c, v in sorted(event.prices.items())
+                if v is not None
+            ]
+            ctx = f"{tokens(event.context_length)} tokens context" if event.context_length else ""
+            details = ", ".join([*parts, ctx] if ctx else parts)
+            return base + (f" ({details})" if details else "")
+        case ModelDelisted():
+            return "No longer listed on OpenRouter"
+        case ContextLengthChanged():
+            return f"Context length {tokens(event.old)} → {tokens(event.new)} tokens"
+        case AliasChanged():
+            return f"Now points to {event.new or 'nothing'} (was {event.old or 'nothing'})"
+        case ModelReleased():
+            facts = [v for v in (event.license_key, event.open_weight_status) if v]
+            return "New release" + (f" ({', '.join(facts)})" if facts else "")
+        case LicenseChanged():
+            return f"Licence {event.old or 'none'} → {event.new or 'none'}"
+        case OpenWeightStatusChanged():
+            return f"Open-weight status {event.old or 'unknown'} → {event.new or 'unknown'}"
+        case GatingChanged():
+            return f"Gating {event.old or 'none'} → {event.new or 'none'}"
+        case BenchmarkClaimAdded():
+            unit = f" {event.unit}" if event.unit else ""
+            who = " (self-reported)" if event.self_reported else ""
+            settings = f" [{event.settings}]" if event.settings else ""
+            return f"{event.benchmark}{settings}: {event.value}{unit}{who}"
+        case ClaimDisputed():
+            label = attribute_label(event.attribute)
+            shown = f"{event.shown} ({event.shown_source})" if event.shown_source else event.shown
+            contrary = f"{event.contrary} ({event.contrary_source})" if event.contrary_source else event.contrary
+            return f"{label} disputed: {shown} vs {contrary}"
+        case DisputeResolved():
+            value = f": {event.value}" if event.value else ""
+            return f"{attribute_label(event.attribute)} dispute resolved{value}"
+    return kind_label(event.kind)

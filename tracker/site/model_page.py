@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
+from tracker.events.types import PriceChanged
 from tracker.site import format as fmt
 from tracker.site.changes import event_view
 from tracker.site.contexts import (
@@ -31,9 +32,10 @@ from tracker.site.contexts import (
 from tracker.site.describe import attribute_label
 from tracker.site.glossary import license_class_term, open_weight_term
 from tracker.site.markdown import render_markdown
-from tracker.site.queries import ClaimRow, DisputeRow, EventRow, ListingRow, ModelRow, PriceRow
+from tracker.site.queries import ClaimRow, DisputeRow, ListingRow, ModelRow, PriceRow
 from tracker.site.summaries import current_base_prices, main_listing, price_cell
 from tracker.site.svg import Series, Span, price_chart
+from tracker.store.events import StoredEvent
 
 HF_PAGE = "https://huggingface.co/"
 OPENROUTER_PAGE = "https://openrouter.ai/"
@@ -52,7 +54,7 @@ class ModelInputs:
     summary: ModelSummary
     listings: Sequence[ListingRow]
     prices: Sequence[PriceRow]
-    events: Sequence[EventRow]
+    events: Sequence[StoredEvent]
     claims: Sequence[ClaimRow]
     disputes: Sequence[DisputeRow]
     base: ModelSummary | None
@@ -341,7 +343,7 @@ def model_page(inputs: ModelInputs, models: Mapping[int, ModelSummary]) -> Model
         card_source = Source(
             source_label(inputs.card_url, "Hugging Face model card"), web_url(inputs.card_url), inputs.card_fetched_at
         )
-    price_events = [e for e in inputs.events if e.kind == "price_changed"]
+    price_events = [e for e in inputs.events if isinstance(e.event, PriceChanged)]
     links = []
     if m.hf_repo_id:
         links.append(ExternalLink("Hugging Face", HF_PAGE + quote(m.hf_repo_id)))

@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.store.base import Base
-from tracker.store.tables import Claim, Dispute, Document, Event, Model, Observation, OpenRouterListing, Price
+from tracker.store.events import StoredEvent, read_events
+from tracker.store.tables import Claim, Dispute, Document, Model, Observation, OpenRouterListing, Price
 
 
 @dataclass(slots=True)
@@ -96,17 +97,6 @@ class PriceRow:
 
 
 @dataclass(slots=True)
-class EventRow:
-    id: int
-    kind: str
-    subject: str
-    model_id: int | None
-    source: str
-    detected_at: dt.datetime
-    data: dict[str, Any]
-
-
-@dataclass(slots=True)
 class ClaimRow:
     id: int
     model_id: int | None
@@ -151,8 +141,10 @@ class SiteData:
     models: list[ModelRow]
     listings: dict[int, list[ListingRow]] = field(default_factory=dict)
     prices: dict[int, list[PriceRow]] = field(default_factory=dict)
-    #: Newest first.
-    events: list[EventRow] = field(default_factory=list)
+    #: Typed events, newest first.
+    events: list[StoredEvent] = field(default_factory=list)
+    #: Stored events that could not be read back: ``(event id, error)``.
+    broken_events: list[tuple[int, str]] = field(default_factory=list)
     claims: dict[int, list[ClaimRow]] = field(default_factory=dict)
     disputes: dict[int, list[DisputeRow]] = field(default_factory=dict)
     #: Model cards by document URL (newest fetch per URL).
@@ -180,14 +172,8 @@ def load_site_data(session: Session) -> SiteData:
         key=lambda p: (p.subject, p.component, p.tier, p.first_seen_at, p.last_seen_at is None),
     )
     data.prices = _group(prices, lambda r: r.model_id)
-    data.events = [
-        EventRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6] or {})
-        for row in session.execute(
-            select(
-                Event.id, Event.kind, Event.subject, Event.model_id, Event.source, Event.detected_at, Event.data
-            ).order_by(Event.detected_at.desc(), Event.id.desc())
-        )
-    ]
+    events = read_events(session, newest_first=True)
+    data.events, data.broken_events = events.events, events.broken
     claims = [
         ClaimRow(*row)
         for row in session.execute(
