@@ -119,3 +119,24 @@ def test_claims_cli_lists_both_sides_of_a_dispute(story, capsys):
     assert main(["claims", "--model", "Qwen3-Max", "--disputed"]) == 0
     text = capsys.readouterr().out
     assert "qwen/qwen3-max  openness = open  [disputed]" in text and "“Open source.”" in text
+
+
+def test_changes_by_name_finds_what_claims_by_name_finds(story, capsys):
+    """``--model Qwen3-Max`` is the same model for ``claims`` and ``changes``; an unknown name exits 2."""
+    import json
+
+    capsys.readouterr()
+    assert main(["claims", "--model", "Qwen3-Max", "--json"]) == 0
+    claims = json.loads(capsys.readouterr().out)
+    assert main(["changes", "--model", "Qwen3-Max", "--json"]) == 0
+    events = json.loads(capsys.readouterr().out)
+    assert claims and {c["model"] for c in claims} == {"qwen/qwen3-max"}
+    # the OpenRouter listing's history and the disputes the claims opened
+    kinds = {e["kind"] for e in events}
+    assert {"model_added", "claim_disputed"} <= kinds
+    disputed = {c["attribute"] for c in claims if c["status"] == "disputed"}
+    assert disputed and disputed <= {e["attribute"] for e in events if e["kind"] == "claim_disputed"}
+    assert all(e["model"].split(":")[0].lower().startswith("qwen/qwen3-max") for e in events)
+    for command in ("changes", "claims", "models"):
+        assert main([command, "--model", "Qwen3-Minimum"]) == 2
+        assert "no model named 'Qwen3-Minimum'" in capsys.readouterr().err

@@ -23,7 +23,8 @@ FIRST = ("db", "crawl", "changes")
 
 
 def command_modules() -> list[str]:
-    names = [m.name for m in pkgutil.iter_modules(__path__) if m.name not in {"app"} and not m.name.startswith("_")]
+    helpers = {"app", "resolve"}  # shared by the commands, not commands
+    names = [m.name for m in pkgutil.iter_modules(__path__) if m.name not in helpers and not m.name.startswith("_")]
     ordered = [n for n in FIRST if n in names] + sorted(n for n in names if n not in FIRST)
     return [f"{__name__}.{n}" for n in ordered]
 

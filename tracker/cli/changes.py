@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from tracker.backfill import parse_time
 from tracker.cli.app import App
-from tracker.events.types import EVENT_KINDS
-from tracker.store.events import list_events
+from tracker.cli.resolve import model_subjects, resolve_model
+from tracker.events.types import (
+    EVENT_KINDS,
+    AliasChanged,
+    BenchmarkClaimAdded,
+    ClaimDisputed,
+    ContextLengthChanged,
+    DisputeResolved,
+    GatingChanged,
+    LicenseChanged,
+    ModelAdded,
+    ModelDelisted,
+    ModelReleased,
+    OpenWeightStatusChanged,
+    PriceChanged,
+)
+from tracker.store.events import StoredEvent, read_events
 
 
 def register(subparsers: Any) -> None:
@@ -22,7 +38,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--since", metavar="DATE", help="only events detected at or after DATE (ISO 8601)")
     parser.add_argument("--until", metavar="DATE", help="only events detected before DATE")
     parser.add_argument("--kind", action="append", choices=sorted(EVENT_KINDS), help="only this kind (repeatable)")
-    parser.add_argument("--model", metavar="ID", help="only events about this id")
+    parser.add_argument(
+        "--model", metavar="M", help="only events about this model (its key, an OpenRouter id or a name like Qwen3-Max)"
+    )
     parser.add_argument("--limit", type=int, help="at most this many events")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
     parser.set_defaults(func=cmd_changes)
@@ -30,63 +48,75 @@ def register(subparsers: Any) -> None:
 
 def cmd_changes(app: App, args: argparse.Namespace) -> int:
     with app.sessions() as session:
-        events = list_events(
+        model_id, subjects = None, set()
+        if args.model:
+            model = resolve_model(session, args.model)
+            model_id, subjects = model.id, model_subjects(session, model)
+        read = read_events(
             session,
             since=parse_time(args.since) if args.since else None,
             until=parse_time(args.until) if args.until else None,
             kinds=args.kind,
-            subject=args.model,
+            model_id=model_id,
+            subjects=subjects,
             limit=args.limit,
         )
+    for row_id, error in read.broken:
+        print(f"tracker: warning: event {row_id} not shown: {error}", file=sys.stderr)
     if args.json:
-        app.print(json.dumps(events, indent=2, ensure_ascii=False))
+        app.print(json.dumps([to_dict(e) for e in read.events], indent=2, ensure_ascii=False))
         return 0
-    if not events:
+    if not read.events:
         app.print("no changes")
-    for event in events:
+    for event in read.events:
         app.print(describe(event))
     return 0
 
 
-def describe(event: dict[str, Any]) -> str:
+def to_dict(stored: StoredEvent) -> dict[str, Any]:
+    """The JSON of one event: ``id``, ``kind``, ``model`` (the subject), ``detected_at``, ``source`` + its data."""
+    item: dict[str, Any] = {
+        "id": stored.id,
+        "kind": stored.kind,
+        "model": stored.subject,
+        "detected_at": stored.detected_at.isoformat(),
+        "source": stored.source,
+    }
+    item.update({k: v for k, v in stored.event.data().items() if k not in item})
+    return item
+
+
+def _money(amount: Any, status: str) -> str:
+    return f"${amount}" if amount is not None else status
+
+
+def describe(stored: StoredEvent) -> str:
     """One line for a stored event."""
-    when = event["detected_at"][:16].replace("T", " ")
-    kind, model = event["kind"], event["model"]
+    event = stored.event
+    when = stored.detected_at.isoformat()[:16].replace("T", " ")
     detail = ""
-    if kind == "price_changed":
-        unit = (
-            "/M tok"
-            if event.get("unit") == "usd_per_mtok"
-            else "/" + str(event.get("unit", "")).removeprefix("usd_per_")
-        )
-        tier = f" [{event['tier']}]" if event.get("tier") else ""
-        old = f"${event['old']}" if event.get("old") is not None else event.get("old_status")
-        new = f"${event['new']}" if event.get("new") is not None else event.get("new_status")
-        pct = event.get("percent")
-        pct = f" ({'' if str(pct).startswith('-') else '+'}{pct}%)" if pct is not None else ""
-        detail = f"{event['component']}{tier}: {old} → {new}{unit}{pct}"
-    elif kind in (
-        "context_length_changed",
-        "alias_changed",
-        "license_changed",
-        "open_weight_status_changed",
-        "gating_changed",
-    ):
-        detail = f"{event.get('old')} → {event.get('new')}"
-    elif kind == "model_added":
-        detail = (event.get("name") or "") + (" (relisted)" if event.get("relisted") else "")
-    elif kind == "model_delisted":
-        detail = event.get("name") or ""
-    elif kind == "model_released":
-        detail = " · ".join(
-            str(v) for v in (event.get("name"), event.get("license_key"), event.get("open_weight_status")) if v
-        )
-    elif kind == "benchmark_claim_added":
-        unit = event.get("unit") or ""
-        detail = f"{event.get('benchmark')} {event.get('value')}{unit}"
-        detail += " (self-reported)" if event.get("self_reported", True) else f" ({event.get('reporter')})"
-    elif kind == "dispute_resolved":
-        detail = f"{event.get('attribute')}: {event.get('value')}"
-    elif kind == "claim_disputed":
-        detail = f"{event.get('attribute')}: {event.get('shown')} vs {event.get('contrary')}"
-    return f"{when}  {kind:<27} {model}  {detail}".rstrip()
+    match event:
+        case PriceChanged():
+            data = event.data()
+            unit = "/M tok" if event.unit == "usd_per_mtok" else "/" + event.unit.removeprefix("usd_per_")
+            tier = f" [{event.tier}]" if event.tier else ""
+            old, new = _money(data["old"], event.old_status), _money(data["new"], event.new_status)
+            pct = data["percent"]
+            pct = f" ({'' if str(pct).startswith('-') else '+'}{pct}%)" if pct is not None else ""
+            detail = f"{event.component}{tier}: {old} → {new}{unit}{pct}"
+        case ContextLengthChanged() | AliasChanged() | LicenseChanged() | OpenWeightStatusChanged() | GatingChanged():
+            detail = f"{event.old} → {event.new}"
+        case ModelAdded():
+            detail = (event.name or "") + (" (relisted)" if event.relisted else "")
+        case ModelDelisted():
+            detail = event.name or ""
+        case ModelReleased():
+            detail = " · ".join(v for v in (event.name, event.license_key, event.open_weight_status) if v)
+        case BenchmarkClaimAdded():
+            detail = f"{event.benchmark} {event.value}{event.unit or ''}"
+            detail += " (self-reported)" if event.self_reported else f" ({event.reporter})"
+        case DisputeResolved():
+            detail = f"{event.attribute}: {event.value}"
+        case ClaimDisputed():
+            detail = f"{event.attribute}: {event.shown} vs {event.contrary}"
+    return f"{when}  {event.kind:<27} {event.subject}  {detail}".rstrip()

@@ -8,6 +8,7 @@ from typing import Any
 
 from tracker.claims.listing import ClaimFilter, list_claims
 from tracker.cli.app import App
+from tracker.cli.resolve import resolve_model
 from tracker.extract.types import ATTRIBUTES
 
 STATUSES = ("shown", "consistent", "disputed", "unresolved", "unchecked")
@@ -38,15 +39,15 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_claims(app: App, args: argparse.Namespace) -> int:
-    flt = ClaimFilter(
-        model=args.model,
-        disputed=args.disputed,
-        attribute=args.attribute,
-        status=args.status,
-        reporter=args.reporter,
-        limit=args.limit,
-    )
     with app.sessions() as session:
+        flt = ClaimFilter(
+            model=resolve_model(session, args.model).key if args.model else None,
+            disputed=args.disputed,
+            attribute=args.attribute,
+            status=args.status,
+            reporter=args.reporter,
+            limit=args.limit,
+        )
         rows = list_claims(session, flt)
     if args.json:
         app.print(json.dumps(rows, indent=2, ensure_ascii=False))

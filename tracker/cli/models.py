@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from tracker.cli.app import App
+from tracker.cli.resolve import resolve_model
 from tracker.normalize.licenses import CLASSES
 from tracker.normalize.openweights import OpenWeightStatus
 from tracker.normalize.params import format_params
@@ -28,21 +29,28 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--license-class", metavar="C", choices=list(CLASSES), help="only this licence class")
     parser.add_argument("--include-derivatives", action="store_true", help="also list derivative repos")
+    parser.add_argument(
+        "--model", metavar="M", help="only this model (its key, an OpenRouter id or a name like Qwen3-Max)"
+    )
     parser.add_argument("--limit", type=int, metavar="N", help="at most N models")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
     parser.set_defaults(func=cmd_models)
 
 
 def cmd_models(app: App, args: argparse.Namespace) -> int:
-    flt = ModelFilter(
-        vendor=args.vendor,
-        open_weights=args.open_weights,
-        license_class=args.license_class,
-        include_derivatives=args.include_derivatives,
-        limit=args.limit,
-    )
     with app.sessions() as session:
+        key = resolve_model(session, args.model).key if args.model else None
+        flt = ModelFilter(
+            vendor=args.vendor,
+            open_weights=args.open_weights,
+            license_class=args.license_class,
+            # a model asked for by name is listed even when it is a derivative
+            include_derivatives=args.include_derivatives or key is not None,
+            limit=None if key else args.limit,
+        )
         rows = list_models(session, flt)
+    if key is not None:
+        rows = [row for row in rows if row["key"] == key]
     if args.json:
         app.print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0

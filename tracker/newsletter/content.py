@@ -30,24 +30,41 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import types
 import typing
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker import urls
 from tracker.errors import ConfigError
+from tracker.events.types import (
+    BenchmarkClaimAdded,
+    ClaimDisputed,
+    DisputeResolved,
+    Event,
+    GatingChanged,
+    LicenseChanged,
+    OpenWeightStatusChanged,
+    PriceChanged,
+)
 from tracker.newsletter import formatting as fmt
 from tracker.newsletter.netprice import NetChange, PriceStep, net_changes
 from tracker.newsletter.week import IsoWeek
 from tracker.normalize.numbers import format_decimal
-from tracker.store.tables import Event, Model, Price
+from tracker.store.events import read_events
+from tracker.store.tables import Model, Price
+
+log = logging.getLogger(__name__)
+
+#: The kinds whose ``old``/``new`` are a status (licence, open-weight status, gating).
+StatusEvent = LicenseChanged | OpenWeightStatusChanged | GatingChanged
 
 #: Bump when the context's shape changes (stored in data.json).
 CONTEXT_VERSION = 1
@@ -295,15 +312,26 @@ def _load(tp: Any, value: Any) -> Any:
 
 
 @dataclass
-class _EventRow:
+class _WeekEvent:
+    """A typed event of the week with the model it is about (key, display name, site link)."""
+
     id: int
-    kind: str
-    subject: str
-    detected_at: dt.datetime
-    data: dict[str, Any]
+    event: Event
     key: str
     name: str
     url: str
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
+
+    @property
+    def subject(self) -> str:
+        return self.event.subject
+
+    @property
+    def detected_at(self) -> dt.datetime:
+        return self.event.detected_at
 
 
 def threshold_of(text: str) -> Decimal:
@@ -333,7 +361,7 @@ def build_context(
         return urls.absolute(base_url, urls.model_path(key))
 
     events = _week_events(session, start, end, link)
-    by_kind: dict[str, list[_EventRow]] = defaultdict(list)
+    by_kind: dict[str, list[_WeekEvent]] = defaultdict(list)
     for event in events:
         by_kind[event.kind].append(event)
 
@@ -348,7 +376,7 @@ def build_context(
     numbers.price_changes = len(changes)
     numbers.price_cuts = sum(1 for c in changes if c.direction == "cut")
     numbers.price_increases = sum(1 for c in changes if c.direction == "increase")
-    series = {(e.subject, e.data.get("tier") or "", e.data.get("component")) for e in by_kind["price_changed"]}
+    series = {(d.subject, d.tier, d.component) for _e, d in _typed(by_kind["price_changed"], PriceChanged)}
     numbers.price_noise_left_out = len(series) - len(changes)
     offers, omitted.price_changes = _cap(offers)
 
@@ -419,19 +447,24 @@ def _cap_groups(groups: list[VendorGroup]) -> tuple[list[VendorGroup], int]:
     return kept, dropped
 
 
-def _week_events(session: Session, start: dt.datetime, end: dt.datetime, link: Any) -> list[_EventRow]:
-    query = (
-        select(Event.id, Event.kind, Event.subject, Event.detected_at, Event.data, Model.key, Model.name)
-        .outerjoin(Model, Model.id == Event.model_id)
-        .where(Event.detected_at >= start, Event.detected_at < end, Event.kind.in_(WEEK_KINDS))
-        .order_by(Event.detected_at, Event.id)
-    )
+def _week_events(session: Session, start: dt.datetime, end: dt.datetime, link: Any) -> list[_WeekEvent]:
+    read = read_events(session, since=start, until=end, kinds=WEEK_KINDS)
+    for row_id, error in read.broken:
+        log.warning("event %s left out of the issue: %s", row_id, error)
+    model_ids = sorted({e.model_id for e in read.events if e.model_id is not None})
+    models: dict[int, tuple[str, str | None]] = {}
+    for part in range(0, len(model_ids), 500):
+        query = select(Model.id, Model.key, Model.name).where(Model.id.in_(model_ids[part : part + 500]))
+        models.update({i: (k, n) for i, k, n in session.execute(query)})
     out = []
-    for row in session.execute(query):
-        data = row.data or {}
-        key = row.key or data.get("model_key") or row.subject
-        name = fmt.one_line(row.name or data.get("name") or key)
-        out.append(_EventRow(row.id, row.kind, row.subject, row.detected_at, data, key, name, link(key)))
+    for stored in read.events:
+        event = stored.event
+        model_key, model_name = (
+            models.get(stored.model_id, (None, None)) if stored.model_id is not None else (None, None)
+        )
+        key = model_key or event.model_key or event.subject
+        name = fmt.one_line(model_name or getattr(event, "name", None) or key)
+        out.append(_WeekEvent(stored.id, event, key, name, link(key)))
     return out
 
 
@@ -516,24 +549,25 @@ def _prices_at(session: Session, models: Iterable[Model], end: dt.datetime) -> d
     return out
 
 
-def _price_changes(events: list[_EventRow], threshold: Decimal) -> tuple[list[PricedOffer], list[NetChange]]:
+def _price_changes(events: list[_WeekEvent], threshold: Decimal) -> tuple[list[PricedOffer], list[NetChange]]:
     names: dict[str, tuple[str, str]] = {}
     steps = []
     for e in events:
-        d = e.data
+        d = e.event
+        assert isinstance(d, PriceChanged)
         names.setdefault(e.subject, (e.name, e.url))
         steps.append(
             PriceStep(
-                subject=e.subject,
-                component=str(d.get("component")),
-                tier=d.get("tier") or "",
-                at=e.detected_at,
-                old_status=d.get("old_status") or "absent",
-                old=_decimal(d.get("old")),
-                new_status=d.get("new_status") or "absent",
-                new=_decimal(d.get("new")),
-                unit=d.get("unit") or "usd_per_mtok",
-                min_prompt_tokens=d.get("min_prompt_tokens"),
+                subject=d.subject,
+                component=d.component,
+                tier=d.tier,
+                at=d.detected_at,
+                old_status=d.old_status or "absent",
+                old=d.old,
+                new_status=d.new_status or "absent",
+                new=d.new,
+                unit=d.unit or "usd_per_mtok",
+                min_prompt_tokens=d.min_prompt_tokens,
                 model_key=e.key,
             )
         )
@@ -581,18 +615,17 @@ def _line_order(line: PriceLine) -> tuple[int, str, int, str]:
     return (tier_rank, line.tier, rank, line.component)
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
+E = TypeVar("E", bound=Event)
 
 
-def _status_changes(events: list[_EventRow]) -> list[StatusChange]:
-    firsts: dict[tuple[str, str], _EventRow] = {}
-    lasts: dict[tuple[str, str], _EventRow] = {}
+def _typed(events: list[_WeekEvent], kind: type[E]) -> list[tuple[_WeekEvent, E]]:
+    """The events of one kind with their typed event."""
+    return [(e, e.event) for e in events if isinstance(e.event, kind)]
+
+
+def _status_changes(events: list[_WeekEvent]) -> list[StatusChange]:
+    firsts: dict[tuple[str, str], _WeekEvent] = {}
+    lasts: dict[tuple[str, str], _WeekEvent] = {}
     for e in sorted(events, key=lambda e: (e.detected_at, e.id)):
         key = (e.subject, e.kind)
         firsts.setdefault(key, e)
@@ -600,13 +633,14 @@ def _status_changes(events: list[_EventRow]) -> list[StatusChange]:
     out = []
     for key, first in firsts.items():
         last = lasts[key]
-        old, new = first.data.get("old"), last.data.get("new")
+        assert isinstance(first.event, StatusEvent) and isinstance(last.event, StatusEvent)
+        old, new = first.event.old, last.event.new
         if old == new:
             continue
         what = STATUS_KINDS[first.kind]
-        if what == "licence":
-            old_text = _licence(old, first.data.get("old_class"))
-            new_text = _licence(new, last.data.get("new_class"))
+        if isinstance(first.event, LicenseChanged) and isinstance(last.event, LicenseChanged):
+            old_text = _licence(old, first.event.old_class)
+            new_text = _licence(new, last.event.new_class)
         elif what == "weights":
             old_text, new_text = fmt.openness_label(old), fmt.openness_label(new)
         else:
@@ -620,18 +654,18 @@ def _licence(key: Any, klass: Any) -> str:
     return f"{text} ({fmt.one_line(klass, 40)})" if klass else text
 
 
-def _disputes(disputed: list[_EventRow], resolved: list[_EventRow]) -> list[DisputeItem]:
+def _disputes(disputed: list[_WeekEvent], resolved: list[_WeekEvent]) -> list[DisputeItem]:
     out = []
-    for e in disputed:
-        d = e.data
-        attribute = fmt.one_line(d.get("attribute"), 48).replace("_", " ")
-        qualifier = fmt.one_line(d.get("qualifier"), 80)
+    resolutions = _typed(resolved, DisputeResolved)
+    for e, d in _typed(disputed, ClaimDisputed):
+        attribute = fmt.one_line(d.attribute, 48).replace("_", " ")
+        qualifier = fmt.one_line(d.qualifier, 80)
         is_resolved = any(
             r.subject == e.subject
-            and r.data.get("attribute") == d.get("attribute")
-            and (r.data.get("qualifier") or "") == (d.get("qualifier") or "")
+            and rd.attribute == d.attribute
+            and (rd.qualifier or "") == (d.qualifier or "")
             and (r.detected_at, r.id) > (e.detected_at, e.id)
-            for r in resolved
+            for r, rd in resolutions
         )
         out.append(
             DisputeItem(
@@ -639,42 +673,42 @@ def _disputes(disputed: list[_EventRow], resolved: list[_EventRow]) -> list[Disp
                 name=e.name,
                 url=e.url,
                 attribute=f"{attribute} ({qualifier})" if qualifier else attribute,
-                shown=fmt.one_line(d.get("shown")) or "—",
-                shown_source=fmt.one_line(d.get("shown_source"), 120) or "unknown source",
-                contrary=fmt.one_line(d.get("contrary")) or "—",
-                contrary_source=fmt.one_line(d.get("contrary_source"), 120) or "unknown source",
-                quote=fmt.one_line(d.get("quote"), 400) or None,
-                source_url=fmt.safe_url(d.get("url")),
+                shown=fmt.one_line(d.shown) or "—",
+                shown_source=fmt.one_line(d.shown_source, 120) or "unknown source",
+                contrary=fmt.one_line(d.contrary) or "—",
+                contrary_source=fmt.one_line(d.contrary_source, 120) or "unknown source",
+                quote=fmt.one_line(d.quote, 400) or None,
+                source_url=fmt.safe_url(d.url),
                 resolved=is_resolved,
             )
         )
     return out
 
 
-def _benchmark(e: _EventRow) -> BenchmarkItem:
-    d = e.data
-    value = fmt.one_line(d.get("value"), 40)
-    unit = fmt.one_line(d.get("unit"), 16)
+def _benchmark(e: _WeekEvent) -> BenchmarkItem:
+    d = e.event
+    assert isinstance(d, BenchmarkClaimAdded)
+    value = fmt.one_line(d.value, 40)
+    unit = fmt.one_line(d.unit, 16)
     if unit and unit != "%":
         value = f"{value} {unit}"
     elif unit == "%":
         value = f"{value}%"
-    reporter = fmt.one_line(d.get("reporter"), 32) or "vendor"
-    self_reported = bool(d.get("self_reported", reporter == "vendor"))
+    reporter = fmt.one_line(d.reporter, 32) or "vendor"
     return BenchmarkItem(
         key=e.key,
         name=e.name,
         url=e.url,
-        benchmark=fmt.one_line(d.get("benchmark"), 80),
+        benchmark=fmt.one_line(d.benchmark, 80),
         value=value,
-        settings=fmt.one_line(d.get("settings"), 80) or None,
-        label="self-reported" if self_reported else f"reported by {reporter}",
+        settings=fmt.one_line(d.settings, 80) or None,
+        label="self-reported" if d.self_reported else f"reported by {reporter}",
         reporter=reporter,
     )
 
 
-def _delisted(events: list[_EventRow]) -> list[DelistedItem]:
-    last: dict[str, _EventRow] = {}
+def _delisted(events: list[_WeekEvent]) -> list[DelistedItem]:
+    last: dict[str, _WeekEvent] = {}
     for e in sorted(events, key=lambda e: (e.detected_at, e.id)):
         last[e.subject] = e
     out = [
@@ -683,7 +717,7 @@ def _delisted(events: list[_EventRow]) -> list[DelistedItem]:
             subject=fmt.one_line(e.subject),
             name=e.name,
             url=e.url,
-            variant=fmt.one_line(e.data.get("variant"), 32) or None,
+            variant=fmt.one_line(getattr(e.event, "variant", None), 32) or None,
         )
         for e in last.values()
         if e.kind == "model_delisted"
