@@ -34,6 +34,7 @@ from tracker.events.hashing import content_hash
 from tracker.normalize.numbers import format_decimal
 from tracker.store.bulk import insert_rows
 from tracker.store.tables import Claim, Model, Observation, OpenRouterListing, Price
+from tracker.vocabulary import prices_in_force
 
 SOURCE = "openrouter"
 PRICE_COMPONENTS = ("prompt", "completion", "input_cache_read", "input_cache_write")
@@ -201,32 +202,34 @@ def _observation_urls(session: Session, ids: list[int]) -> dict[int, str]:
 
 
 def _current_prices(session: Session, models: list[Any]) -> list[Any]:
+    """Each model's current OpenRouter prices, every tier (:func:`tracker.vocabulary.prices_in_force`)."""
     subjects = sorted({m.openrouter_id for m in models})
-    out = []
+    rows: dict[str, list[Any]] = defaultdict(list)
     for part in _chunks(subjects):
-        out.extend(
-            session.execute(
-                select(
-                    Price.subject,
-                    Price.component,
-                    Price.tier,
-                    Price.min_prompt_tokens,
-                    Price.status,
-                    Price.usd_per_mtok,
-                    Price.raw,
-                    Price.url,
-                    Price.first_seen_at,
-                ).where(
-                    Price.source == SOURCE,
-                    Price.subject.in_(part),
-                    Price.provider.is_(None),
-                    Price.last_seen_at.is_(None),
-                    Price.component.in_(PRICE_COMPONENTS),
-                    Price.status.in_(("priced", "free")),
-                )
+        for row in session.execute(
+            select(
+                Price.subject,
+                Price.component,
+                Price.tier,
+                Price.min_prompt_tokens,
+                Price.status,
+                Price.usd_per_mtok,
+                Price.raw,
+                Price.url,
+                Price.first_seen_at,
+                Price.last_seen_at,
+                Price.source,
+                Price.provider,
+            ).where(
+                Price.source == SOURCE,
+                Price.subject.in_(part),
+                Price.last_seen_at.is_(None),
+                Price.component.in_(PRICE_COMPONENTS),
+                Price.status.in_(("priced", "free")),
             )
-        )
-    return out
+        ):
+            rows[row.subject].append(row)
+    return [p for subject in subjects for p in prices_in_force(rows.get(subject, ()), subject, all_tiers=True).values()]
 
 
 def price_history(session: Session, openrouter_ids: Collection[str]) -> dict[tuple[str, str], list[Any]]:

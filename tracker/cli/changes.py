@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from decimal import Decimal
 from typing import Any
 
 from tracker.backfill import parse_time
@@ -26,6 +27,7 @@ from tracker.events.types import (
     PriceChanged,
 )
 from tracker.store.events import StoredEvent, read_events
+from tracker.vocabulary import percent, unit_label, usd
 
 
 def register(subparsers: Any) -> None:
@@ -86,8 +88,8 @@ def to_dict(stored: StoredEvent) -> dict[str, Any]:
     return item
 
 
-def _money(amount: Any, status: str) -> str:
-    return f"${amount}" if amount is not None else status
+def _money(amount: Decimal | None, status: str) -> str:
+    return usd(amount) if amount is not None else status
 
 
 def describe(stored: StoredEvent) -> str:
@@ -97,13 +99,10 @@ def describe(stored: StoredEvent) -> str:
     detail = ""
     match event:
         case PriceChanged():
-            data = event.data()
-            unit = "/M tok" if event.unit == "usd_per_mtok" else "/" + event.unit.removeprefix("usd_per_")
             tier = f" [{event.tier}]" if event.tier else ""
-            old, new = _money(data["old"], event.old_status), _money(data["new"], event.new_status)
-            pct = data["percent"]
-            pct = f" ({'' if str(pct).startswith('-') else '+'}{pct}%)" if pct is not None else ""
-            detail = f"{event.component}{tier}: {old} → {new}{unit}{pct}"
+            old, new = _money(event.old, event.old_status), _money(event.new, event.new_status)
+            pct = f" ({percent(event.percent)})" if event.percent is not None else ""
+            detail = f"{event.component}{tier}: {old} → {new} {unit_label(event.unit)}{pct}"
         case ContextLengthChanged() | AliasChanged() | LicenseChanged() | OpenWeightStatusChanged() | GatingChanged():
             detail = f"{event.old} → {event.new}"
         case ModelAdded():

@@ -12,6 +12,7 @@ from tracker.normalize.licenses import CLASSES
 from tracker.normalize.openweights import OpenWeightStatus
 from tracker.normalize.params import format_params
 from tracker.store.shown import ModelFilter, list_models
+from tracker.vocabulary import usd
 
 
 def register(subparsers: Any) -> None:
@@ -99,5 +100,5 @@ def _price(price: dict[str, Any] | None) -> str:
     if not price:
         return "-"
     if price["status"] == "priced":
-        return f"${price['usd_per_mtok']}"
+        return usd(price["usd_per_mtok"])
     return price["status"]

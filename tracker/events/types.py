@@ -104,7 +104,10 @@ def _as_is(value: Any) -> Any:
 def _to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise ValueError(f"is not a decimal number: {value!r}")
-    number = Decimal(str(value))
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"is not a decimal number: {value!r}") from None
     if not number.is_finite():
         raise ValueError(f"is not a finite number: {value!r}")
     return number

@@ -60,6 +60,7 @@ from tracker.newsletter.week import IsoWeek
 from tracker.normalize.numbers import format_decimal
 from tracker.store.events import read_events
 from tracker.store.tables import Model, Price
+from tracker.vocabulary import shown_prices
 
 log = logging.getLogger(__name__)
 
@@ -509,11 +510,14 @@ def _new_models(
 
 
 def _prices_at(session: Session, models: Iterable[Model], end: dt.datetime) -> dict[int, str]:
-    """``model id → "$0.78 in · $3.90 out per 1M tokens"`` from the base tier in force at ``end``."""
+    """``model id → "$0.78 in · $3.90 out per 1M tokens"``: the price shown for it at ``end``.
+
+    The price is the one :func:`tracker.vocabulary.shown_prices` picks, the same rule as the site's.
+    """
     by_id = {m.id: m for m in models}
     if not by_id:
         return {}
-    latest: dict[tuple[int, str, str], Price] = {}
+    rows: dict[int, list[Price]] = defaultdict(list)
     ids = sorted(by_id)
     for start in range(0, len(ids), 500):
         query = (
@@ -528,17 +532,16 @@ def _prices_at(session: Session, models: Iterable[Model], end: dt.datetime) -> d
         )
         for price in session.scalars(query):
             assert price.model_id is not None
-            latest[(price.model_id, price.subject, price.component)] = price
+            rows[price.model_id].append(price)
     out: dict[int, str] = {}
     for model_id, model in by_id.items():
-        subjects = {s for (mid, s, _c) in latest if mid == model_id}
-        if not subjects:
-            continue
-        preferred = [s for s in (model.openrouter_id, model.key) if s in subjects]
-        subject = preferred[0] if preferred else min(subjects)
+        prices = rows.get(model_id, [])
+        shown = shown_prices(
+            prices, offers={p.subject for p in prices}, openrouter_id=model.openrouter_id, key=model.key, at=end
+        )
         parts = []
         for component, label in (("prompt", "in"), ("completion", "out")):
-            price = latest.get((model_id, subject, component))
+            price = shown.get(component)
             if price is not None:
                 parts.append(f"{fmt.price_text(price.status, price.usd_per_mtok)} {label}")
         if parts == ["free in", "free out"]:

@@ -1,6 +1,7 @@
 """Display text for the digest: money, percents, sizes, labels, and untrusted text.
 
-Everything here returns plain text; HTML escaping is the templates' job
+Labels, units and money come from :mod:`tracker.vocabulary`, shared with the
+site and the CLI. Everything here returns plain text; HTML escaping is the templates' job
 (autoescape). Text from sources goes through :func:`one_line` so that it can
 neither break a header nor fake lines in the plain-text part, and links from
 sources through :func:`safe_url` so that only ``http(s)`` URLs become links.
@@ -14,41 +15,26 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from urllib.parse import urlsplit
 
 from tracker.normalize.numbers import format_decimal
+from tracker.vocabulary import OPENNESS_WORDS, PRICE_STATUS_WORDS, component_words, unit_label, usd
 
-COMPONENT_LABELS: dict[str, str] = {
-    "prompt": "input",
-    "completion": "output",
-    "input_cache_read": "cache read",
-    "input_cache_write": "cache write",
-    "internal_reasoning": "reasoning",
-    "request": "request fee",
-    "image": "image input",
-    "web_search": "web search",
-    "audio": "audio input",
-}
+__all__ = [
+    "STATUS_LABELS",
+    "component_label",
+    "context_text",
+    "money",
+    "one_line",
+    "openness_label",
+    "params_short",
+    "params_text",
+    "percent",
+    "price_text",
+    "safe_url",
+    "tier_label",
+    "tokens_short",
+    "unit_label",
+]
 
-UNIT_LABELS: dict[str, str] = {
-    "usd_per_mtok": "per 1M tokens",
-    "usd_per_request": "per request",
-    "usd_per_image": "per image",
-    "usd_per_search": "per search",
-    "usd_per_unit": "per unit",
-}
-
-OPENNESS_LABELS: dict[str, str] = {
-    "open": "open weights",
-    "gated": "gated weights",
-    "no-weights": "no weights",
-    "api-only": "API only",
-    "unknown": "openness unknown",
-}
-
-STATUS_LABELS: dict[str, str] = {
-    "free": "free",
-    "dynamic": "dynamic (router)",
-    "unknown": "unknown",
-    "absent": "none",
-}
+STATUS_LABELS = PRICE_STATUS_WORDS
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+")
 _SPACES = re.compile(r"\s+")
@@ -83,14 +69,7 @@ def safe_url(url: str | None) -> str | None:
 
 def money(amount: Decimal | str | None) -> str:
     """``$0.78``, ``$1.20``, ``$0.075``, ``$15``→``$15.00``: at least two decimals, no float."""
-    if amount is None:
-        return "—"
-    value = Decimal(str(amount))
-    text = format_decimal(value)
-    whole, _, frac = text.partition(".")
-    if len(frac) < 2:
-        frac = frac.ljust(2, "0")
-    return f"${whole}.{frac}"
+    return usd(amount)
 
 
 def price_text(status: str, amount: Decimal | str | None) -> str:
@@ -111,11 +90,8 @@ def percent(value: Decimal | str | None) -> str | None:
 
 
 def component_label(component: str) -> str:
-    return COMPONENT_LABELS.get(component, component.replace("_", " "))
-
-
-def unit_label(unit: str) -> str:
-    return UNIT_LABELS.get(unit, unit.removeprefix("usd_").replace("_", " "))
+    """``prompt`` → ``input`` (the digest names components in sentences)."""
+    return component_words(component)
 
 
 def tier_label(tier: str, min_prompt_tokens: int | None) -> str:
@@ -166,4 +142,4 @@ def params_text(total: int | None, active: int | None, source: str | None) -> st
 
 
 def openness_label(status: str | None) -> str:
-    return OPENNESS_LABELS.get(status or "unknown", one_line(status, 40) or "openness unknown")
+    return OPENNESS_WORDS.get(status or "unknown", one_line(status, 40) or "openness unknown")

@@ -23,43 +23,10 @@ from tracker.events.types import (
     OpenWeightStatusChanged,
     PriceChanged,
 )
-from tracker.site.format import component_label, percent, tier_label, tokens, usd
+from tracker.site.format import percent, tier_label, tokens
+from tracker.vocabulary import attribute_label, component_label, kind_label, unit_label, usd
 
-KIND_LABELS: dict[str, str] = {
-    "model_added": "Listed",
-    "model_delisted": "Delisted",
-    "price_changed": "Price change",
-    "context_length_changed": "Context length",
-    "alias_changed": "Alias moved",
-    "model_released": "Released",
-    "license_changed": "Licence change",
-    "open_weight_status_changed": "Open-weight status",
-    "gating_changed": "Gating",
-    "benchmark_claim_added": "Benchmark claim",
-    "claim_disputed": "Disputed claim",
-    "dispute_resolved": "Dispute resolved",
-}
-
-ATTRIBUTE_LABELS: dict[str, str] = {
-    "openness": "Open weights",
-    "license": "Licence",
-    "params_total": "Parameters (total)",
-    "params_active": "Parameters (active)",
-    "context_length": "Context length",
-    "price": "Price",
-    "release_date": "Release date",
-    "benchmark": "Benchmark",
-}
-
-_UNITS = {"usd_per_mtok": "per 1M tokens", "usd_per_request": "per request", "usd_per_image": "per image"}
-
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
-
-
-def attribute_label(attribute: str) -> str:
-    return ATTRIBUTE_LABELS.get(attribute) or attribute.replace("_", " ").capitalize()
+__all__ = ["attribute_label", "describe", "describe_price", "kind_label"]
 
 
 def _side(amount: Decimal | str | None, status: str | None) -> str:
@@ -85,8 +52,7 @@ def describe_price(event: PriceChanged) -> str:
     where = f" ({tier_label(event.tier, event.min_prompt_tokens).lower()})" if event.tier else ""
     old = _side(event.old, event.old_status)
     new = _side(event.new, event.new_status)
-    unit = event.unit or "usd_per_mtok"
-    unit_text = _UNITS.get(unit) or "per " + unit.removeprefix("usd_per_")
+    unit_text = unit_label(event.unit)
     pct = percent(event.percent)
     if event.old_status == "absent":
         return f"{component} price{where} added: {new} {unit_text}"

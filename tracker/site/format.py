@@ -1,5 +1,8 @@
 """How values are shown on the site: money, token counts, dates, labels.
 
+Component labels, units and money come from :mod:`tracker.vocabulary` (re-exported
+here), shared with the newsletter and the CLI.
+
 Pure functions over plain values (no database, no templates). Money stays
 :class:`~decimal.Decimal` throughout; nothing here rounds a price to a float.
 """
@@ -10,44 +13,24 @@ import datetime as dt
 from decimal import Decimal
 
 from tracker.normalize.numbers import format_decimal
+from tracker.vocabulary import COMPONENT_ORDER, component_label, component_rank, percent, unit_label, usd
 
-COMPONENT_LABELS: dict[str, str] = {
-    "prompt": "Input",
-    "completion": "Output",
-    "input_cache_read": "Cache read",
-    "input_cache_write": "Cache write",
-    "internal_reasoning": "Reasoning",
-    "request": "Per request",
-    "image": "Image",
-    "web_search": "Web search",
-    "audio": "Audio",
-}
-#: Order of components in tables (others follow alphabetically).
-COMPONENT_ORDER = tuple(COMPONENT_LABELS)
-
-UNIT_LABELS = {"mtok": "per 1M tokens", "request": "per request", "image": "per image", "search": "per search"}
-
-
-def component_label(component: str) -> str:
-    return COMPONENT_LABELS.get(component) or component.replace("_", " ").capitalize()
-
-
-def component_rank(component: str) -> tuple[int, str]:
-    try:
-        return (COMPONENT_ORDER.index(component), component)
-    except ValueError:
-        return (len(COMPONENT_ORDER), component)
-
-
-def usd(amount: Decimal | None) -> str:
-    """``$1.20``, ``$0.78``, ``$0.156``, ``$2.4375``: at least cents, never scientific notation."""
-    if amount is None:
-        return "—"
-    text = format_decimal(amount)
-    whole, _, frac = text.partition(".")
-    if len(frac) < 2:
-        frac = frac.ljust(2, "0")
-    return f"${whole}.{frac}"
+__all__ = [
+    "COMPONENT_ORDER",
+    "component_label",
+    "component_rank",
+    "date",
+    "iso",
+    "iso_week",
+    "params",
+    "percent",
+    "price_text",
+    "tier_label",
+    "timestamp",
+    "tokens",
+    "unit_label",
+    "usd",
+]
 
 
 def price_text(status: str | None, amount: Decimal | None) -> str:
@@ -114,12 +97,3 @@ def iso_week(value: dt.datetime) -> str:
     """``2026-W12`` (ISO week, UTC)."""
     year, week, _ = value.astimezone(dt.UTC).isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def percent(value: Decimal | str | None) -> str:
-    """``-35`` → ``−35%``; ``12.5`` → ``+12.5%``."""
-    if value is None or value == "":
-        return ""
-    number = Decimal(str(value))
-    sign = "−" if number < 0 else "+"
-    return f"{sign}{format_decimal(abs(number))}%"

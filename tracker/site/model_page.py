@@ -36,11 +36,11 @@ from tracker.site.queries import ClaimRow, DisputeRow, ListingRow, ModelRow, Pri
 from tracker.site.summaries import current_base_prices, main_listing, price_cell
 from tracker.site.svg import Series, Span, price_chart
 from tracker.store.events import StoredEvent
+from tracker.vocabulary import reporter_label, unit_label
 
 HF_PAGE = "https://huggingface.co/"
 OPENROUTER_PAGE = "https://openrouter.ai/"
 REPORTER_RANK = {"primary": 0, "vendor": 1, "aggregator": 2, "press": 3}
-REPORTER_LABELS = {"primary": "primary API", "vendor": "vendor", "aggregator": "aggregator", "press": "press"}
 #: Changes listed on a model page (the change log has them all).
 MAX_CHANGES = 50
 MAX_DERIVATIVES = 100
@@ -89,7 +89,7 @@ def _claim_view(claim: ClaimRow, shown_id: int | None) -> ClaimView:
     return ClaimView(
         id=claim.id,
         value=value,
-        reporter=REPORTER_LABELS.get(claim.reporter, claim.reporter),
+        reporter=reporter_label(claim.reporter),
         source=Source(claim.source, web_url(claim.url), claim.published_at or claim.fetched_at, claim.quote),
         status=claim.status,
         shown=claim.id == shown_id or (shown_id is None and claim.status == "shown"),
@@ -107,7 +107,7 @@ def _claim_source(claim: ClaimRow | None) -> Source | None:
     if claim is None:
         return None
     return Source(
-        f"{claim.source} ({REPORTER_LABELS.get(claim.reporter, claim.reporter)})",
+        f"{claim.source} ({reporter_label(claim.reporter)})",
         web_url(claim.url),
         claim.published_at or claim.fetched_at,
         claim.quote,
@@ -207,7 +207,7 @@ def _tier_table(listing: ListingRow | None, prices: Sequence[PriceRow]) -> TierT
             p = cells.get((tier, component))
             text = "—" if p is None else fmt.price_text(p.status, p.amount)
             if p is not None and p.unit != "mtok" and p.status == "priced":
-                text += f" {fmt.UNIT_LABELS.get(p.unit, 'per ' + p.unit)}"
+                text += f" {unit_label(p.unit)}"
             row.append(text)
         rows.append(TierRow(fmt.tier_label(tier, min_tokens), tuple(row)))
     newest = max(current, key=lambda p: (p.first_seen_at, p.url is not None))
@@ -271,7 +271,7 @@ def _history(prices: Sequence[PriceRow]) -> tuple[PriceSpan, ...]:
             component=fmt.component_label(p.component),
             tier=fmt.tier_label(p.tier, p.min_prompt_tokens),
             price=fmt.price_text(p.status, p.amount),
-            unit=fmt.UNIT_LABELS.get(p.unit, p.unit),
+            unit=unit_label(p.unit),
             first_seen_at=p.first_seen_at,
             last_seen_at=p.last_seen_at,
             source=Source(source_label(p.url, p.source), web_url(p.url), p.first_seen_at) if p.url else None,

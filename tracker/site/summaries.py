@@ -22,19 +22,15 @@ from tracker.site.paths import SORTS, open_weight_path
 from tracker.site.queries import ListingRow, ModelRow, PriceRow, SiteData
 from tracker.site.render import environment
 from tracker.urls import license_class_path, license_path, model_path, vendor_path
+from tracker.vocabulary import prices_in_force, shown_offer, shown_prices
 
 _NO_PRICE = PriceCell(None, None, "—", "")
 
 
 def main_listing(model: ModelRow, listings: Sequence[ListingRow]) -> ListingRow | None:
-    """The model's own OpenRouter listing (not a ``:free`` or other variant)."""
-    for listing in listings:
-        if listing.id == model.openrouter_id:
-            return listing
-    for listing in listings:
-        if listing.variant is None:
-            return listing
-    return None
+    """The model's shown offer (:func:`tracker.vocabulary.shown_offer`): its own OpenRouter listing."""
+    offer = shown_offer((listing.id for listing in listings), openrouter_id=model.openrouter_id, key=model.key)
+    return next((listing for listing in listings if listing.id == offer), None)
 
 
 def price_cell(row: PriceRow | None) -> PriceCell:
@@ -49,15 +45,19 @@ def price_cell(row: PriceRow | None) -> PriceCell:
 
 
 def current_base_prices(subject: str | None, prices: Sequence[PriceRow]) -> dict[str, PriceRow]:
-    """Current base-tier prices of one offer, by component."""
-    if subject is None:
-        return {}
-    return {p.component: p for p in prices if p.subject == subject and p.tier == "" and p.last_seen_at is None}
+    """Current base-tier prices of one offer, by component (:func:`tracker.vocabulary.prices_in_force`)."""
+    return {component: p for (component, _tier), p in prices_in_force(prices, subject).items()}
 
 
 def summarize(model: ModelRow, data: SiteData) -> ModelSummary:
-    listing = main_listing(model, data.listings.get(model.id, ()))
-    base = current_base_prices(listing.id if listing else None, data.prices.get(model.id, ()))
+    listings = data.listings.get(model.id, ())
+    listing = main_listing(model, listings)
+    base = shown_prices(
+        data.prices.get(model.id, ()),
+        offers=[listing.id for listing in listings],
+        openrouter_id=model.openrouter_id,
+        key=model.key,
+    )
     status = model.open_weight_status or "unknown"
     license_class = model.license_class or "unknown"
     disputed = any(d.status == "open" for d in data.disputes.get(model.id, ()))

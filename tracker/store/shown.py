@@ -45,6 +45,7 @@ from tracker.normalize.params import params_from_name
 from tracker.store.bulk import update_rows
 from tracker.store.tables import Crosswalk, Model, OpenRouterListing, Price
 from tracker.store.tables.huggingface import HfRepo
+from tracker.vocabulary import shown_prices
 
 CHUNK = 500
 SHOWN = (
@@ -356,20 +357,37 @@ def list_models(session: Session, flt: ModelFilter | None = None) -> list[dict[s
         subjects = [offers[i] for i in part if i in offers]
         if subjects:
             rows = session.execute(
-                select(Price.subject, Price.component, Price.status, Price.usd_per_mtok).where(
+                select(
+                    Price.subject,
+                    Price.component,
+                    Price.tier,
+                    Price.source,
+                    Price.provider,
+                    Price.status,
+                    Price.usd_per_mtok,
+                    Price.first_seen_at,
+                    Price.last_seen_at,
+                ).where(
                     Price.source == "openrouter",
                     Price.subject.in_(subjects),
                     Price.tier == "",
                     Price.last_seen_at.is_(None),
                     Price.component.in_(PRICE_COMPONENTS),
                 )
-            )
-            by_subject = {subject: model_id for model_id, subject in offers.items()}
-            for subject, component, status, amount in rows:
-                prices[by_subject[subject]][component] = {
-                    "status": status,
-                    "usd_per_mtok": format_decimal(amount) if amount is not None else None,
-                }
+            ).all()
+            by_subject: dict[str, list[Any]] = defaultdict(list)
+            for row in rows:
+                by_subject[row.subject].append(row)
+            for model_id in part:
+                offer = offers.get(model_id)
+                if offer is None:
+                    continue
+                shown = shown_prices(by_subject.get(offer, ()), offers=[offer], openrouter_id=offer)
+                for component, row in shown.items():
+                    prices[model_id][component] = {
+                        "status": row.status,
+                        "usd_per_mtok": format_decimal(row.usd_per_mtok) if row.usd_per_mtok is not None else None,
+                    }
     bases = sorted({m.base_model_id for m in models if m.base_model_id})
     for start in range(0, len(bases), CHUNK):
         keys.update(
