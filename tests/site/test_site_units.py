@@ -12,7 +12,9 @@ from tracker.events.types import Event, decode
 from tracker.site import format as fmt
 from tracker.site.describe import describe, kind_label
 from tracker.site.markdown import excerpt, render_markdown
+from tracker.site.model_page import dispute_views
 from tracker.site.paths import open_weight_path, output_file, root_of
+from tracker.site.queries import ClaimRow, DisputeRow
 from tracker.site.svg import Series, Span, price_chart
 
 UTC = dt.UTC
@@ -150,3 +152,46 @@ def test_site_paths_are_relative_and_folder_based():
     assert output_file("feed.xml") == "feed.xml"
     assert open_weight_path("open", "permissive") == "open-weights/open/permissive/"
     assert open_weight_path("../etc") == "open-weights/etc/"
+
+
+def _claim(id_: int, value: str, status: str, reporter: str = "press") -> ClaimRow:
+    return ClaimRow(
+        id=id_,
+        model_id=1,
+        attribute="context_length",
+        qualifier="",
+        value=value,
+        unit="tokens",
+        reporter=reporter,
+        source=f"source {id_}",
+        url=f"https://example.com/{id_}",
+        published_at=None,
+        fetched_at=day("2026-03-17"),
+        quote=None,
+        status=status,
+        document_id=None,
+    )
+
+
+def test_a_dispute_shows_the_ledgers_verdicts_not_differing_text():
+    """128,000 judged consistent with the shown 131,072 (within tolerance) is not shown as contrary."""
+    claims = [
+        _claim(1, "131072", "shown", reporter="primary"),
+        _claim(2, "128000", "consistent"),
+        _claim(3, "32768", "disputed"),
+        _claim(4, "1000000", "unchecked"),
+    ]
+    dispute = DisputeRow(
+        id=1,
+        model_id=1,
+        attribute="context_length",
+        qualifier="",
+        status="open",
+        opened_at=day("2026-03-17"),
+        resolved_at=None,
+        shown_claim_id=1,
+        data=None,
+    )
+    [view] = dispute_views([dispute], claims)
+    assert view.shown is not None and view.shown.value == "131072 tokens"
+    assert [c.value for c in view.contrary] == ["32768 tokens"]

@@ -287,7 +287,9 @@ def dispute_views(disputes: Sequence[DisputeRow], claims: Sequence[ClaimRow]) ->
         shown_row = next((c for c in related if c.id == d.shown_claim_id), None)
         if shown_row is None:
             shown_row = next((c for c in related if c.status == "shown"), None)
-        contrary = [c for c in related if shown_row is None or (c.id != shown_row.id and c.value != shown_row.value)]
+        # The ledger's verdict, never recomputed here: a claim it judged consistent within tolerance
+        # (128,000 against a shown 131,072) is not contrary, whatever its text.
+        contrary = [c for c in related if c.status == "disputed" and (shown_row is None or c.id != shown_row.id)]
         contrary.sort(key=lambda c: (REPORTER_RANK.get(c.reporter, 9), c.id))
         summary = (d.data or {}).get("summary")
         out.append(
