@@ -212,7 +212,7 @@ def test_the_same_data_builds_the_same_files_with_several_workers(sessions, db_u
     with session_scope(sessions) as session:
         fill_small_database(session)
     write_newsletter_archive(tmp_path / "newsletter")
-    monkeypatch.setattr("tracker.site.build.BATCH", 2)  # several batches even for six models
+    monkeypatch.setattr("tracker.site.generators.model_pages.BATCH", 2)  # several batches even for six models
     one = build_site(sessions, site_settings(db_url, tmp_path / "newsletter", workers=1), tmp_path / "one")
     two = build_site(sessions, site_settings(db_url, tmp_path / "newsletter", workers=2), tmp_path / "two")
     assert one.pages == two.pages
@@ -224,7 +224,7 @@ def test_the_same_data_builds_the_same_files_with_several_workers(sessions, db_u
 
 
 def test_a_model_whose_page_fails_is_reported_and_the_rest_is_built(small_site, sessions, engine, monkeypatch):
-    import tracker.site.build as build_module
+    import tracker.site.workers as build_module
 
     real = build_module.model_page
 

@@ -1,0 +1,56 @@
+"""One page per vendor (its models and recent changes) and the vendors index."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from tracker.site.changes import event_view
+from tracker.site.contexts import ModelSummary, VendorPage, VendorsIndexPage, VendorSummary
+from tracker.site.generators import Outputs, PageOut, SiteInputs
+from tracker.site.paths import root_of
+from tracker.site.summaries import status_facets
+from tracker.store.events import StoredEvent
+
+#: Changes listed on a vendor page, newest first.
+VENDOR_CHANGES_SHOWN = 20
+
+
+def vendor_pages(inputs: SiteInputs) -> Outputs:
+    summaries = inputs.summaries
+    groups: dict[str, list[ModelSummary]] = defaultdict(list)
+    for m in summaries.values():
+        groups[m.vendor_path].append(m)
+    recent: dict[str, list[StoredEvent]] = defaultdict(list)
+    for event in inputs.data.events:
+        model = summaries.get(event.model_id) if event.model_id is not None else None
+        if model is not None and len(recent[model.vendor_path]) < VENDOR_CHANGES_SHOWN:
+            recent[model.vendor_path].append(event)
+    listing = []
+    for path, models in groups.items():
+        name = Counter(m.vendor for m in models).most_common(1)[0][0]
+        releases = [m.released_at for m in models if m.released_at is not None]
+        listing.append(
+            VendorSummary(
+                name=name,
+                path=path,
+                models=len(models),
+                open_weights=sum(1 for m in models if m.open_weight_status == "open"),
+                latest_release=max(releases) if releases else None,
+            )
+        )
+        yield PageOut(
+            "vendor.html",
+            VendorPage(
+                path=path,
+                title=name,
+                section="vendors",
+                vendor=name,
+                table=inputs.tables.table(models, root_of(path)),
+                status_counts=status_facets(models),
+                changes=tuple(event_view(e, summaries) for e in recent.get(path, ())),
+            ),
+        )
+    listing.sort(key=lambda v: (v.name.casefold(), v.path))
+    yield PageOut(
+        "vendors.html", VendorsIndexPage(path="vendors/", title="Vendors", section="vendors", vendors=tuple(listing))
+    )

@@ -1,0 +1,161 @@
+"""Model pages rendered in batches, by forked worker processes while the build goes on.
+
+Each worker gets its whole job as its process arguments (:class:`ModelPagesJob`,
+inherited through ``fork``, never pickled; no module globals): it opens its own
+connection, takes batches from a task queue, reads each batch's card texts,
+renders and writes the pages, and sends back what it wrote. A page that cannot
+be rendered is reported and the others go on; a worker that dies is an error,
+never a hang. With one process the same batches are rendered in the caller's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import queue
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from tracker.site.contexts import SiteInfo
+from tracker.site.generators import model_pages as generator
+from tracker.site.generators.model_pages import ModelPagesInputs, batch_models, card_ids, model_page_inputs
+from tracker.site.model_page import model_page
+from tracker.site.queries import card_texts
+from tracker.site.render import environment
+from tracker.site.writer import write_if_changed
+
+log = logging.getLogger(__name__)
+
+#: One entry per page of a batch: (output file, whether it was written, (model key, error) if it failed).
+BatchResult = list[tuple[str, bool, tuple[str, str] | None]]
+Task = tuple[int, int]
+#: Seconds between checks that the workers are still alive while waiting for their results.
+POLL = 1.0
+
+
+@dataclass
+class ModelPagesJob:
+    """What a process rendering model pages needs."""
+
+    out_dir: Path
+    site: SiteInfo
+    pages: ModelPagesInputs
+    engine: Engine
+
+
+def render_batch(job: ModelPagesJob, session: Session, task: Task) -> BatchResult:
+    """Render and write the model pages ``start:end``; a model whose page fails is reported, the others go on."""
+    models = batch_models(job.pages, task)
+    texts = card_texts(session, card_ids(job.pages, models))
+    template = environment().get_template("model.html")
+    summaries = job.pages.site.summaries
+    out: BatchResult = []
+    for m, rel_path, inputs in model_page_inputs(job.pages, models, texts):
+        try:
+            html = template.render(page=model_page(inputs, summaries), site=job.site)
+        except Exception as exc:  # one broken record must not take the whole site down
+            log.exception("cannot render the page of %s", m.key)
+            out.append((rel_path, False, (m.key, f"{type(exc).__name__}: {exc}")))
+            continue
+        out.append((rel_path, write_if_changed(job.out_dir / rel_path, html), None))
+    return out
+
+
+def worker_count(setting: int, models: int, engine: Engine) -> int:
+    """How many processes render model pages.
+
+    Forking is used only where it is safe (Linux, no threads) and where a worker can open its own
+    connection to the same database (not an in-memory SQLite database).
+    """
+    in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+    if (
+        setting == 1
+        or models < 2 * generator.BATCH
+        or sys.platform != "linux"
+        or threading.active_count() > 1
+        or in_memory
+    ):
+        return 1
+    if setting > 1:
+        return setting
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+class WorkerDied(RuntimeError):
+    """A model page worker exited without sending its results."""
+
+
+@contextlib.contextmanager
+def model_pages(
+    job: ModelPagesJob, session: Session, tasks: Sequence[Task], workers: int
+) -> Iterator[Callable[[], list[BatchResult]]]:
+    """Render the model pages; the caller may do other work inside the block, then calls ``collect``.
+
+    With worker processes the pages are rendered while the block runs; with one process they are
+    rendered (over ``session``) when ``collect`` is called. ``collect`` returns the batches' results
+    in task order.
+    """
+    if workers <= 1:
+        yield lambda: [render_batch(job, session, task) for task in tasks]
+        return
+    context = multiprocessing.get_context("fork")
+    todo: Any = context.SimpleQueue()
+    done: Any = context.Queue()
+    for index, task in enumerate(tasks):
+        todo.put((index, task))
+    for _ in range(workers):
+        todo.put(None)
+    processes = [context.Process(target=_work, args=(job, todo, done), daemon=True) for _ in range(workers)]
+    for process in processes:
+        process.start()
+
+    def collect() -> list[BatchResult]:
+        results: dict[int, BatchResult] = {}
+        while len(results) < len(tasks):
+            try:
+                index, result, error = done.get(timeout=POLL)
+            except queue.Empty:
+                if not any(p.is_alive() for p in processes):
+                    codes = sorted({p.exitcode for p in processes if p.exitcode})
+                    raise WorkerDied(f"model page workers exited (codes {codes}) with batches left") from None
+                continue
+            if error is not None:
+                start, end = tasks[index]
+                raise RuntimeError(f"model pages {start}–{end}: {error}")
+            results[index] = result
+        return [results[i] for i in range(len(tasks))]
+
+    try:
+        yield collect
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        done.close()
+
+
+def _work(job: ModelPagesJob, todo: Any, done: Any) -> None:
+    """In a forked worker: drop the parent's pooled connections without closing them (they are the parent's)."""
+    job.engine.dispose(close=False)
+    with Session(job.engine) as session:
+        while (item := todo.get()) is not None:
+            index, task = item
+            try:
+                done.put((index, render_batch(job, session, task), None))
+            except Exception as exc:
+                log.exception("model page batch %s failed", task)
+                done.put((index, None, f"{type(exc).__name__}: {exc}"))
+    done.close()
+    done.join_thread()
