@@ -36,7 +36,7 @@ from tracker.site.queries import ClaimRow, DisputeRow, ListingRow, ModelRow, Pri
 from tracker.site.summaries import current_base_prices, main_listing, price_cell
 from tracker.site.svg import Series, Span, price_chart
 from tracker.store.events import StoredEvent
-from tracker.vocabulary import reporter_label, unit_label
+from tracker.vocabulary import prices_in_force, reporter_label, unit_label
 
 HF_PAGE = "https://huggingface.co/"
 OPENROUTER_PAGE = "https://openrouter.ai/"
@@ -194,7 +194,7 @@ def _evidence(evidence: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
 def _tier_table(listing: ListingRow | None, prices: Sequence[PriceRow]) -> TierTable | None:
     if listing is None:
         return None
-    current = [p for p in prices if p.subject == listing.id and p.last_seen_at is None]
+    current = list(prices_in_force(prices, listing.id, all_tiers=True).values())
     if not current:
         return None
     components = sorted({p.component for p in current}, key=fmt.component_rank)
@@ -253,7 +253,7 @@ def _chart(summary: ModelSummary, listing: ListingRow | None, prices: Sequence[P
         spans = tuple(
             Span(p.first_seen_at, p.last_seen_at, _chart_amount(p))
             for p in prices
-            if p.subject == listing.id and p.tier == "" and p.component == component
+            if p.subject == listing.id and p.tier == "" and p.component == component and p.provider is None
         )
         if spans:
             series.append(Series(f"{fmt.component_label(component)} (USD per 1M tokens)", spans))
