@@ -19,6 +19,11 @@ def _segment(text: str) -> str:
     return "/".join(parts) or "-"
 
 
+def path_segment(text: str) -> str:
+    """``text`` as a safe path segment (or segments, for ``org/name`` keys) of a site path."""
+    return _segment(text)
+
+
 def model_path(key: str) -> str:
     """``qwen/qwen3-max`` → ``models/qwen/qwen3-max/``."""
     return f"models/{_segment(key)}/"

@@ -7,7 +7,7 @@ Every path is relative to the site root; folders end in ``/`` and are served as
 
 from __future__ import annotations
 
-from tracker.urls import _segment
+from tracker.urls import path_segment
 
 HOME = ""
 MODELS = "models/"
@@ -33,8 +33,8 @@ SORTS: dict[str, str] = {
 
 def open_weight_path(status: str, license_class: str | None = None) -> str:
     """``open-weights/open/`` or, combined with a licence class, ``open-weights/open/permissive/``."""
-    base = f"{OPEN_WEIGHTS}{_segment(status)}/"
-    return base if license_class is None else f"{base}{_segment(license_class)}/"
+    base = f"{OPEN_WEIGHTS}{path_segment(status)}/"
+    return base if license_class is None else f"{base}{path_segment(license_class)}/"
 
 
 def root_of(path: str) -> str:
