@@ -69,6 +69,7 @@ def test_a_stored_event_that_cannot_be_read_is_a_problem_not_a_crash(small_db, d
             insert(Event),
             [
                 {
+                    "id": 1000,  # the fixture's rows have explicit ids (Postgres' sequence has not moved)
                     "kind": "price_changed",
                     "subject": "qwen/qwen3-max",
                     "model_id": 1,
@@ -81,5 +82,8 @@ def test_a_stored_event_that_cannot_be_read_is_a_problem_not_a_crash(small_db, d
         )
     result = build_site(small_db, site_settings(db_url, tmp_path / "nl"), tmp_path / "site")
     assert len(result.problems) == 1
-    assert result.problems[0].startswith("event ") and "new is not a decimal number: 'cheap'" in result.problems[0]
+    assert (
+        result.problems[0].startswith("event 1000 not shown: ")
+        and "new is not a decimal number: 'cheap'" in result.problems[0]
+    )
     assert (tmp_path / "site" / "changes" / "index.html").is_file()
