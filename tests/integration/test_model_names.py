@@ -11,7 +11,7 @@ from sqlalchemy import insert
 
 from tracker.cli import main
 from tracker.cli.resolve import UnknownModelError, model_subjects, resolve_model
-from tracker.events.types import ClaimDisputed, ModelAdded, PriceChanged
+from tracker.events.types import AliasChanged, ClaimDisputed, ModelAdded, PriceChanged
 from tracker.store.events import insert_events
 from tracker.store.tables import Model, OpenRouterListing
 
@@ -82,6 +82,7 @@ def names_db(sessions, db_url, monkeypatch):
                     contrary="open",
                 ),
                 ModelAdded(subject="openai/gpt-oss-120b", source="openrouter", detected_at=T, model_key="gpt"),
+                AliasChanged(subject="~qwen/qwen-latest", source="openrouter", detected_at=T, old="a", new="b"),
             ],
             run_id=None,
         )
@@ -158,3 +159,12 @@ def test_an_unknown_model_exits_2_with_a_message(names_db, capsys, command):
     assert captured.err.strip() == (
         "tracker: error: no model named 'Qwen3-Minimum' (try `tracker models` for the keys)"
     )
+
+
+def test_changes_of_a_subject_that_is_no_model(names_db, capsys):
+    """A moving alias is no model, but its events are still found by their subject."""
+    capsys.readouterr()
+    assert main(["changes", "--model", "~qwen/qwen-latest", "--json"]) == 0
+    assert [(e["kind"], e["old"], e["new"]) for e in json.loads(capsys.readouterr().out)] == [
+        ("alias_changed", "a", "b")
+    ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from tracker.backfill import parse_time
 from tracker.cli.app import App
-from tracker.cli.resolve import model_subjects, resolve_model
+from tracker.cli.resolve import UnknownModelError, model_subjects, resolve_model
 from tracker.events.types import (
     EVENT_KINDS,
     AliasChanged,
@@ -41,7 +41,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--until", metavar="DATE", help="only events detected before DATE")
     parser.add_argument("--kind", action="append", choices=sorted(EVENT_KINDS), help="only this kind (repeatable)")
     parser.add_argument(
-        "--model", metavar="M", help="only events about this model (its key, an OpenRouter id or a name like Qwen3-Max)"
+        "--model",
+        metavar="M",
+        help="only events about this model (its key, an OpenRouter id or a name like Qwen3-Max), "
+        "or with this subject (an alias such as ~vendor/x-latest)",
     )
     parser.add_argument("--limit", type=int, help="at most this many events")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
@@ -52,8 +55,15 @@ def cmd_changes(app: App, args: argparse.Namespace) -> int:
     with app.sessions() as session:
         model_id, subjects = None, set()
         if args.model:
-            model = resolve_model(session, args.model)
-            model_id, subjects = model.id, model_subjects(session, model)
+            try:
+                model = resolve_model(session, args.model)
+            except UnknownModelError:
+                # not a model, but maybe a subject events name (a moving alias such as ~vendor/x-latest)
+                if not read_events(session, subjects={args.model}, limit=1).events:
+                    raise
+                subjects = {args.model}
+            else:
+                model_id, subjects = model.id, model_subjects(session, model)
         read = read_events(
             session,
             since=parse_time(args.since) if args.since else None,
