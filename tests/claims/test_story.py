@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tracker.cli import main
+from tracker.cli.resolve import model_subjects
 from tracker.config import FeedSettings
 from tracker.sources.runner import run_crawl
 from tracker.store.events import list_events
@@ -121,7 +122,7 @@ def test_claims_cli_lists_both_sides_of_a_dispute(story, capsys):
     assert "qwen/qwen3-max  openness = open  [disputed]" in text and "“Open source.”" in text
 
 
-def test_changes_by_name_finds_what_claims_by_name_finds(story, capsys):
+def test_changes_by_name_finds_what_claims_by_name_finds(story, sessions, capsys):
     """``--model Qwen3-Max`` is the same model for ``claims`` and ``changes``; an unknown name exits 2."""
     import json
 
@@ -136,7 +137,11 @@ def test_changes_by_name_finds_what_claims_by_name_finds(story, capsys):
     assert {"model_added", "claim_disputed"} <= kinds
     disputed = {c["attribute"] for c in claims if c["status"] == "disputed"}
     assert disputed and disputed <= {e["attribute"] for e in events if e["kind"] == "claim_disputed"}
-    assert all(e["model"].split(":")[0].lower().startswith("qwen/qwen3-max") for e in events)
+    with sessions() as session:
+        subjects = model_subjects(session, qwen3_max(session))
+    assert {e["model"] for e in events} <= subjects
+    assert main(["changes", "--model", "qwen/qwen3-max", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == events  # the key finds the same
     for command in ("changes", "claims", "models"):
         assert main([command, "--model", "Qwen3-Minimum"]) == 2
         assert "no model named 'Qwen3-Minimum'" in capsys.readouterr().err

@@ -51,6 +51,9 @@ from tracker.events.types import (
     Event,
     GatingChanged,
     LicenseChanged,
+    ModelAdded,
+    ModelDelisted,
+    ModelReleased,
     OpenWeightStatusChanged,
     PriceChanged,
 )
@@ -464,7 +467,8 @@ def _week_events(session: Session, start: dt.datetime, end: dt.datetime, link: A
             models.get(stored.model_id, (None, None)) if stored.model_id is not None else (None, None)
         )
         key = model_key or event.model_key or event.subject
-        name = fmt.one_line(model_name or getattr(event, "name", None) or key)
+        named = event.name if isinstance(event, ModelAdded | ModelDelisted | ModelReleased) else None
+        name = fmt.one_line(model_name or named or key)
         out.append(_WeekEvent(stored.id, event, key, name, link(key)))
     return out
 
@@ -720,7 +724,8 @@ def _delisted(events: list[_WeekEvent]) -> list[DelistedItem]:
             subject=fmt.one_line(e.subject),
             name=e.name,
             url=e.url,
-            variant=fmt.one_line(getattr(e.event, "variant", None), 32) or None,
+            variant=fmt.one_line(e.event.variant if isinstance(e.event, ModelAdded | ModelDelisted) else None, 32)
+            or None,
         )
         for e in last.values()
         if e.kind == "model_delisted"
