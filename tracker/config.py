@@ -90,6 +90,21 @@ class HuggingFaceSettings:
 
 
 @dataclass(frozen=True)
+class PeerSettings:
+    """Peer catalogs (models.dev, LiteLLM, genai-prices, Epoch AI): each a URL fetched with conditional GET.
+
+    Off by default (``tracker crawl litellm`` still works); ``enabled = true`` adds them to ``tracker run``
+    and the schedule (``schedule.<source>_interval_minutes`` or the default interval).
+    """
+
+    enabled: bool = False
+    modelsdev_url: str = "https://models.dev/api.json"
+    litellm_url: str = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+    genai_prices_url: str = "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/data.json"
+    epoch_url: str = "https://epoch.ai/data/large_scale_ai_models.csv"
+
+
+@dataclass(frozen=True)
 class FeedSettings:
     """One configured feed or page: ``kind`` is ``vendor`` or ``press``."""
 
@@ -179,6 +194,7 @@ class Settings:
     http: HttpSettings = field(default_factory=HttpSettings)
     openrouter: OpenRouterSettings = field(default_factory=OpenRouterSettings)
     huggingface: HuggingFaceSettings = field(default_factory=HuggingFaceSettings)
+    peers: PeerSettings = field(default_factory=PeerSettings)
     feeds: tuple[FeedSettings, ...] = ()
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)

@@ -77,8 +77,9 @@ class Line:
 
     def arithmetic(self) -> str:
         if self.component == "request":
-            return f"request fee: ${_money(self.usd_per_mtok)} = ${_money(self.usd)}"
-        return f"{self.component}: {self.tokens:,} tokens × ${_money(self.usd_per_mtok)}/M = ${_money(self.usd)}"
+            return f"request fee: ${money_text(self.usd_per_mtok)} = ${money_text(self.usd)}"
+        price = money_text(self.usd_per_mtok)
+        return f"{self.component}: {self.tokens:,} tokens × ${price}/M = ${money_text(self.usd)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +101,8 @@ class Cost:
 
     def arithmetic(self) -> list[str]:
         rows = [line.arithmetic() for line in self.lines]
-        rows.append(
-            "total: " + " + ".join(f"${_money(line.usd)}" for line in self.lines) + f" = ${_money(self.total_usd)}"
-        )
+        terms = " + ".join(f"${money_text(line.usd)}" for line in self.lines)
+        rows.append(f"total: {terms} = ${money_text(self.total_usd)}")
         return rows
 
     def to_dict(self) -> dict[str, object]:
@@ -129,7 +129,7 @@ class Cost:
         }
 
 
-def _money(value: Decimal) -> str:
+def money_text(value: Decimal) -> str:
     """Dollars with as many decimals as needed (at least 2, at most 6): $0.2925, $1.20, $0.000039."""
     rounded = value.quantize(CENT_FRACTION, rounding=ROUND_HALF_EVEN).normalize()
     text = format(rounded, "f")

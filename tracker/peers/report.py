@@ -166,8 +166,9 @@ def _run_counts(session: Session, catalog: str, source: str) -> dict[str, Any]:
     for (counts,) in session.execute(
         select(Run.counts).where(Run.source == catalog, Run.job == "crawl").order_by(Run.id.desc()).limit(20)
     ):
-        if isinstance(counts, dict) and counts.get("source") == source:
-            return counts
+        catalog_counts = (counts or {}).get("extra", {}).get("catalog") if isinstance(counts, dict) else None
+        if isinstance(catalog_counts, dict) and catalog_counts.get("source") == source:
+            return catalog_counts
     return {}
 
 
