@@ -31,6 +31,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print JSON (every disagreement)")
     parser.add_argument("--catalog", choices=list(CATALOGS), action="append", help="only this catalog")
+    parser.add_argument(
+        "--source", action="append", metavar="CATALOG@VERSION", help="a stored version instead of the latest"
+    )
     parser.set_defaults(func=cmd_catalogs)
     sub = parser.add_subparsers(dest="catalogs_command", metavar="COMMAND")
     imp = sub.add_parser("import", help="store a recorded catalog file with its version and date")
@@ -93,7 +96,7 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
 
 def cmd_catalogs(app: App, args: argparse.Namespace) -> int:
     with app.sessions() as session:
-        summaries = catalog_report(session, catalogs=args.catalog)
+        summaries = catalog_report(session, catalogs=args.catalog, sources=args.source)
     if args.json:
         app.print(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False))
         return 0
@@ -113,8 +116,14 @@ def _print_summary(app: App, summary: CatalogSummary) -> None:
         rejected = counts.get("rejected") or {}
         app.print(
             f"  {counts.get('entries', 0)} entries, {sum(rejected.values())} rejected, "
-            f"{counts.get('other_offer_entries', 0)} of other offers (not compared with OpenRouter)"
+            f"{counts.get('other_offer_entries', 0)} of other offers (not compared with OpenRouter), "
+            f"{sum((counts.get('linked') or {}).values())} linked "
+            f"({', '.join(f'{k} {v}' for k, v in (counts.get('linked') or {}).items()) or 'none'}), "
+            f"{counts.get('unlinked', 0)} unlinked"
         )
+    if not any(t.compared or t.unlinked for t in summary.tallies):
+        app.print("  no entry of OpenRouter's offer: nothing to compare\n")
+        return
     rows = [("ATTRIBUTE", "COMPARED", "AGREE", "STALE", "WRONG", "UNLINKED")]
     for t in summary.tallies:
         if t.compared or t.unlinked:

@@ -23,8 +23,11 @@ The verdict of a catalog value ``v``:
 * ``unlinked`` — the entry names OpenRouter ids the crosswalk does not know (kept and counted);
 * ``no-primary`` — the linked model has no primary value for the attribute at all.
 
-Values compare exactly: prices are Decimal USD per 1M tokens rounded to 7 significant digits on both sides
-(float noise), context lengths are integers. Comparability follows the shared contract (docs/claims.md):
+Values compare exactly (a catalog is a machine-readable copy, so the ledger's 2 % price tolerance for prose
+and routing jitter does not apply): prices are Decimal USD per 1M tokens rounded to 7 significant digits on
+both sides (float noise), context lengths are integers. One allowance: a value written with 5 or more
+significant digits agrees with the primary value rounded to that many (``0.083333`` for ``0.08333333``).
+Comparability follows the shared contract (docs/claims.md):
 attribute and qualifier (component and tier) must be the same, and the offer must be OpenRouter's.
 """
 
@@ -34,7 +37,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 from tracker.normalize.peers.types import OPENROUTER, CatalogEntry, CatalogParse, CatalogValue
 
@@ -86,6 +89,23 @@ class Outcome:
     stale_since: dt.datetime | None = None
 
 
+#: A catalog value written with at least this many significant digits agrees with the primary value rounded
+#: to as many digits (``0.083333`` for OpenRouter's ``0.08333333``): a repeating decimal cut short, not an error.
+ROUNDED_DIGITS = 5
+
+
+def same_value(catalog: Decimal, primary: Decimal | None) -> bool:
+    """Exact equality, or the primary value rounded to the catalog's own (≥ 5) significant digits."""
+    if primary is None:
+        return False
+    if catalog == primary:
+        return True
+    digits = len(catalog.normalize().as_tuple().digits)
+    if digits < ROUNDED_DIGITS or primary == 0:
+        return False
+    return Context(prec=digits, rounding=ROUND_HALF_EVEN).plus(primary) == catalog
+
+
 def possible_spans(spans: Sequence[Span], at: dt.datetime) -> list[Span]:
     """The primary values that may have been current at ``at`` (see the module rules)."""
     if not spans:
@@ -108,8 +128,8 @@ def weigh(number: Decimal, spans: Sequence[Span], at: dt.datetime) -> Outcome:
     current = max((s for s in possible if s.first_seen_at <= at), key=lambda s: s.first_seen_at, default=possible[0])
     if not all(s.comparable for s in possible):
         return Outcome(Verdict.NOT_COMPARABLE, primary=current.value, primary_since=current.first_seen_at)
-    if any(s.value == number for s in possible):
-        match = next(s for s in possible if s.value == number)
+    if any(same_value(number, s.value) for s in possible):
+        match = next(s for s in possible if same_value(number, s.value))
         return Outcome(Verdict.AGREE, primary=match.value, primary_since=match.first_seen_at)
     assert current.value is not None
     difference = number - current.value
@@ -120,7 +140,7 @@ def weigh(number: Decimal, spans: Sequence[Span], at: dt.datetime) -> Outcome:
         earlier = spans[index]
         if earlier in possible or earlier.first_seen_at > at or not earlier.comparable:
             continue
-        if earlier.value == number:
+        if same_value(number, earlier.value):
             return Outcome(
                 Verdict.STALE,
                 primary=current.value,

@@ -139,14 +139,41 @@ def _order(label: str) -> tuple[int, str]:
     return (MAIN_LABELS.index(label) if label in MAIN_LABELS else len(MAIN_LABELS), label)
 
 
-def catalog_report(session: Session, *, catalogs: Sequence[str] | None = None) -> list[CatalogSummary]:
-    """One summary per catalog (its latest stored version)."""
-    latest: dict[str, tuple[str, dt.datetime | None, int]] = {}
+def catalog_report(
+    session: Session, *, catalogs: Sequence[str] | None = None, sources: Sequence[str] | None = None
+) -> list[CatalogSummary]:
+    """One summary per catalog: its stored version with the latest snapshot time (or the ``sources`` asked for).
+
+    Versions come from the runs that stored them (a version with no OpenRouter entry, like LiteLLM 1.110,
+    has runs but no comparable claims: it is shown with nothing compared) and from the claims.
+    """
+    versions: dict[str, dict[str, tuple[dt.datetime | None, int, dict[str, Any]]]] = defaultdict(dict)
     for catalog, source, published, count in catalog_sources(session):
-        if catalog not in latest and (catalogs is None or catalog in catalogs):
-            latest[catalog] = (source, published, count)
+        versions[catalog][source] = (published, count, {})
+    for source_name, observed_at, counts in session.execute(
+        select(Run.source, Run.observed_at, Run.counts)
+        .where(Run.source.in_(list(CATALOGS)), Run.status.in_(("success", "partial")))
+        .order_by(Run.id)
+    ):
+        catalog_counts = counts.get("extra", {}).get("catalog") if isinstance(counts, dict) else None
+        if not isinstance(catalog_counts, dict) or not isinstance(catalog_counts.get("source"), str):
+            continue
+        source = catalog_counts["source"]
+        published, count, _ = versions[source_name].get(source, (observed_at, 0, {}))
+        versions[source_name][source] = (published or observed_at, count, catalog_counts)
+    chosen: list[tuple[str, str, tuple[dt.datetime | None, int, dict[str, Any]]]] = []
+    for catalog in CATALOGS:
+        if catalog not in versions or (catalogs is not None and catalog not in catalogs):
+            continue
+        if sources is not None:
+            chosen.extend((catalog, s, v) for s, v in versions[catalog].items() if s in sources)
+            continue
+        source, data = max(
+            versions[catalog].items(), key=lambda item: item[1][0] or dt.datetime.min.replace(tzinfo=dt.UTC)
+        )
+        chosen.append((catalog, source, data))
     summaries = []
-    for catalog, (source, published, count) in latest.items():
+    for catalog, source, (published, count, run_counts) in chosen:
         summary = CatalogSummary(
             catalog=catalog,
             title=CATALOGS.get(catalog, catalog),
@@ -154,22 +181,12 @@ def catalog_report(session: Session, *, catalogs: Sequence[str] | None = None) -
             version=source.rsplit("@", 1)[1],
             snapshot_at=published,
             claims=count,
-            run_counts=_run_counts(session, catalog, source),
+            run_counts=run_counts,
         )
         summary.findings = _findings(session, source)
         summary.tallies = _tallies(summary.findings)
         summaries.append(summary)
     return summaries
-
-
-def _run_counts(session: Session, catalog: str, source: str) -> dict[str, Any]:
-    for (counts,) in session.execute(
-        select(Run.counts).where(Run.source == catalog, Run.job == "crawl").order_by(Run.id.desc()).limit(20)
-    ):
-        catalog_counts = (counts or {}).get("extra", {}).get("catalog") if isinstance(counts, dict) else None
-        if isinstance(catalog_counts, dict) and catalog_counts.get("source") == source:
-            return catalog_counts
-    return {}
 
 
 def _findings(session: Session, source: str) -> list[Finding]:
