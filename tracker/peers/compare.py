@@ -26,7 +26,8 @@ The verdict of a catalog value ``v``:
 Values compare exactly (a catalog is a machine-readable copy, so the ledger's 2 % price tolerance for prose
 and routing jitter does not apply): prices are Decimal USD per 1M tokens rounded to 7 significant digits on
 both sides (float noise), context lengths are integers. One allowance: a value written with 5 or more
-significant digits agrees with the primary value rounded to that many (``0.083333`` for ``0.08333333``).
+significant digits agrees with the primary value rounded to that many (``0.083333`` for ``0.08333333``);
+prices only.
 Comparability follows the shared contract (docs/claims.md):
 attribute and qualifier (component and tier) must be the same, and the offer must be OpenRouter's.
 """
@@ -94,12 +95,14 @@ class Outcome:
 ROUNDED_DIGITS = 5
 
 
-def same_value(catalog: Decimal, primary: Decimal | None) -> bool:
-    """Exact equality, or the primary value rounded to the catalog's own (≥ 5) significant digits."""
+def same_value(catalog: Decimal, primary: Decimal | None, *, rounded: bool = True) -> bool:
+    """Exact equality, or (``rounded``: prices) the primary value rounded to the catalog's own (≥ 5) digits."""
     if primary is None:
         return False
     if catalog == primary:
         return True
+    if not rounded:
+        return False
     digits = len(catalog.normalize().as_tuple().digits)
     if digits < ROUNDED_DIGITS or primary == 0:
         return False
@@ -120,16 +123,19 @@ def possible_spans(spans: Sequence[Span], at: dt.datetime) -> list[Span]:
     return [before[-1], after[0]] if after else [before[-1]]
 
 
-def weigh(number: Decimal, spans: Sequence[Span], at: dt.datetime) -> Outcome:
-    """The verdict on one catalog value (``number``) given the primary ``spans`` and the catalog's time ``at``."""
+def weigh(number: Decimal, spans: Sequence[Span], at: dt.datetime, *, rounded: bool = True) -> Outcome:
+    """The verdict on one catalog value (``number``) given the primary ``spans`` and the catalog's time ``at``.
+
+    ``rounded`` allows the rounding allowance (prices); counts (context lengths) compare exactly.
+    """
     possible = possible_spans(spans, at)
     if not possible:
         return Outcome(Verdict.NO_PRIMARY)
     current = max((s for s in possible if s.first_seen_at <= at), key=lambda s: s.first_seen_at, default=possible[0])
     if not all(s.comparable for s in possible):
         return Outcome(Verdict.NOT_COMPARABLE, primary=current.value, primary_since=current.first_seen_at)
-    if any(same_value(number, s.value) for s in possible):
-        match = next(s for s in possible if same_value(number, s.value))
+    if any(same_value(number, s.value, rounded=rounded) for s in possible):
+        match = next(s for s in possible if same_value(number, s.value, rounded=rounded))
         return Outcome(Verdict.AGREE, primary=match.value, primary_since=match.first_seen_at)
     assert current.value is not None
     difference = number - current.value
@@ -140,7 +146,7 @@ def weigh(number: Decimal, spans: Sequence[Span], at: dt.datetime) -> Outcome:
         earlier = spans[index]
         if earlier in possible or earlier.first_seen_at > at or not earlier.comparable:
             continue
-        if same_value(number, earlier.value):
+        if same_value(number, earlier.value, rounded=rounded):
             return Outcome(
                 Verdict.STALE,
                 primary=current.value,
@@ -214,7 +220,7 @@ def compare_entry(
             continue
         openrouter_id = known[0]
         spans = history.get((openrouter_id, value.attribute, value.qualifier), ())
-        results.append(result(weigh(value.number, spans, at), openrouter_id))
+        results.append(result(weigh(value.number, spans, at, rounded=value.attribute == "price"), openrouter_id))
     return results
 
 

@@ -222,7 +222,8 @@ def _findings(session: Session, source: str) -> list[Finding]:
         elif r.value_num is None:
             outcome = Outcome(Verdict.NOT_COMPARABLE)
         else:
-            outcome = weigh(r.value_num, history.get((openrouter_id, r.attribute, r.qualifier), ()), at)
+            spans = history.get((openrouter_id, r.attribute, r.qualifier), ())
+            outcome = weigh(r.value_num, spans, at, rounded=r.attribute == "price")
         findings.append(
             Finding(
                 catalog=source.rsplit("@", 1)[0],
