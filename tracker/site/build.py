@@ -18,7 +18,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker.config import Settings
 from tracker.normalize.rejection import Rejection
 from tracker.paths import templates_dir
+from tracker.peers.report import catalog_report
 from tracker.site import exports
 from tracker.site.archive import read_archive
+from tracker.site.catalogs import PeerPanel, catalogs_page, peer_panels
 from tracker.site.changes import change_pages, event_view
 from tracker.site.contexts import (
     Count,
@@ -80,6 +82,7 @@ NAV = (
     ("open-weights", "Open weights", "open-weights/"),
     ("changes", "Changes", "changes/"),
     ("disputes", "Disputes", "disputes/"),
+    ("catalogs", "Catalogs", "catalogs/"),
     ("newsletter", "Newsletter", "newsletter/"),
     ("data", "Downloads", "data/"),
 )
@@ -180,6 +183,7 @@ class _Build:
             self.license_pages(ordered, tables)
             self.open_weight_pages(ordered, tables)
             self.disputes_page(data, summaries)
+            self.render("catalogs.html", catalogs_page(catalog_report(session)))
             self.progress("rendering the change log and the feed")
             for page in change_pages(data.events, summaries, per_page=self.settings.site.changes_per_page):
                 self.render("changes.html", page)
@@ -223,7 +227,10 @@ class _Build:
         engine = session.get_bind()
         assert isinstance(engine, Engine)
         global _SHARED
-        _SHARED = _ModelPagesJob(self.writer.out_dir, self.site, data, summaries, events, derivatives, cards, engine)
+        peers = peer_panels(session, data.prices, [m.id for m in data.models])
+        _SHARED = _ModelPagesJob(
+            self.writer.out_dir, self.site, data, summaries, events, derivatives, cards, engine, peers
+        )
         tasks = [(start, min(start + BATCH, len(data.models))) for start in range(0, len(data.models), BATCH)]
         workers = _workers(self.settings.site.workers, len(data.models), engine)
         results: list[list[tuple[str, bool, tuple[str, str] | None]]] = []
@@ -596,6 +603,8 @@ class _ModelPagesJob:
     derivatives: dict[int, list[tuple[ModelSummary, str | None]]]
     cards: dict[int, CardRef]
     engine: Engine
+    #: What each catalog says and the cost presets, per model (issue 16).
+    peers: dict[int, PeerPanel] = field(default_factory=dict)
 
 
 _SHARED: _ModelPagesJob | None = None
@@ -660,7 +669,7 @@ def _render_batch(session: Session, task: tuple[int, int]) -> list[tuple[str, bo
         )
         rel_path = output_file(job.summaries[m.id].path)
         try:
-            html = template.render(page=model_page(inputs, job.summaries), site=job.site)
+            html = template.render(page=model_page(inputs, job.summaries), site=job.site, peers=job.peers.get(m.id))
         except Exception as exc:  # one broken record must not take the whole site down
             log.exception("cannot render the page of %s", m.key)
             out.append((rel_path, False, (m.key, f"{type(exc).__name__}: {exc}")))
