@@ -1,7 +1,7 @@
 """The catalog-accuracy page (``catalogs/``) and, on each model page, what each catalog says and a cost calculator.
 
 Contexts only: the verdicts come from :mod:`tracker.peers.report`, the arithmetic from :mod:`tracker.cost`.
-Everything is rendered server-side (no JavaScript needed); ``static/cost.js`` adds a calculator for any size.
+Everything is rendered server-side (no JavaScript needed); ``static/site.js`` adds a calculator for any size.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from tracker.cost import PRESETS, Request, TierPrice, compare_offers, money_text
@@ -205,8 +204,8 @@ class PresetCost:
 class PeerPanel:
     catalog_rows: tuple[CatalogValueRow, ...]
     presets: tuple[PresetCost, ...]
-    #: The offers' tiers as JSON for ``static/cost.js`` (a data block, never executed).
-    cost_data: Markup | None
+    #: The offers' tiers as JSON for the calculator in ``static/site.js`` (an escaped attribute, never executed).
+    cost_data: str | None
 
 
 def _value_text(v: ModelCatalogValue) -> str:
@@ -279,11 +278,7 @@ def peer_panel(values: Sequence[ModelCatalogValue], prices: Sequence[PriceRow]) 
             }
             for name, tiers in offers
         ]
-        # json.dumps escapes nothing HTML-special: make "<", ">" and "&" safe inside <script type="application/json">
-        text = (
-            json.dumps(payload, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        )
-        data = Markup(text)
+        data = json.dumps(payload, sort_keys=True)  # an attribute value: the template escapes it
     return PeerPanel(catalog_rows=tuple(rows), presets=tuple(presets), cost_data=data)
 
 
