@@ -87,7 +87,10 @@ def test_imported_catalog_is_weighed_like_the_pure_comparison(corpus: Path, db_u
     text = _cli(db_url, "catalogs")
     assert "litellm@1.110.2" in text and "no entry of OpenRouter's offer: nothing to compare" in text
     older = _cli(db_url, "catalogs", "--source", "litellm@1.84.0")
-    assert "price:prompt" in older  # the older version's claims are still there
+    assert "price:prompt" in older  # the older version's claims are still there, superseded (the ledger skips them)
+    with sessions() as session:
+        extras = session.scalars(select(Claim.extra).where(Claim.source == "litellm@1.84.0")).all()
+    assert len(extras) == claims and all(e["superseded_by"].startswith("litellm@1.110.2") for e in extras)
 
 
 SMALL = {

@@ -315,6 +315,8 @@ def model_catalog_values(session: Session, model_ids: Sequence[int]) -> dict[int
             .order_by(Claim.source, Claim.attribute, Claim.qualifier, Claim.id)
         ):
             extra = r.extra if isinstance(r.extra, dict) else {}
+            if extra.get("superseded_at"):
+                continue  # a newer version of the catalog replaced it (it may have no entry for this model)
             out[r.model_id].append(
                 ModelCatalogValue(
                     catalog=r.source.rsplit("@", 1)[0],

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tracker.claims.linking import build_index
@@ -53,6 +53,8 @@ class CatalogIngest:
     unlinked: int = 0
     claims_new: int = 0
     claims_known: int = 0
+    #: Claims of older versions of the catalog marked superseded by this one.
+    superseded: int = 0
     comparisons: list[Comparison] = field(default_factory=list)
 
     def counts(self) -> dict[str, Any]:
@@ -69,6 +71,7 @@ class CatalogIngest:
             "unlinked": self.unlinked,
             "claims_new": self.claims_new,
             "claims_known": self.claims_known,
+            "superseded": self.superseded,
             "tally": [dataclasses.asdict(t) for t in tally(self.comparisons)],
         }
 
@@ -213,7 +216,48 @@ def ingest_catalog(
         session.execute(Claim.__table__.insert(), list(part))
     result.claims_new = len(unique)
     result.claims_known = len(rows) - len(new_rows)
+    result.superseded = supersede_versions(
+        session, parse.catalog, now=now, current=(parse.source, parse.snapshot_at or fetched_at)
+    )
     return result
+
+
+def supersede_versions(
+    session: Session, catalog: str, *, now: dt.datetime, current: tuple[str, dt.datetime | None]
+) -> int:
+    """Mark the claims of every version but the newest (by snapshot time) ``superseded_at``.
+
+    ``current`` is the version just stored (it counts even without claims). Nothing is deleted: the
+    ledger leaves superseded claims unchecked, so only the catalog's current
+    version is weighed (a value corrected in a newer release stops being a dispute).
+    """
+    versions = list(
+        session.execute(
+            select(Claim.source, func.max(Claim.published_at))
+            .where(Claim.reporter == "aggregator", Claim.source.like(f"{catalog}@%"))
+            .group_by(Claim.source)
+        ).all()
+    )
+    versions.append(current)  # the version just stored, even when it has no claims (LiteLLM 1.110 for OpenRouter)
+    newest = max(versions, key=lambda v: (v[1] or dt.datetime.min.replace(tzinfo=dt.UTC), v[0]))[0]
+    updates = []
+    for claim_id, extra in session.execute(
+        select(Claim.id, Claim.extra).where(
+            Claim.reporter == "aggregator", Claim.source.like(f"{catalog}@%"), Claim.source != newest
+        )
+    ):
+        data = dict(extra or {})
+        if data.get("superseded_at"):
+            continue
+        data["superseded_at"] = now.isoformat()
+        data["superseded_by"] = newest
+        updates.append({"claim_id": claim_id, "extra": data})
+    if updates:
+        table = Claim.__table__
+        session.execute(
+            table.update().where(table.c.id == bindparam("claim_id")).values(extra=bindparam("extra")), updates
+        )
+    return len(updates)
 
 
 def outcome_extra(outcome: Outcome) -> dict[str, Any]:

@@ -130,8 +130,8 @@
   }
 
   function dollars(units) {
-    // units: 1e-15 dollars (tokens × 1e-9 $/M ÷ 1e6)
-    var s = units.toString();
+    // units: 1e-15 dollars (tokens × 1e-9 $/M ÷ 1e6), rounded to the millionth of a dollar like tracker cost
+    var s = (units + BigInt(500000000)).toString();
     while (s.length < 16) s = "0" + s;
     var whole = s.slice(0, s.length - 15);
     var frac = s.slice(s.length - 15, s.length - 9).replace(/0+$/, "");
