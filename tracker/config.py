@@ -93,8 +93,9 @@ class HuggingFaceSettings:
 class PeerSettings:
     """Peer catalogs (models.dev, LiteLLM, genai-prices, Epoch AI): each a URL fetched with conditional GET.
 
-    Off by default (``tracker crawl litellm`` still works); ``enabled = true`` adds them to ``tracker run``
-    and the schedule (``schedule.<source>_interval_minutes`` or the default interval).
+    Off by default (``tracker crawl litellm`` still works); ``enabled = true`` adds the sources ``modelsdev``,
+    ``litellm``, ``genaiprices`` and ``epoch`` to ``tracker run`` and the schedule
+    (``schedule.<source>_interval_minutes``).
     """
 
     enabled: bool = False
@@ -170,6 +171,11 @@ class ScheduleSettings:
     huggingface_interval_minutes: float = 360
     blogs_interval_minutes: float = 180
     press_interval_minutes: float = 180
+    #: Peer catalogs (``peers.enabled``): they change a few times a day at most; a 304 costs one request.
+    modelsdev_interval_minutes: float = 720
+    litellm_interval_minutes: float = 720
+    genaiprices_interval_minutes: float = 1440
+    epoch_interval_minutes: float = 1440
     #: For a source without its own ``<source>_interval_minutes``.
     default_interval_minutes: float = 180
     #: The weekly newsletter: ``mon 08:00`` (weekday and time) or a 5-field crontab line, in newsletter.timezone.

@@ -154,3 +154,15 @@ def test_crawl_uses_conditional_get_and_a_broken_file_loses_nothing(
         statuses = list(session.scalars(select(Run.status).where(Run.source == "litellm").order_by(Run.id)))
     assert {"not-a-number", "not-json"} <= reasons
     assert statuses == ["success", "success", "failed"]
+
+
+def test_enabled_peer_catalogs_are_scheduled_each_on_its_own_interval() -> None:
+    from tracker.schedule.plan import plan
+
+    quiet = {spec.name for spec in plan(Settings())}
+    assert not any("litellm" in name for name in quiet)  # off by default
+    specs = {spec.name: spec.description for spec in plan(Settings(peers=PeerSettings(enabled=True)))}
+    assert specs["crawl:litellm"] == "crawl litellm every 720 min"
+    assert specs["crawl:modelsdev"] == "crawl modelsdev every 720 min"
+    assert specs["crawl:genaiprices"] == "crawl genaiprices every 1440 min"
+    assert specs["crawl:epoch"] == "crawl epoch every 1440 min"

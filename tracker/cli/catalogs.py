@@ -13,6 +13,7 @@ from tracker.errors import ConfigError, NormalizationError
 from tracker.normalize.peers.types import CATALOGS
 from tracker.peers.load import parse_file, parse_modelsdev_tree, store_parse
 from tracker.peers.report import CatalogSummary, catalog_report
+from tracker.sources.registry import PEER_SOURCES
 from tracker.store.db import session_scope
 from tracker.store.runs import finish_run, start_run, utcnow
 
@@ -71,9 +72,12 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
         except NormalizationError as exc:
             raise ConfigError(f"{path}: {exc.reason}: {exc.detail}") from exc
     with session_scope(app.sessions) as session:
-        run = start_run(session, job="catalog-import", source=args.catalog, observed_at=snapshot_at)
-        result = store_parse(session, parse, url=args.url or path.resolve().as_uri(), fetched_at=now, run_id=run.id)
-        counts = {"source": args.catalog, "extra": {"catalog": result.counts()}}
+        source = next(name for name, (catalog, _url) in PEER_SOURCES.items() if catalog == args.catalog)
+        run = start_run(session, job="catalog-import", source=source, observed_at=snapshot_at)
+        result = store_parse(
+            session, parse, url=args.url or path.resolve().as_uri(), fetched_at=now, run_id=run.id, source=source
+        )
+        counts = {"source": source, "extra": {"catalog": result.counts()}}
         finish_run(
             session,
             run,
@@ -101,7 +105,7 @@ def cmd_catalogs(app: App, args: argparse.Namespace) -> int:
         app.print(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False))
         return 0
     if not summaries:
-        app.print("no catalogs stored yet: `tracker crawl litellm` (or models.dev, genai-prices, epoch)")
+        app.print("no catalogs stored yet: `tracker crawl litellm` (or modelsdev, genaiprices, epoch)")
         return 0
     for summary in summaries:
         _print_summary(app, summary)

@@ -48,6 +48,12 @@ def parse_modelsdev_tree(root: Path, *, version: str, snapshot_at: dt.datetime) 
 
 
 def store_parse(
-    session: Session, parse: CatalogParse, *, url: str | None, fetched_at: dt.datetime, run_id: int | None
+    session: Session,
+    parse: CatalogParse,
+    *,
+    url: str | None,
+    fetched_at: dt.datetime,
+    run_id: int | None,
+    source: str | None = None,
 ) -> CatalogIngest:
-    return ingest_catalog(session, parse, url=url, fetched_at=fetched_at, run_id=run_id)
+    return ingest_catalog(session, parse, url=url, fetched_at=fetched_at, run_id=run_id, source=source)

@@ -31,6 +31,8 @@ MAIN_LABELS = (
     "context_length",
 )
 PRIMARY_URL = "https://openrouter.ai/api/v1/models"
+#: The ``runs.source`` of catalog crawls and imports (``tracker.sources.registry.PEER_SOURCES``).
+CRAWL_SOURCES = ("modelsdev", "litellm", "genaiprices", "epoch")
 
 
 @dataclass(frozen=True)
@@ -150,17 +152,17 @@ def catalog_report(
     versions: dict[str, dict[str, tuple[dt.datetime | None, int, dict[str, Any]]]] = defaultdict(dict)
     for catalog, source, published, count in catalog_sources(session):
         versions[catalog][source] = (published, count, {})
-    for source_name, observed_at, counts in session.execute(
-        select(Run.source, Run.observed_at, Run.counts)
-        .where(Run.source.in_(list(CATALOGS)), Run.status.in_(("success", "partial")))
+    for observed_at, counts in session.execute(
+        select(Run.observed_at, Run.counts)
+        .where(Run.source.in_(CRAWL_SOURCES), Run.status.in_(("success", "partial")))
         .order_by(Run.id)
     ):
         catalog_counts = counts.get("extra", {}).get("catalog") if isinstance(counts, dict) else None
         if not isinstance(catalog_counts, dict) or not isinstance(catalog_counts.get("source"), str):
             continue
-        source = catalog_counts["source"]
-        published, count, _ = versions[source_name].get(source, (observed_at, 0, {}))
-        versions[source_name][source] = (published or observed_at, count, catalog_counts)
+        source, catalog = catalog_counts["source"], str(catalog_counts.get("catalog"))
+        published, count, _ = versions[catalog].get(source, (observed_at, 0, {}))
+        versions[catalog][source] = (published or observed_at, count, catalog_counts)
     chosen: list[tuple[str, str, tuple[dt.datetime | None, int, dict[str, Any]]]] = []
     for catalog in CATALOGS:
         if catalog not in versions or (catalogs is not None and catalog not in catalogs):

@@ -133,15 +133,19 @@ def ingest_catalog(
     url: str | None,
     fetched_at: dt.datetime,
     run_id: int | None,
+    source: str | None = None,
 ) -> CatalogIngest:
-    """Store ``parse`` (see the module rules); the caller owns the transaction."""
+    """Store ``parse`` (see the module rules); the caller owns the transaction.
+
+    ``source`` names the crawl source its rejections are recorded under (default: the catalog's name).
+    """
     result = CatalogIngest(catalog=parse.catalog, source=parse.source, entries=len(parse.entries))
     result.rejected = parse.reasons()
     result.ignored = parse.ignored_reasons()
     record_errors(
         session,
         [Rejection(p.key, p.reason, p.detail, url) for p in parse.rejected],
-        source=parse.catalog,
+        source=source or parse.catalog,
         run_id=run_id,
     )
     linker = Linker(session)

@@ -45,10 +45,11 @@ class StorePipeline(StoreOnClose):
         return item
 
     def source_of(self, spider: Spider) -> str:
-        return str(getattr(spider, "catalog", "catalog"))
+        return str(getattr(spider, "source", "") or getattr(spider, "catalog", "catalog"))
 
     def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
         source = self.source_of(spider)
+        catalog = str(getattr(spider, "catalog", source))
         summary = CrawlSummary(source=source, run_id=self.run_id, requests=requests)
         engine = make_engine(self.database_url)
         try:
@@ -71,7 +72,7 @@ class StorePipeline(StoreOnClose):
                     )
                     try:
                         parse = parse_file(
-                            source, data["body"], fetched_at=prov.fetched_at, last_modified=data.get("last_modified")
+                            catalog, data["body"], fetched_at=prov.fetched_at, last_modified=data.get("last_modified")
                         )
                     except NormalizationError as exc:
                         errors.append(Rejection(prov.url, exc.reason, exc.detail, prov.url))
@@ -79,7 +80,9 @@ class StorePipeline(StoreOnClose):
                         continue
                     if run is not None:
                         run.observed_at = parse.snapshot_at or prov.fetched_at
-                    result = store_parse(session, parse, url=prov.url, fetched_at=prov.fetched_at, run_id=self.run_id)
+                    result = store_parse(
+                        session, parse, url=prov.url, fetched_at=prov.fetched_at, run_id=self.run_id, source=source
+                    )
                     summary.seen += result.entries + sum(result.rejected.values())
                     summary.new += result.claims_new
                     summary.unchanged += result.claims_known

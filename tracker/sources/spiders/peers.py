@@ -33,12 +33,13 @@ class CatalogSpider(TrackerSpider):
         catalog: str,
         url: str,
         *,
+        source: str | None = None,
         validators: Callable[[], Mapping[str, tuple[str | None, str | None]]] | Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.catalog = catalog
-        self.source = catalog
+        self.source = source or catalog
         self.url = url
         self._validators_source = validators
 
