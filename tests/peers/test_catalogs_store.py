@@ -14,6 +14,7 @@ from peer_data import LITELLM_NEW, LITELLM_OLD, history, litellm
 from sqlalchemy import func, select
 
 from tracker.backfill import backfill_openrouter
+from tracker.claims.ledger import reconcile
 from tracker.cli import build_parser
 from tracker.cli.app import App
 from tracker.config import PeerSettings, Settings
@@ -21,7 +22,9 @@ from tracker.peers.compare import compare_catalog, tally
 from tracker.peers.report import catalog_report
 from tracker.sources.registry import enabled_sources
 from tracker.sources.runner import run_crawl
-from tracker.store.tables import Claim, CrawlError, Run
+from tracker.store.db import session_scope
+from tracker.store.runs import utcnow
+from tracker.store.tables import Claim, CrawlError, Dispute, Run
 
 SNAPSHOTS = ("2026-03-17", "2026-05-16")
 
@@ -67,6 +70,14 @@ def test_imported_catalog_is_weighed_like_the_pure_comparison(corpus: Path, db_u
     # with 03-17 and 05-16 stored, a price that changed between them agrees with either (the catalog's 05-14
     # falls in the gap): fewer wrong than against 05-16 alone (34), and the two routers are not comparable
     assert (prompt.compared, prompt.stale, prompt.wrong, prompt.not_comparable) == (87, 0, 33, 2)
+
+    # the claims ledger leaves catalog values to the catalog page: no dispute for a stale catalog price
+    with session_scope(sessions) as session:
+        assert reconcile(session, now=utcnow()).opened == 0
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Dispute)) == 0
+        statuses = set(session.scalars(select(Claim.status).where(Claim.reporter == "aggregator")))
+    assert statuses == {"unchecked"}
 
     # the same version again writes nothing
     again = _import(db_url, corpus, LITELLM_OLD)
