@@ -14,6 +14,7 @@ from site_fixtures import site_settings
 from test_site_browser import open_site  # noqa: F401  (the fixture)
 
 from tracker.backfill import backfill_openrouter
+from tracker.normalize.peers.epoch import parse_epoch
 from tracker.normalize.peers.litellm import parse_litellm
 from tracker.peers.store import ingest_catalog
 from tracker.site.build import build_site
@@ -35,14 +36,16 @@ def catalog_site(corpus: Path, db_url: str, sessions, tmp_path: Path):
     files = [snapshot(corpus, name) for name in ("2025-12-02", "2026-03-17", "2026-08-22")]
     assert all(s.status == "success" for s in backfill_openrouter(sessions, db_url, files, trigger="test"))
     parse = parse_litellm(CATALOG, version="test", snapshot_at=dt.datetime(2026, 8, 22, 12, tzinfo=dt.UTC))
+    # an Epoch-format row (written for this test): open-weight evidence contrary to what the APIs say
+    epoch = parse_epoch(
+        "Model,Model accessibility,Parameters\nQwen3-Max,Open weights (unrestricted),\n",
+        version="2026-02-16",
+        snapshot_at=dt.datetime(2026, 2, 16, tzinfo=dt.UTC),
+    )
     with session_scope(sessions) as session:
-        ingest_catalog(
-            session,
-            parse,
-            url="https://example.org/<prices>.json",
-            fetched_at=dt.datetime(2026, 8, 22, 12, tzinfo=dt.UTC),
-            run_id=None,
-        )
+        fetched = dt.datetime(2026, 8, 22, 12, tzinfo=dt.UTC)
+        ingest_catalog(session, parse, url="https://example.org/<prices>.json", fetched_at=fetched, run_id=None)
+        ingest_catalog(session, epoch, url="https://epoch.ai/data/x.csv", fetched_at=fetched, run_id=None)
     out = tmp_path / "site"
     build_site(sessions, site_settings(db_url, tmp_path / "newsletter", workers=1), out)
     return out
@@ -58,9 +61,13 @@ def test_catalog_page_and_model_page_show_the_verdicts(catalog_site: Path) -> No
     assert "−162,144 (−61.9 %)" in text  # 100,000 against 262,144
     assert 'href="https://example.org/&lt;prices&gt;.json"' in page  # the catalog's URL, escaped
     assert 'href="../models/qwen/qwen3-max/#catalogs"' in page
+    # Epoch's accessibility is aggregator evidence, shown with its quote beside the status tracker shows
+    evidence = page[page.index('<table class="catalog-evidence">') :].split("</table>")[0]
+    assert "<td>open</td><td>api-only</td><td><q>Model accessibility: Open weights (unrestricted)</q>" in evidence
     model = (catalog_site / "models" / "qwen" / "qwen3-max" / "index.html").read_text(encoding="utf-8")
     section = model[model.index('<section id="catalogs">') : model.index('<section id="cost">')]
     assert "OpenRouter changed it on 2026-03-17" in section and "<q>input_cost_per_token=1.2e-06</q>" in section
+    assert "<td>epoch</td><td>Open weights</td><td>open</td>" in section
     cost = model[model.index('<section id="cost">') : model.index('<section id="claims">')]
     assert "very long prompt: 150,000 in, 2,000 out" in cost and "tier prompt ≥ 128,000 tokens (whole request)" in cost
     assert "prompt: 150,000 tokens × $1.95/M = $0.2925" in cost and "$0.312" in cost

@@ -125,6 +125,7 @@ def _print_summary(app: App, summary: CatalogSummary) -> None:
             f"({', '.join(f'{k} {v}' for k, v in (counts.get('linked') or {}).items()) or 'none'}), "
             f"{counts.get('unlinked', 0)} unlinked"
         )
+    _print_evidence(app, summary)
     if not any(t.compared or t.unlinked for t in summary.tallies):
         app.print("  no entry of OpenRouter's offer: nothing to compare\n")
         return
@@ -149,3 +150,18 @@ def _print_summary(app: App, summary: CatalogSummary) -> None:
     if len(disagreements) > SHOWN:
         app.print(f"  … and {len(disagreements) - SHOWN} more (--json lists them all)")
     app.print("")
+
+
+def _print_evidence(app: App, summary: CatalogSummary) -> None:
+    if not summary.evidence:
+        return
+    conflicts = summary.evidence_conflicts
+    agree = sum(1 for e in summary.evidence if e.agrees)
+    app.print(
+        f"  open-weight evidence: {len(summary.evidence)} linked models, {agree} agree with the shown status, "
+        f"{len(conflicts)} disagree (aggregator evidence: below the Hub and vendor evidence that set the status)"
+    )
+    for e in conflicts[:SHOWN]:
+        app.print(
+            f"    {e.model_key}: catalog says {e.says}, tracker shows {e.shown}" + (f" — {e.quote}" if e.quote else "")
+        )

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.claims.tolerance import OPEN_SIDE
 from tracker.normalize.peers.types import CATALOGS
 from tracker.peers.compare import COMPARED_ATTRIBUTES, Outcome, Tally, Verdict, weigh
 from tracker.peers.history import primary_history
@@ -94,6 +95,25 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """A catalog's open-weight statement about a linked model, beside the status tracker shows."""
+
+    model_key: str
+    model_name: str | None
+    says: str
+    shown: str
+    quote: str | None
+    url: str | None
+
+    @property
+    def agrees(self) -> bool | None:
+        """None when tracker shows no status (``unknown``); else whether both sides agree (open ≈ gated)."""
+        if self.shown == "unknown":
+            return None
+        return (self.says in OPEN_SIDE) == (self.shown in OPEN_SIDE)
+
+
 @dataclass
 class CatalogSummary:
     catalog: str
@@ -106,6 +126,12 @@ class CatalogSummary:
     run_counts: dict[str, Any] = field(default_factory=dict)
     tallies: list[Tally] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: Open-weight statements (Epoch accessibility, models.dev open_weights + weight links), linked models only.
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def evidence_conflicts(self) -> list[Evidence]:
+        return [e for e in self.evidence if e.agrees is False]
 
     @property
     def disagreements(self) -> list[Finding]:
@@ -134,6 +160,15 @@ class CatalogSummary:
                 for t in self.tallies
             ],
             "disagreements": [f.to_dict() for f in self.disagreements],
+            "open_weight_evidence": {
+                "linked": len(self.evidence),
+                "agree": sum(1 for e in self.evidence if e.agrees),
+                "disagree": len(self.evidence_conflicts),
+                "conflicts": [
+                    {"model": e.model_key, "catalog_says": e.says, "shown": e.shown, "quote": e.quote}
+                    for e in self.evidence_conflicts
+                ],
+            },
         }
 
 
@@ -187,6 +222,7 @@ def catalog_report(
         )
         summary.findings = _findings(session, source)
         summary.tallies = _tallies(summary.findings)
+        summary.evidence = _evidence(session, source)
         summaries.append(summary)
     return summaries
 
@@ -245,6 +281,19 @@ def _findings(session: Session, source: str) -> list[Finding]:
             )
         )
     return findings
+
+
+def _evidence(session: Session, source: str) -> list[Evidence]:
+    rows = session.execute(
+        select(Model.key, Model.name, Model.open_weight_status, Claim.value, Claim.quote, Claim.url)
+        .join(Model, Model.id == Claim.model_id)
+        .where(Claim.source == source, Claim.reporter == "aggregator", Claim.attribute == "openness")
+        .order_by(Claim.id)
+    ).all()
+    seen: dict[str, Evidence] = {}
+    for key, name, shown, value, quote, url in rows:
+        seen.setdefault(key, Evidence(key, name, value, shown or "unknown", quote, url))
+    return sorted(seen.values(), key=lambda e: e.model_key)
 
 
 def _tallies(findings: Sequence[Finding]) -> list[Tally]:

@@ -91,6 +91,15 @@ class DisagreementRow:
 
 
 @dataclass(frozen=True)
+class EvidenceRow:
+    model_name: str
+    model_path: str
+    says: str
+    shown: str
+    quote: str
+
+
+@dataclass(frozen=True)
 class CatalogView:
     catalog: str
     anchor: str
@@ -105,6 +114,10 @@ class CatalogView:
     tallies: tuple[TallyRow, ...]
     disagreements: tuple[DisagreementRow, ...]
     disagreement_total: int
+    #: Open-weight statements about linked models: how many, how many agree, and the conflicts.
+    evidence_total: int = 0
+    evidence_agree: int = 0
+    evidence_conflicts: tuple[EvidenceRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,6 +181,12 @@ def catalogs_page(summaries: Sequence[CatalogSummary]) -> CatalogsPage:
                 ),
                 disagreements=tuple(_disagreement(f) for f in disagreements[:SHOWN]),
                 disagreement_total=len(disagreements),
+                evidence_total=len(s.evidence),
+                evidence_agree=sum(1 for e in s.evidence if e.agrees),
+                evidence_conflicts=tuple(
+                    EvidenceRow(e.model_name or e.model_key, model_path(e.model_key), e.says, e.shown, e.quote or "")
+                    for e in s.evidence_conflicts
+                ),
             )
         )
     return CatalogsPage(path=PATH, title="Catalog accuracy", section="catalogs", catalogs=tuple(views))
