@@ -75,7 +75,7 @@ def model_offers(session: Session, model_id: int) -> list[tuple[str, list[TierPr
     ):
         if ":" in row.subject.split("@", 1)[0]:
             continue  # a :free / :beta variant is its own listing, shown under its own id
-        name = f"{row.source} {row.subject}"
+        name = f"{row.source} {row.subject.split('@', 1)[0]}"
         if row.provider is not None:
             name += f" via {row.provider}"
         amount = row.usd_per_mtok if row.unit == "mtok" else row.usd_per_unit

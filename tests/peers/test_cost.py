@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 from helpers.corpus import snapshot
+from sqlalchemy import select
 
 from tracker.backfill import backfill_openrouter
 from tracker.cli import build_parser, main
 from tracker.cli.app import App
 from tracker.config import Settings
 from tracker.cost import CostError, Request, TierPrice, compare_offers, request_cost, select_tier
+from tracker.store.db import session_scope
+from tracker.store.runs import utcnow as utc_now
+from tracker.store.tables import Model, Price
 
 D = Decimal
 #: qwen/qwen3-max on OpenRouter, 2026-08-22: base, ≥32,000 and ≥128,000 tiers (USD per 1M tokens).
@@ -104,6 +108,31 @@ def test_tracker_cost_on_the_recorded_2026_08_22_listing(
     offer = data["offers"][0]
     assert (offer["tier"], offer["total_usd"]) == ("", "0.00858")  # 1,000 × $0.78/M + 2,000 × $3.90/M
     assert [line["usd_per_mtok"] for line in offer["lines"]] == ["0.78", "3.9"]
+    # a per-provider offer (an endpoint row, as the endpoints crawl stores them) is priced beside it
+    with session_scope(sessions) as session:
+        model_id = session.scalar(select(Model.id).where(Model.key == "qwen/qwen3-max"))
+        for component, amount in (("prompt", "0.5"), ("completion", "2")):
+            session.add(
+                Price(
+                    source="openrouter",
+                    subject="qwen/qwen3-max@alibaba",
+                    model_id=model_id,
+                    provider="alibaba",
+                    component=component,
+                    tier="",
+                    status="priced",
+                    usd_per_mtok=Decimal(amount),
+                    unit="mtok",
+                    first_seen_at=utc_now(),
+                )
+            )
+    code, out = _run(db_url, "cost", "qwen/qwen3-max", "--prompt", "1000", "--completion", "2000")
+    lines = [line.strip() for line in out.splitlines()]
+    offers = [line for line in lines if line.startswith("openrouter ")]
+    assert offers == [
+        "openrouter qwen/qwen3-max via alibaba — base price: $0.0045",  # 1,000 × 0.5 + 2,000 × 2, per 1M
+        "openrouter qwen/qwen3-max — base price: $0.00858",
+    ]
     monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
     assert main(["cost", "qwen/qwen-nothing", "--prompt", "1", "--completion", "1"]) == 2
     assert "no model 'qwen/qwen-nothing'" in capsys.readouterr().err

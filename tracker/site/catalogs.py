@@ -240,7 +240,7 @@ def _offers(rows: Sequence[PriceRow]) -> list[tuple[str, list[TierPrice]]]:
     for p in rows:
         if p.last_seen_at is not None or ":" in p.subject.split("@", 1)[0]:
             continue
-        name = p.subject if p.provider is None else f"{p.subject} via {p.provider}"
+        name = p.subject.split("@", 1)[0] + (f" via {p.provider}" if p.provider is not None else "")
         priced = p.status in ("priced", "free")
         amount = p.usd_per_mtok if p.unit == "mtok" else p.usd_per_unit
         offers[name].append(TierPrice(p.component, p.tier, p.min_prompt_tokens, amount if priced else None, p.unit))
