@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -254,3 +255,22 @@ def test_a_crawled_file_is_named_by_its_date_and_content() -> None:
     assert version.startswith("2026-11-20.") and when == utc("2026-11-20T08:00:00")
     assert crawled_version(b"[]", None, fetched)[0] != crawled_version(b"{}", None, fetched)[0]
     assert crawled_version(b"{}", "not a date", fetched)[1] == fetched
+
+
+def test_modelsdev_published_api_json_parses_like_the_tree() -> None:
+    model = {
+        "id": "qwen/qwen3-max",
+        "name": "Qwen3 Max",
+        "open_weights": False,
+        "cost": {"input": 0.78, "output": 3.9, "context_over_200k": {"input": 1.5}},
+        "limit": {"context": 262144, "output": 32768},
+    }
+    api = {"openrouter": {"id": "openrouter", "models": {"qwen/qwen3-max": model}}, "broken": {"models": 3}}
+    body = json.dumps(api).encode()
+    parse = parse_catalog("models.dev", body, version="api", snapshot_at=utc("2026-07-02"))
+    [entry] = parse.entries
+    assert (entry.key, entry.openrouter_ids) == ("openrouter:qwen/qwen3-max", ("qwen/qwen3-max",))
+    assert entry.value("price", "prompt").number == D("0.78")
+    assert entry.value("price", "prompt@prompt>200000").number == D("1.5")
+    assert entry.value("context_length").number == D(262144)
+    assert {p.key: p.reason for p in parse.rejected} == {"broken": "not-a-provider"}
