@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tracker.peers.report import new_disagreements
-from tracker.site.catalogs import label_of
+from tracker.peers.report import label_of, new_disagreements
 
 #: Disagreements listed in one issue (the rest are counted; the catalog page lists all).
 MAX_LISTED = 10

@@ -34,6 +34,26 @@ MAIN_LABELS = (
 PRIMARY_URL = "https://openrouter.ai/api/v1/models"
 #: The ``runs.source`` of catalog crawls and imports (``tracker.sources.registry.PEER_SOURCES``).
 CRAWL_SOURCES = ("modelsdev", "litellm", "genaiprices", "epoch")
+#: How attributes (``price:prompt``…) are named on the site and in the digest.
+ATTRIBUTE_WORDS = {
+    "price:prompt": "Input price ($/M)",
+    "price:completion": "Output price ($/M)",
+    "price:input_cache_read": "Cached input ($/M)",
+    "price:input_cache_write": "Cache write ($/M)",
+    "context_length": "Context length",
+    "openness": "Open weights",
+    "params_total": "Parameters",
+    "release_date": "Release date",
+}
+
+
+def label_of(attribute: str, qualifier: str) -> str:
+    key = f"{attribute}:{qualifier}" if qualifier else attribute
+    if key in ATTRIBUTE_WORDS:
+        return ATTRIBUTE_WORDS[key]
+    component, _, tier = qualifier.partition("@")
+    base = ATTRIBUTE_WORDS.get(f"{attribute}:{component}", key)
+    return f"{base}, {tier}" if tier else base
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,14 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from tracker.cost import PRESETS, Request, TierPrice, compare_offers, money_text
-from tracker.peers.report import PRIMARY_URL, CatalogSummary, Finding, ModelCatalogValue, model_catalog_values
+from tracker.peers.report import (
+    PRIMARY_URL,
+    CatalogSummary,
+    Finding,
+    ModelCatalogValue,
+    label_of,
+    model_catalog_values,
+)
 from tracker.site.contexts import Page, Source
 from tracker.site.queries import PriceRow
 from tracker.urls import model_path
@@ -29,16 +36,6 @@ VERDICT_WORDS = {
     "unlinked": "unlinked",
     "not-comparable": "not comparable",
     "no-primary": "no OpenRouter value",
-}
-ATTRIBUTE_WORDS = {
-    "price:prompt": "Input price ($/M)",
-    "price:completion": "Output price ($/M)",
-    "price:input_cache_read": "Cached input ($/M)",
-    "price:input_cache_write": "Cache write ($/M)",
-    "context_length": "Context length",
-    "openness": "Open weights",
-    "params_total": "Parameters",
-    "release_date": "Release date",
 }
 #: Disagreements listed per catalog on the page.
 SHOWN = 200
@@ -54,15 +51,6 @@ def _num(value: Decimal | None, label: str) -> str:
     if label.startswith("price"):
         return money_text(value) if value else "0"
     return f"{int(value):,}"
-
-
-def label_of(attribute: str, qualifier: str) -> str:
-    key = f"{attribute}:{qualifier}" if qualifier else attribute
-    if key in ATTRIBUTE_WORDS:
-        return ATTRIBUTE_WORDS[key]
-    component, _, tier = qualifier.partition("@")
-    base = ATTRIBUTE_WORDS.get(f"{attribute}:{component}", key)
-    return f"{base}, {tier}" if tier else base
 
 
 @dataclass(frozen=True)
