@@ -15,6 +15,7 @@ Money is Decimal USD throughout; prices are USD per 1M tokens.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -129,6 +130,7 @@ class Cost:
         }
 
 
+@functools.lru_cache(maxsize=65536)
 def money_text(value: Decimal) -> str:
     """Dollars with as many decimals as needed (at least 2, at most 6): $0.2925, $1.20, $0.000039."""
     rounded = value.quantize(CENT_FRACTION, rounding=ROUND_HALF_EVEN).normalize()

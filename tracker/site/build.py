@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker.config import Settings
 from tracker.normalize.rejection import Rejection
 from tracker.paths import templates_dir
-from tracker.peers.report import catalog_report
+from tracker.peers.report import ModelCatalogValue, catalog_report, model_catalog_values
 from tracker.site import exports
 from tracker.site.archive import read_archive
-from tracker.site.catalogs import PeerPanel, catalogs_page, peer_panels
+from tracker.site.catalogs import catalogs_page, peer_panel
 from tracker.site.changes import change_pages, event_view
 from tracker.site.contexts import (
     Count,
@@ -227,9 +227,9 @@ class _Build:
         engine = session.get_bind()
         assert isinstance(engine, Engine)
         global _SHARED
-        peers = peer_panels(session, data.prices, [m.id for m in data.models])
+        catalog_values = model_catalog_values(session, [m.id for m in data.models])
         _SHARED = _ModelPagesJob(
-            self.writer.out_dir, self.site, data, summaries, events, derivatives, cards, engine, peers
+            self.writer.out_dir, self.site, data, summaries, events, derivatives, cards, engine, catalog_values
         )
         tasks = [(start, min(start + BATCH, len(data.models))) for start in range(0, len(data.models), BATCH)]
         workers = _workers(self.settings.site.workers, len(data.models), engine)
@@ -603,8 +603,8 @@ class _ModelPagesJob:
     derivatives: dict[int, list[tuple[ModelSummary, str | None]]]
     cards: dict[int, CardRef]
     engine: Engine
-    #: What each catalog says and the cost presets, per model (issue 16).
-    peers: dict[int, PeerPanel] = field(default_factory=dict)
+    #: What each peer catalog says, per model (issue 16); the panel with the cost presets is built per page.
+    catalog_values: dict[int, list[ModelCatalogValue]] = field(default_factory=dict)
 
 
 _SHARED: _ModelPagesJob | None = None
@@ -669,7 +669,8 @@ def _render_batch(session: Session, task: tuple[int, int]) -> list[tuple[str, bo
         )
         rel_path = output_file(job.summaries[m.id].path)
         try:
-            html = template.render(page=model_page(inputs, job.summaries), site=job.site, peers=job.peers.get(m.id))
+            peers = peer_panel(job.catalog_values.get(m.id, ()), inputs.prices)
+            html = template.render(page=model_page(inputs, job.summaries), site=job.site, peers=peers)
         except Exception as exc:  # one broken record must not take the whole site down
             log.exception("cannot render the page of %s", m.key)
             out.append((rel_path, False, (m.key, f"{type(exc).__name__}: {exc}")))

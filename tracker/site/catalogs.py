@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
-
 from tracker.cost import PRESETS, Request, TierPrice, compare_offers, money_text
 from tracker.peers.report import (
     PRIMARY_URL,
@@ -22,7 +20,6 @@ from tracker.peers.report import (
     Finding,
     ModelCatalogValue,
     label_of,
-    model_catalog_values,
 )
 from tracker.site.contexts import Page, Source
 from tracker.site.queries import PriceRow
@@ -287,14 +284,3 @@ def peer_panel(values: Sequence[ModelCatalogValue], prices: Sequence[PriceRow]) 
         ]
         data = json.dumps(payload, sort_keys=True)  # an attribute value: the template escapes it
     return PeerPanel(catalog_rows=tuple(rows), presets=tuple(presets), cost_data=data)
-
-
-def peer_panels(session: Session, prices: dict[int, list[PriceRow]], model_ids: Sequence[int]) -> dict[int, PeerPanel]:
-    """The panel of every model that has catalog values or current prices."""
-    values = model_catalog_values(session, model_ids)
-    panels = {}
-    for model_id in model_ids:
-        panel = peer_panel(values.get(model_id, ()), prices.get(model_id, ()))
-        if panel is not None:
-            panels[model_id] = panel
-    return panels
