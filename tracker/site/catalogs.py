@@ -232,6 +232,11 @@ def _offers(rows: Sequence[PriceRow]) -> list[tuple[str, list[TierPrice]]]:
     return sorted(offers.items(), key=lambda item: (" via " in item[0], item[0]))
 
 
+def _token(price: TierPrice) -> bool:
+    """Token prices (USD per 1M) and the per-request fee: what the calculator adds up."""
+    return price.amount is not None and (price.unit == "mtok" or price.component == "request")
+
+
 def peer_panel(values: Sequence[ModelCatalogValue], prices: Sequence[PriceRow]) -> PeerPanel | None:
     rows = []
     for v in values:
@@ -266,21 +271,10 @@ def peer_panel(values: Sequence[ModelCatalogValue], prices: Sequence[PriceRow]) 
         return None
     data = None
     if offers:
+        # compact: [[offer, [[component, tier, min_prompt_tokens, usd_per_mtok (request: usd)], …]], …]
         payload = [
-            {
-                "offer": name,
-                "prices": [
-                    {
-                        "component": p.component,
-                        "tier": p.tier,
-                        "min_prompt_tokens": p.min_prompt_tokens,
-                        "usd_per_mtok": None if p.amount is None else format(p.amount, "f"),
-                        "unit": p.unit,
-                    }
-                    for p in tiers
-                ],
-            }
+            [name, [[p.component, p.tier, p.min_prompt_tokens, format(p.amount, "f")] for p in tiers if _token(p)]]
             for name, tiers in offers
         ]
-        data = json.dumps(payload, sort_keys=True)  # an attribute value: the template escapes it
+        data = json.dumps(payload, separators=(",", ":"))  # an attribute value: the template escapes it
     return PeerPanel(catalog_rows=tuple(rows), presets=tuple(presets), cost_data=data)

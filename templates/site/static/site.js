@@ -119,7 +119,15 @@
   "use strict";
   var box = document.getElementById("cost-calculator");
   if (!box || !box.dataset.offers || typeof BigInt === "undefined") return;
-  var offers = JSON.parse(box.dataset.offers);
+  // [[offer, [[component, tier, min_prompt_tokens, usd_per_mtok], ...]], ...]
+  var offers = JSON.parse(box.dataset.offers).map(function (o) {
+    return {
+      offer: o[0],
+      prices: o[1].map(function (p) {
+        return { component: p[0], tier: p[1], min_prompt_tokens: p[2], usd_per_mtok: p[3] };
+      }),
+    };
+  });
   var SCALE = 9;
 
   function scaled(text) {
@@ -167,6 +175,7 @@
     if (cached && !priceOf(offer.prices, "input_cache_read", tier)) cached = 0;
     var terms = [["prompt", prompt - cached], ["input_cache_read", cached], ["completion", completion]];
     var total = BigInt(0), lines = [];
+    var fee = priceOf(offer.prices, "request", tier);
     for (var i = 0; i < terms.length; i++) {
       var component = terms[i][0], count = terms[i][1];
       if (component === "input_cache_read" && !count) continue;
@@ -175,6 +184,11 @@
       var units = BigInt(count) * scaled(price.usd_per_mtok);
       total += units;
       lines.push(component + ": " + count.toLocaleString("en") + " tokens × " + priceText(price.usd_per_mtok) + "/M = " + dollars(units));
+    }
+    if (fee && scaled(fee.usd_per_mtok) > BigInt(0)) {
+      var feeUnits = scaled(fee.usd_per_mtok) * BigInt(1000000);  // dollars per request → 1e-15 dollars
+      total += feeUnits;
+      lines.push("request fee: " + dollars(feeUnits));
     }
     return { offer: offer.offer, tier: tier ? "tier " + tier + " (whole request)" : "base price", total: total, lines: lines };
   }
