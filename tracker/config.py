@@ -90,6 +90,22 @@ class HuggingFaceSettings:
 
 
 @dataclass(frozen=True)
+class PeerSettings:
+    """Peer catalogs (models.dev, LiteLLM, genai-prices, Epoch AI): each a URL fetched with conditional GET.
+
+    Off by default (``tracker crawl litellm`` still works); ``enabled = true`` adds the sources ``modelsdev``,
+    ``litellm``, ``genaiprices`` and ``epoch`` to ``tracker run`` and the schedule
+    (``schedule.<source>_interval_minutes``).
+    """
+
+    enabled: bool = False
+    modelsdev_url: str = "https://models.dev/api.json"
+    litellm_url: str = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+    genai_prices_url: str = "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/data.json"
+    epoch_url: str = "https://epoch.ai/data/large_scale_ai_models.csv"
+
+
+@dataclass(frozen=True)
 class FeedSettings:
     """One configured feed or page: ``kind`` is ``vendor`` or ``press``."""
 
@@ -155,6 +171,11 @@ class ScheduleSettings:
     huggingface_interval_minutes: float = 360
     blogs_interval_minutes: float = 180
     press_interval_minutes: float = 180
+    #: Peer catalogs (``peers.enabled``): they change a few times a day at most; a 304 costs one request.
+    modelsdev_interval_minutes: float = 720
+    litellm_interval_minutes: float = 720
+    genaiprices_interval_minutes: float = 1440
+    epoch_interval_minutes: float = 1440
     #: For a source without its own ``<source>_interval_minutes``.
     default_interval_minutes: float = 180
     #: The weekly newsletter: ``mon 08:00`` (weekday and time) or a 5-field crontab line, in newsletter.timezone.
@@ -179,6 +200,7 @@ class Settings:
     http: HttpSettings = field(default_factory=HttpSettings)
     openrouter: OpenRouterSettings = field(default_factory=OpenRouterSettings)
     huggingface: HuggingFaceSettings = field(default_factory=HuggingFaceSettings)
+    peers: PeerSettings = field(default_factory=PeerSettings)
     feeds: tuple[FeedSettings, ...] = ()
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)

@@ -87,6 +87,11 @@ def _superseded(row: Any) -> bool:
     return bool((row.extra or {}).get("superseded_at"))
 
 
+def _weighed_elsewhere(row: Any) -> bool:
+    """Peer catalog values are weighed against the primary history by :mod:`tracker.peers` (catalog page)."""
+    return bool((row.extra or {}).get("catalog"))
+
+
 def _when(row: Any) -> dt.datetime:
     return row.published_at or row.fetched_at or _EPOCH
 
@@ -106,7 +111,7 @@ def _column_value(model: Any, attribute: str, qualifier: str) -> str | None:
 
 def pick_shown(rows: list[Any], model: Any) -> Any | None:
     """The claim shown for one (model, attribute, qualifier), by precedence."""
-    live = [r for r in rows if not _superseded(r)]
+    live = [r for r in rows if not _superseded(r) and not _weighed_elsewhere(r)]
     primary = [r for r in live if r.reporter == "primary"]
     if primary:
         column = _column_value(model, rows[0].attribute, rows[0].qualifier)
@@ -286,7 +291,7 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
         consistent: list[Any] = []
         references: dict[int, dict[str, Any]] = {}
         for row in rows:
-            if shown is None or _superseded(row):
+            if shown is None or _superseded(row) or _weighed_elsewhere(row):
                 statuses[row.id] = "unchecked"
                 continue
             if row.id == shown.id:

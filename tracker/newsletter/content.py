@@ -61,6 +61,7 @@ from tracker.newsletter import formatting as fmt
 from tracker.newsletter.netprice import NetChange, PriceStep, net_changes
 from tracker.newsletter.week import IsoWeek
 from tracker.normalize.numbers import format_decimal
+from tracker.peers.digest import week_disagreements
 from tracker.store.events import read_events
 from tracker.store.tables import Model, Price
 from tracker.vocabulary import shown_prices
@@ -223,6 +224,20 @@ class DelistedItem:
 
 
 @dataclass
+class CatalogDisagreement:
+    """A peer catalog value that disagrees with the primary source, first stored this week (issue 16)."""
+
+    catalog: str
+    name: str
+    attribute: str
+    catalog_value: str
+    primary_value: str
+    #: ``stale since 2026-03-17`` or ``wrong by +53.8%``.
+    verdict: str
+    url: str
+
+
+@dataclass
 class Omitted:
     """Items beyond :data:`MAX_ITEMS` per section (counted, not listed)."""
 
@@ -255,6 +270,9 @@ class IssueContext:
     benchmarks: list[BenchmarkItem] = field(default_factory=list)
     delisted: list[DelistedItem] = field(default_factory=list)
     omitted: Omitted = field(default_factory=Omitted)
+    #: Catalogs that disagree with the source this week (only written to data.json when there are some).
+    catalogs: list[CatalogDisagreement] = field(default_factory=list)
+    catalogs_more: int = 0
 
     @property
     def quiet(self) -> bool:
@@ -275,7 +293,11 @@ class IssueContext:
 
 
 def context_to_dict(context: IssueContext) -> dict[str, Any]:
-    return dataclasses.asdict(context)
+    data = dataclasses.asdict(context)
+    if not context.catalogs and not context.catalogs_more:  # issues without the section keep their data.json
+        data.pop("catalogs")
+        data.pop("catalogs_more")
+    return data
 
 
 def context_from_dict(data: dict[str, Any]) -> IssueContext:
@@ -402,6 +424,8 @@ def build_context(
 
     numbers.context_changes = len(by_kind["context_length_changed"])
 
+    catalog_rows, catalogs_more = week_disagreements(session, start=start, end=end, link=link)
+
     return IssueContext(
         version=CONTEXT_VERSION,
         week=week.label,
@@ -423,6 +447,8 @@ def build_context(
         benchmarks=benchmarks,
         delisted=delisted,
         omitted=omitted,
+        catalogs=[CatalogDisagreement(**row) for row in catalog_rows],
+        catalogs_more=catalogs_more,
     )
 
 

@@ -27,10 +27,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker.config import Settings
 from tracker.normalize.rejection import Rejection
 from tracker.paths import templates_dir
+from tracker.peers.report import catalog_report, model_catalog_values
 from tracker.site import exports
 from tracker.site.archive import read_archive
+from tracker.site.catalogs import catalogs_page
 from tracker.site.contexts import SiteInfo
-from tracker.site.generators import FileOut, Output, site_inputs
+from tracker.site.generators import FileOut, Output, PageOut, site_inputs
 from tracker.site.generators.changes import change_log
 from tracker.site.generators.disputes import disputes_page
 from tracker.site.generators.downloads import DATABASE, download_files
@@ -58,6 +60,7 @@ NAV = (
     ("open-weights", "Open weights", "open-weights/"),
     ("changes", "Changes", "changes/"),
     ("disputes", "Disputes", "disputes/"),
+    ("catalogs", "Catalogs", "catalogs/"),
     ("newsletter", "Newsletter", "newsletter/"),
     ("data", "Downloads", "data/"),
 )
@@ -128,6 +131,7 @@ def render_site(
             build.site,
             model_pages_inputs(inputs, hub_url=settings.huggingface.url),
             engine,
+            catalog_values=model_catalog_values(session, [m.id for m in data.models]),
         )
         tasks = batches(len(data.models))
         workers = worker_count(settings.site.workers, len(data.models), engine)
@@ -141,6 +145,7 @@ def render_site(
             build.emit(license_pages(inputs))
             build.emit(open_weight_pages(inputs))
             build.emit(disputes_page(inputs))
+            build.emit([PageOut("catalogs.html", catalogs_page(catalog_report(session)))])
             say("rendering the change log and the feed")
             site = settings.site
             build.emit(

@@ -18,13 +18,15 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from tracker.peers.report import ModelCatalogValue
+from tracker.site.catalogs import peer_panel
 from tracker.site.contexts import SiteInfo
 from tracker.site.generators import model_pages as generator
 from tracker.site.generators.model_pages import ModelPagesInputs, batch_models, card_ids, model_page_inputs
@@ -50,6 +52,8 @@ class ModelPagesJob:
     site: SiteInfo
     pages: ModelPagesInputs
     engine: Engine
+    #: What each peer catalog says, per model (issue 16); the panel with the cost presets is built per page.
+    catalog_values: dict[int, list[ModelCatalogValue]] = field(default_factory=dict)
 
 
 def render_batch(job: ModelPagesJob, session: Session, task: Task) -> BatchResult:
@@ -61,7 +65,8 @@ def render_batch(job: ModelPagesJob, session: Session, task: Task) -> BatchResul
     out: BatchResult = []
     for m, rel_path, inputs in model_page_inputs(job.pages, models, texts):
         try:
-            html = template.render(page=model_page(inputs, summaries), site=job.site)
+            peers = peer_panel(job.catalog_values.get(m.id, ()), inputs.prices)
+            html = template.render(page=model_page(inputs, summaries), site=job.site, peers=peers)
         except Exception as exc:  # one broken record must not take the whole site down
             log.exception("cannot render the page of %s", m.key)
             out.append((rel_path, False, (m.key, f"{type(exc).__name__}: {exc}")))

@@ -68,6 +68,31 @@ def _check(settings: Settings) -> tuple[type, dict[str, Any]]:
     }
 
 
+def _catalog(settings: Settings, source: str) -> tuple[type, dict[str, Any]]:
+    """A peer catalog (issue 16): one file, conditional GET, parsed by ``tracker.normalize.peers``."""
+    from functools import partial
+
+    from tracker.sources.spiders.peers import CatalogSpider
+    from tracker.store.ingest_documents import load_validators_from
+
+    catalog, url_field = PEER_SOURCES[source]
+    return CatalogSpider, {
+        "catalog": catalog,
+        "source": source,
+        "url": getattr(settings.peers, url_field),
+        "validators": partial(load_validators_from, settings.database_url),
+    }
+
+
+#: Peer catalogs: crawl source → (catalog, the ``[peers]`` setting holding its URL); crawled when ``peers.enabled``,
+#: each every ``schedule.<source>_interval_minutes``.
+PEER_SOURCES = {
+    "modelsdev": ("models.dev", "modelsdev_url"),
+    "litellm": ("litellm", "litellm_url"),
+    "genaiprices": ("genai-prices", "genai_prices_url"),
+    "epoch": ("epoch", "epoch_url"),
+}
+
 #: Feed-driven sources and the kind of feeds each one crawls.
 FEED_KINDS = {"blogs": "vendor", "press": "press"}
 
@@ -76,6 +101,7 @@ SOURCES: dict[str, Callable[[Settings], tuple[type, dict[str, Any]]]] = {
     "huggingface": _huggingface,
     "blogs": lambda settings: _feeds(settings, "vendor"),
     "press": lambda settings: _feeds(settings, "press"),
+    **{name: (lambda settings, name=name: _catalog(settings, name)) for name in PEER_SOURCES},
 }
 #: Run only on demand (``tracker check``), never by ``tracker run``, the schedule or ``tracker crawl``.
 ON_DEMAND: dict[str, Callable[[Settings], tuple[type, dict[str, Any]]]] = {"check": _check}
@@ -85,6 +111,10 @@ def enabled_sources(settings: Settings) -> list[str]:
     """The sources ``tracker run`` crawls, in order."""
     names = []
     for name in SOURCES:
+        if name in PEER_SOURCES:
+            if settings.peers.enabled:
+                names.append(name)
+            continue
         if name in FEED_KINDS:  # crawled when feeds of its kind are configured
             if any(feed.kind == FEED_KINDS[name] for feed in settings.feeds):
                 names.append(name)

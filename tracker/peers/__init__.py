@@ -1,0 +1,1 @@
+"""Peer catalogs weighed against the primary sources (see docs/peers.md)."""
