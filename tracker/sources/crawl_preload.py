@@ -36,9 +36,8 @@ def _components() -> list[str]:
         "ITEM_PIPELINES_BASE",
     ):
         for path in getattr(defaults, setting, {}) or {}:
-            if isinstance(path, str):
-                if "." in path:
-                    names.add(_module_of(path))
+            if isinstance(path, str) and "." in path:
+                names.add(_module_of(path))
     for setting in (
         "SCHEDULER",
         "STATS_CLASS",
