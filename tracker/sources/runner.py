@@ -72,8 +72,8 @@ def run_crawl(
             run_id = start_run(session, job="crawl", source=source, trigger=trigger).id
         try:
             data = run_child(settings, source, run_id, log_level, timeout_seconds, on_child=on_child)
-        except (KeyboardInterrupt, CrawlStopped) as exc:
-            reason = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (CrawlStopped)
+            reason = str(exc) if isinstance(exc, CrawlStopped) else "interrupted (Ctrl-C)"
             with session_scope(factory) as session:
                 mark_stale_runs_failed(session, run_id=run_id, message=f"the crawl was stopped: {reason}")
             raise
@@ -99,8 +99,8 @@ _context_lock = threading.Lock()
 _context: Any = None
 
 
-class CrawlStopped(BaseException):
-    """The parent got SIGTERM while a crawl ran; its child was stopped (exit code 128 + signal)."""
+class CrawlStopped(KeyboardInterrupt):
+    """The parent got SIGTERM while a crawl ran; its child was stopped (the CLI exits 130 as for Ctrl-C)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(f"stopped by {signal.Signals(signum).name}")
