@@ -42,14 +42,26 @@ def seeded(served, config, engine):
     return data_counts(engine)
 
 
+@pytest.fixture
+def patient_config(sched_settings, tmp_path):
+    """``config`` with a download timeout long enough that an orphaned crawl would still be waiting for the reply."""
+    settings = dataclasses.replace(
+        sched_settings,
+        http=dataclasses.replace(sched_settings.http, timeout_seconds=120.0, retries=0),
+        schedule=dataclasses.replace(sched_settings.schedule, openrouter_interval_minutes=0.1),
+    )
+    return write_config(settings, tmp_path / "patient.toml")
+
+
 def crawl_children(sid: int) -> list[int]:
     """The crawl processes of session ``sid`` (their thread is named ``tracker-crawl``)."""
     return [p.pid for p in in_session(sid) if p.comm == "tracker-crawl"]
 
 
 def test_kill_9_of_a_scheduler_mid_crawl_ends_its_crawl_and_the_next_one_crawls_alone(
-    corpus, seeded, served, config, sessions, engine, tmp_path
+    corpus, seeded, served, patient_config, sessions, engine, tmp_path
 ):
+    config = patient_config
     held = HeldReply(Reply(200, snapshot(corpus, "2026-03-17").read_bytes()))
     served.route("/api/v1/models", held)
     first = TrackerProcess(config, "schedule", cwd=tmp_path)
