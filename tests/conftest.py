@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 from helpers.server import FakeServer, Reply
+from helpers.settings import loopback_settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import HttpSettings, OpenRouterSettings, Settings
+from tracker.config import Settings
 from tracker.store.db import make_engine, make_sessionmaker, upgrade
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -113,15 +114,4 @@ def server() -> Iterator[FakeServer]:
 @pytest.fixture
 def settings(db_url: str, server: FakeServer) -> Settings:
     """Settings pointing every source at the loopback server and the test database."""
-    return Settings(
-        database_url=db_url,
-        http=HttpSettings(
-            allowed_hosts=("127.0.0.1", "localhost"),
-            retries=2,
-            timeout_seconds=3.0,
-            concurrency=4,
-            autothrottle=False,
-            max_retry_after_seconds=5.0,
-        ),
-        openrouter=OpenRouterSettings(url=f"{server.url}/api/v1"),
-    )
+    return loopback_settings(db_url, server)

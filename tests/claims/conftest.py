@@ -6,21 +6,29 @@ already holds what OpenRouter and the Hub say (the primary sources the claims ar
 prompt-length tiers) and the recorded Hub was crawled for a few organisations.
 On SQLite that database is built once per session and copied per test; on
 Postgres it is built in the test database.
+
+``story_db`` is the stocked database after the corpus blogs and press were
+crawled and the seed articles checked (the Qwen3-Max story): built once per
+session on SQLite (two real crawls and a ``tracker check``) and copied per test.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from content_server import ContentServer
+from content_server import SEEDS, ContentServer
 from helpers.corpus import FakeHub, hub_cards, hub_details, snapshot
 from helpers.server import FakeServer, Reply
+from helpers.settings import loopback_settings
 
 from tracker.backfill import backfill_openrouter
+from tracker.cli import main
 from tracker.config import FeedSettings, HttpSettings, HuggingFaceSettings, Settings
 from tracker.sources.runner import run_crawl
 from tracker.store.db import make_engine, make_sessionmaker
@@ -82,6 +90,59 @@ def stocked(db_url: str, request: pytest.FixtureRequest, corpus: Path) -> str:
     finally:
         server.stop()
     return db_url
+
+
+def tell_story(settings: Settings, content: ContentServer, corpus: Path) -> Settings:
+    """Crawl the corpus blogs and press into ``settings.database_url`` (stocked), then check the seeds."""
+    feeds = [FeedSettings(url=content.serve_real_qwen_feed(), vendor="qwen")]
+    feeds += [FeedSettings(url=content.serve_blog(v), vendor=v) for v in ("deepseek", "openai", "moonshot", "meta")]
+    feeds.append(FeedSettings(url=content.serve_press(), vendor="news", kind="press"))
+    settings = dataclasses.replace(settings, feeds=tuple(feeds))
+    for source in ("blogs", "press"):
+        summary = run_crawl(settings, source, trigger="test")
+        assert summary.status == "success", summary.render()
+    with pytest.MonkeyPatch.context() as env, contextlib.redirect_stdout(io.StringIO()):
+        env.setenv("TRACKER_DATABASE_URL", settings.database_url)
+        env.delenv("TRACKER_CONFIG", raising=False)
+        assert main(["check", *(str(corpus / "press" / "seeds" / name) for name in SEEDS)]) == 0
+    return settings
+
+
+@pytest.fixture(scope="session")
+def _story_template(
+    tmp_path_factory: pytest.TempPathFactory, _stocked_template: Path, corpus: Path
+) -> tuple[Path, Settings]:
+    path = tmp_path_factory.mktemp("story") / "story.db"
+    shutil.copyfile(_stocked_template, path)
+    server = FakeServer().start()
+    server.route("/robots.txt", Reply(404, b"", {}))
+    try:
+        settings = tell_story(loopback_settings(f"sqlite:///{path}", server), ContentServer(server, corpus), corpus)
+    finally:
+        server.stop()
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path, settings
+
+
+@pytest.fixture
+def story_db(
+    stocked: str, request: pytest.FixtureRequest, corpus: Path, settings: Settings, server: FakeServer
+) -> Settings:
+    """Settings whose database (``db_url``) holds the Qwen3-Max story: ``stocked``, the corpus blogs and press
+    crawled, the seed articles checked. ``TRACKER_DATABASE_URL`` names it for the CLI."""
+    if stocked.startswith("sqlite:///"):
+        template, told = request.getfixturevalue("_story_template")
+        shutil.copyfile(template, stocked.removeprefix("sqlite:///"))
+        told = dataclasses.replace(told, database_url=stocked)
+    else:
+        told = tell_story(settings, ContentServer(server, corpus), corpus)
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setenv("TRACKER_DATABASE_URL", stocked)
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    return told
 
 
 @pytest.fixture
