@@ -1,13 +1,13 @@
 """Fixtures for the Hub tests: the recorded Hub served on loopback, settings pointing at it.
 
-``hub_world`` is the database after one crawl of every recorded organisation; on
-SQLite that crawl runs once per session and each test gets a copy.
+``hub_world`` is the database after one crawl of every recorded organisation;
+that crawl runs once per session and each test gets a copy (``helpers.worlds``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import pytest
 from helpers.corpus import FakeHub, hub_cards, hub_details
 from helpers.server import FakeServer
 from helpers.settings import loopback_settings
-from helpers.worlds import build_sqlite_world, copy_world
+from helpers.worlds import build_pg_world, build_sqlite_world, copy_pg_world, copy_world, drop_pg_world
 
 from tracker.config import HuggingFaceSettings, Settings
 from tracker.sources.runner import run_crawl
@@ -81,11 +81,21 @@ def _hub_world_template(tmp_path_factory, _sqlite_template, corpus) -> tuple[Pat
     return build_sqlite_world(_sqlite_template, target, lambda url, server: crawl_whole_hub(url, server, corpus))
 
 
+@pytest.fixture(scope="session")
+def _hub_world_pg(_pg_schema, corpus) -> Iterator[tuple[str, HubWorld]]:
+    assert _pg_schema
+    built = build_pg_world(_pg_schema, "world_hub", lambda url, server: crawl_whole_hub(url, server, corpus))
+    yield built
+    drop_pg_world(_pg_schema, built[0])
+
+
 @pytest.fixture
-def hub_world(db_url, request, corpus) -> HubWorld:
-    """``db_url`` after one successful crawl of every recorded organisation (shared on SQLite)."""
+def hub_world(db_url, request) -> HubWorld:
+    """``db_url`` after one successful crawl of every recorded organisation (one crawl per session)."""
     if db_url.startswith("sqlite:///"):
         template, world = request.getfixturevalue("_hub_world_template")
         copy_world(template, db_url)
-        return dataclasses.replace(world, db_url=db_url)
-    return crawl_whole_hub(db_url, request.getfixturevalue("server"), corpus)
+    else:
+        schema, world = request.getfixturevalue("_hub_world_pg")
+        copy_pg_world(schema, db_url)
+    return dataclasses.replace(world, db_url=db_url)

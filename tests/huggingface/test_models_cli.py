@@ -8,7 +8,7 @@ import json
 import pytest
 from helpers.corpus import FakeHub, hub_cards, hub_details, serve_openrouter, snapshot
 from helpers.settings import loopback_settings
-from helpers.worlds import build_sqlite_world, copy_world
+from helpers.worlds import build_pg_world, build_sqlite_world, copy_pg_world, copy_world, drop_pg_world
 
 from tracker.cli import main
 from tracker.config import HuggingFaceSettings
@@ -34,13 +34,21 @@ def _crawled_template(tmp_path_factory, _sqlite_template, corpus):
     return build_sqlite_world(_sqlite_template, target, lambda url, server: crawl_both(url, server, corpus))[0]
 
 
+@pytest.fixture(scope="module")
+def _crawled_pg(_pg_schema, corpus):
+    assert _pg_schema
+    schema, _ = build_pg_world(_pg_schema, "world_models_cli", lambda url, server: crawl_both(url, server, corpus))
+    yield schema
+    drop_pg_world(_pg_schema, schema)
+
+
 @pytest.fixture
-def crawled(db_url, request, corpus, monkeypatch):
-    """Both sources crawled (once per module on SQLite, copied per test); the CLI pointed at the database."""
+def crawled(db_url, request, monkeypatch):
+    """Both sources crawled (once per module, copied per test); the CLI pointed at the database."""
     if db_url.startswith("sqlite:///"):
         copy_world(request.getfixturevalue("_crawled_template"), db_url)
     else:
-        crawl_both(db_url, request.getfixturevalue("server"), corpus)
+        copy_pg_world(request.getfixturevalue("_crawled_pg"), db_url)
     monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
     monkeypatch.delenv("TRACKER_CONFIG", raising=False)
     return db_url
