@@ -7,6 +7,10 @@
   ``create_all``.
 * ``TRACKER_REQUIRE_CORPUS=1`` (set by ``.ci/run``) turns a missing corpus into
   a failure instead of a skip.
+* Tests that crawl through real crawl processes are marked ``e2e`` here (their
+  module calls ``run_crawl`` or starts the CLI as a process, or they use a
+  crawling fixture); ``pytest -m "not e2e"`` runs the rest. Tests that only read
+  a crawl's result use a shared world instead (``helpers.worlds``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,18 @@ from tracker.store.db import make_engine, make_sessionmaker, upgrade
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = (REPO_ROOT / ".." / "shared" / "corpus").resolve()
 PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL") or None
+
+
+#: Fixtures that run a crawl in a child process when the test calls them.
+CRAWLING_FIXTURES = frozenset({"crawl_hub", "crawl"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(item, "module", None)
+        crawls = module is not None and any(hasattr(module, name) for name in ("run_crawl", "TrackerProcess"))
+        if crawls or CRAWLING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")

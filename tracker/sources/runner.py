@@ -264,7 +264,7 @@ def _count_spawn(source: str) -> None:
     path = os.environ.get("CRAWL_SPAWN_LOG")
     if path:
         with open(path, "a", encoding="utf-8") as log:
-            log.write(f"{os.getpid()} {source}\n")
+            log.write(f"{os.getpid()} {source} {os.environ.get('PYTEST_CURRENT_TEST', '')}\n")
 
 
 @dataclass(frozen=True)
