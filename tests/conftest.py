@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.config import Settings
+from tracker.sources.runner import prepare_crawl_processes
 from tracker.store.db import make_engine, make_sessionmaker, upgrade
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         crawls = module is not None and any(hasattr(module, name) for name in ("run_crawl", "TrackerProcess"))
         if crawls or CRAWLING_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _crawl_fork_server() -> None:
+    """Start the crawl fork server at once: it imports Scrapy while the first tests run."""
+    prepare_crawl_processes()
 
 
 @pytest.fixture(scope="session")

@@ -121,6 +121,15 @@ def _crawl_context() -> Any:
         return _context
 
 
+def prepare_crawl_processes() -> None:
+    """Start the fork server now (it imports Scrapy in the background), so the first crawl does not wait."""
+    ctx = _crawl_context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 class _InheritedFd:
     """A file descriptor of the parent (stdout, stderr) handed to the child when it starts."""
 
