@@ -179,3 +179,19 @@ def test_timeout_around_tracker_crawl_leaves_no_process(corpus, seeded, served, 
     runs = crawl_runs(sessions)
     assert [r.status for r in runs[1:]] == ["failed"]
     assert data_counts(engine) == seeded
+
+
+def test_a_crawl_child_writes_to_the_stderr_its_parent_has_now(
+    corpus, served, sched_settings, capfd, monkeypatch, tmp_path
+):
+    from tracker.sources.runner import _run_child, run_child
+
+    assert _run_child is run_child  # the old private name still works for callers that used it
+    log = tmp_path / "spawned.log"
+    monkeypatch.setenv("CRAWL_SPAWN_LOG", str(log))
+    capfd.readouterr()
+    data = run_child(sched_settings, "openrouter", None, "INFO", 120)
+    assert data is not None and data["status"] == "success"
+    err = capfd.readouterr().err
+    assert "Spider opened" in err and "Spider closed (finished)" in err  # Scrapy's log, on the parent's fd 2
+    assert log.read_text().split()[1] == "openrouter"
