@@ -7,6 +7,10 @@
   ``create_all``.
 * ``TRACKER_REQUIRE_CORPUS=1`` (set by ``.ci/run``) turns a missing corpus into
   a failure instead of a skip.
+* Tests that crawl through real crawl processes are marked ``e2e`` here (their
+  module calls ``run_crawl`` or starts the CLI as a process, or they use a
+  crawling fixture); ``pytest -m "not e2e"`` runs the rest. Tests that only read
+  a crawl's result use a shared world instead (``helpers.worlds``).
 """
 
 from __future__ import annotations
@@ -18,16 +22,36 @@ from pathlib import Path
 
 import pytest
 from helpers.server import FakeServer, Reply
+from helpers.settings import loopback_settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import HttpSettings, OpenRouterSettings, Settings
+from tracker.config import Settings
+from tracker.sources.runner import prepare_crawl_processes
 from tracker.store.db import make_engine, make_sessionmaker, upgrade
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = (REPO_ROOT / ".." / "shared" / "corpus").resolve()
 PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL") or None
+
+
+#: Fixtures that run a crawl in a child process when the test calls them.
+CRAWLING_FIXTURES = frozenset({"crawl_hub", "crawl"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(item, "module", None)
+        crawls = module is not None and any(hasattr(module, name) for name in ("run_crawl", "TrackerProcess"))
+        if crawls or CRAWLING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _crawl_fork_server() -> None:
+    """Start the crawl fork server at once: it imports Scrapy while the first tests run."""
+    prepare_crawl_processes()
 
 
 @pytest.fixture(scope="session")
@@ -113,15 +137,4 @@ def server() -> Iterator[FakeServer]:
 @pytest.fixture
 def settings(db_url: str, server: FakeServer) -> Settings:
     """Settings pointing every source at the loopback server and the test database."""
-    return Settings(
-        database_url=db_url,
-        http=HttpSettings(
-            allowed_hosts=("127.0.0.1", "localhost"),
-            retries=2,
-            timeout_seconds=3.0,
-            concurrency=4,
-            autothrottle=False,
-            max_retry_after_seconds=5.0,
-        ),
-        openrouter=OpenRouterSettings(url=f"{server.url}/api/v1"),
-    )
+    return loopback_settings(db_url, server)

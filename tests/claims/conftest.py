@@ -4,23 +4,31 @@ already holds what OpenRouter and the Hub say (the primary sources the claims ar
 ``stocked`` gives a database where three OpenRouter snapshots were backfilled
 (2025-12-02: Qwen3-Max at $1.20; 2026-03-17: the price cut; 2026-08-22: the
 prompt-length tiers) and the recorded Hub was crawled for a few organisations.
-On SQLite that database is built once per session and copied per test; on
-Postgres it is built in the test database.
+It is built once per session and copied per test (SQLite: a file; Postgres: a
+schema of the test database, see ``helpers.worlds``).
+
+``story_db`` is the stocked database after the corpus blogs and press were
+crawled and the seed articles checked (the Qwen3-Max story): built once per
+session (two real crawls and a ``tracker check``) and copied per test.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import shutil
+import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from content_server import ContentServer
+from content_server import SEEDS, ContentServer
 from helpers.corpus import FakeHub, hub_cards, hub_details, snapshot
-from helpers.server import FakeServer, Reply
+from helpers.server import FakeServer
+from helpers.settings import loopback_settings
+from helpers.worlds import build_pg_world, build_sqlite_world, copy_pg_world, copy_world, drop_pg_world
 
 from tracker.backfill import backfill_openrouter
+from tracker.cli import main
 from tracker.config import FeedSettings, HttpSettings, HuggingFaceSettings, Settings
 from tracker.sources.runner import run_crawl
 from tracker.store.db import make_engine, make_sessionmaker
@@ -53,35 +61,81 @@ def stock(db_url: str, corpus: Path, server: FakeServer) -> None:
 
 @pytest.fixture(scope="session")
 def _stocked_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path, corpus: Path) -> Path:
-    path = tmp_path_factory.mktemp("stocked") / "stocked.db"
-    shutil.copyfile(_sqlite_template, path)
-    server = FakeServer().start()
-    server.route("/robots.txt", Reply(404, b"", {}))
-    try:
-        stock(f"sqlite:///{path}", corpus, server)
-    finally:
-        server.stop()
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+    target = tmp_path_factory.mktemp("stocked") / "stocked.db"
+    return build_sqlite_world(_sqlite_template, target, lambda url, server: stock(url, corpus, server))[0]
+
+
+@pytest.fixture(scope="session")
+def _stocked_pg(_pg_schema: str | None, corpus: Path) -> Iterator[str]:
+    assert _pg_schema
+    schema, _ = build_pg_world(_pg_schema, "world_stocked", lambda url, server: stock(url, corpus, server))
+    yield schema
+    drop_pg_world(_pg_schema, schema)
 
 
 @pytest.fixture
 def stocked(db_url: str, request: pytest.FixtureRequest, corpus: Path) -> str:
     """``db_url``, holding OpenRouter's and the Hub's data (see the module docstring)."""
     if db_url.startswith("sqlite:///"):
-        template = request.getfixturevalue("_stocked_template")
-        shutil.copyfile(template, db_url.removeprefix("sqlite:///"))
-        return db_url
-    server = FakeServer().start()
-    server.route("/robots.txt", Reply(404, b"", {}))
-    try:
-        stock(db_url, corpus, server)
-    finally:
-        server.stop()
+        copy_world(request.getfixturevalue("_stocked_template"), db_url)
+    else:
+        copy_pg_world(request.getfixturevalue("_stocked_pg"), db_url)
     return db_url
+
+
+def tell_story(settings: Settings, content: ContentServer, corpus: Path) -> Settings:
+    """Crawl the corpus blogs and press into ``settings.database_url`` (stocked), then check the seeds."""
+    feeds = [FeedSettings(url=content.serve_real_qwen_feed(), vendor="qwen")]
+    feeds += [FeedSettings(url=content.serve_blog(v), vendor=v) for v in ("deepseek", "openai", "moonshot", "meta")]
+    feeds.append(FeedSettings(url=content.serve_press(), vendor="news", kind="press"))
+    settings = dataclasses.replace(settings, feeds=tuple(feeds))
+    for source in ("blogs", "press"):
+        summary = run_crawl(settings, source, trigger="test")
+        assert summary.status == "success", summary.render()
+    with pytest.MonkeyPatch.context() as env, contextlib.redirect_stdout(io.StringIO()):
+        env.setenv("TRACKER_DATABASE_URL", settings.database_url)
+        env.delenv("TRACKER_CONFIG", raising=False)
+        assert main(["check", *(str(corpus / "press" / "seeds" / name) for name in SEEDS)]) == 0
+    return settings
+
+
+@pytest.fixture(scope="session")
+def _story_template(
+    tmp_path_factory: pytest.TempPathFactory, _stocked_template: Path, corpus: Path
+) -> tuple[Path, Settings]:
+    return build_sqlite_world(
+        _stocked_template,
+        tmp_path_factory.mktemp("story") / "story.db",
+        lambda url, server: tell_story(loopback_settings(url, server), ContentServer(server, corpus), corpus),
+    )
+
+
+@pytest.fixture(scope="session")
+def _story_pg(_pg_schema: str | None, _stocked_pg: str, corpus: Path) -> Iterator[tuple[str, Settings]]:
+    assert _pg_schema
+    schema, told = build_pg_world(
+        _pg_schema,
+        "world_story",
+        lambda url, server: tell_story(loopback_settings(url, server), ContentServer(server, corpus), corpus),
+        base=_stocked_pg,
+    )
+    yield schema, told
+    drop_pg_world(_pg_schema, schema)
+
+
+@pytest.fixture
+def story_db(db_url: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings whose database (``db_url``) holds the Qwen3-Max story: ``stocked``, the corpus blogs and press
+    crawled, the seed articles checked. ``TRACKER_DATABASE_URL`` names it for the CLI."""
+    if db_url.startswith("sqlite:///"):
+        template, told = request.getfixturevalue("_story_template")
+        copy_world(template, db_url)
+    else:
+        schema, told = request.getfixturevalue("_story_pg")
+        copy_pg_world(schema, db_url)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    return dataclasses.replace(told, database_url=db_url)
 
 
 @pytest.fixture

@@ -41,6 +41,16 @@ BLOG_VENDORS = (
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 
 
+#: The seed articles ``tracker check`` reads in the story (files of ``press/seeds``).
+SEEDS = (
+    "000_c6dc48e131f9fde4.txt",
+    "001_ce9375d93a126e2f.txt",
+    "002_f8a82aa700dfb7a4.txt",
+    "003_6ba69d8e4af22b21.txt",
+    "004_d69d3dd2a683e24d.txt",
+)
+
+
 def file_date(path: Path) -> dt.datetime | None:
     match = _DATE.match(path.name)
     if not match:

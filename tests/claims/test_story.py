@@ -3,39 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from content_server import SEEDS
 from sqlalchemy import select
 
 from tracker.cli import main
 from tracker.cli.resolve import model_subjects
-from tracker.config import FeedSettings
-from tracker.sources.runner import run_crawl
 from tracker.store.events import list_events
 from tracker.store.tables import Claim, Dispute, Model
 
-SEEDS = (
-    "000_c6dc48e131f9fde4.txt",
-    "001_ce9375d93a126e2f.txt",
-    "002_f8a82aa700dfb7a4.txt",
-    "003_6ba69d8e4af22b21.txt",
-    "004_d69d3dd2a683e24d.txt",
-)
-
 
 @pytest.fixture
-def story(stocked, content, with_feeds, corpus, monkeypatch, capsys):
-    """The stocked database after crawling the blogs and the press, and checking the seed articles."""
-    feeds = [FeedSettings(url=content.serve_real_qwen_feed(), vendor="qwen")]
-    feeds += [FeedSettings(url=content.serve_blog(v), vendor=v) for v in ("deepseek", "openai", "moonshot", "meta")]
-    feeds.append(FeedSettings(url=content.serve_press(), vendor="news", kind="press"))
-    settings = with_feeds(*feeds)
-    for source in ("blogs", "press"):
-        summary = run_crawl(settings, source, trigger="test")
-        assert summary.status == "success", summary.render()
-    monkeypatch.setenv("TRACKER_DATABASE_URL", stocked)
-    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
-    assert main(["check", *(str(corpus / "press" / "seeds" / name) for name in SEEDS)]) == 0
-    capsys.readouterr()
-    return settings
+def story(story_db):
+    """The stocked database after crawling the blogs and the press, and checking the seed articles
+    (built once per session on SQLite, see ``story_db`` in conftest.py)."""
+    return story_db
 
 
 def qwen3_max(session):

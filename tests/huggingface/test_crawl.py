@@ -48,8 +48,8 @@ def test_listings_are_built_from_the_details_and_paged_with_link_headers(crawl_h
     assert summary.extra["details_fetched"] == len(hub.details)
 
 
-def test_acceptance_examples_are_shown_with_licence_status_and_parameters(crawl_hub, sessions):
-    assert crawl_hub().status == "success"
+def test_acceptance_examples_are_shown_with_licence_status_and_parameters(hub_world, sessions):
+    assert hub_world.summary.status == "success"
     expected = {
         "meta-llama/Llama-3.1-8B-Instruct": ("LicenseRef-llama3.1", "open-weights-restricted", "gated"),
         "google/gemma-3-1b-it": ("LicenseRef-gemma", "open-weights-restricted", "gated"),
@@ -93,18 +93,19 @@ def test_lineage_links_derivatives_to_their_base(crawl_hub, hub, sessions):
     )
 
 
-def test_hub_facts_are_claims_with_provenance(crawl_hub, sessions, server):
-    assert crawl_hub().status == "success"
+def test_hub_facts_are_claims_with_provenance(hub_world, sessions):
+    assert hub_world.summary.status == "success"
+    origin = hub_world.server_url  # the loopback server the shared crawl fetched from
     with sessions() as session:
         claims = session.scalars(select(Claim).where(Claim.mention == "Qwen/Qwen2.5-3B-Instruct")).all()
         by_attribute = {c.attribute: c for c in claims}
         assert {"license", "openness", "params_total"} <= set(by_attribute)
         lic = by_attribute["license"]
         assert (lic.value, lic.reporter, lic.source) == ("LicenseRef-qwen-research", "primary", "huggingface")
-        assert lic.url == f"{server.url}/Qwen/Qwen2.5-3B-Instruct/raw/main/README.md"
+        assert lic.url == f"{origin}/Qwen/Qwen2.5-3B-Instruct/raw/main/README.md"
         assert "license_name: qwen-research" in lic.quote and lic.fetched_at is not None
         assert lic.model_id == model_of(sessions, "Qwen/Qwen2.5-3B-Instruct").id
-        assert by_attribute["openness"].url == f"{server.url}/api/models/Qwen/Qwen2.5-3B-Instruct"
+        assert by_attribute["openness"].url == f"{origin}/api/models/Qwen/Qwen2.5-3B-Instruct"
         bench = session.scalars(
             select(Claim).where(Claim.mention == "bigscience/bloomz-560m", Claim.attribute == "benchmark")
         ).all()

@@ -2,24 +2,56 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
-from helpers.corpus import serve_openrouter, snapshot
+from helpers.corpus import FakeHub, hub_cards, hub_details, serve_openrouter, snapshot
+from helpers.settings import loopback_settings
+from helpers.worlds import build_pg_world, build_sqlite_world, copy_pg_world, copy_world, drop_pg_world
 
 from tracker.cli import main
+from tracker.config import HuggingFaceSettings
 from tracker.sources.runner import run_crawl
+
+ORGS = ("openai", "Qwen", "meta-llama", "google", "Gensyn", "HuggingFaceH4")
+
+
+def crawl_both(db_url, server, corpus):
+    """OpenRouter's 2026-08-22 listing and six Hub organisations, crawled into ``db_url``."""
+    serve_openrouter(server, snapshot(corpus, "2026-08-22"))
+    FakeHub(server, hub_details(corpus), hub_cards(corpus)).install()
+    settings = dataclasses.replace(
+        loopback_settings(db_url, server), huggingface=HuggingFaceSettings(url=server.url, orgs=ORGS)
+    )
+    assert run_crawl(settings, "openrouter", trigger="test").status == "success"
+    assert run_crawl(settings, "huggingface", trigger="test").status == "success"
+
+
+@pytest.fixture(scope="module")
+def _crawled_template(tmp_path_factory, _sqlite_template, corpus):
+    target = tmp_path_factory.mktemp("models-cli") / "crawled.db"
+    return build_sqlite_world(_sqlite_template, target, lambda url, server: crawl_both(url, server, corpus))[0]
+
+
+@pytest.fixture(scope="module")
+def _crawled_pg(_pg_schema, corpus):
+    assert _pg_schema
+    schema, _ = build_pg_world(_pg_schema, "world_models_cli", lambda url, server: crawl_both(url, server, corpus))
+    yield schema
+    drop_pg_world(_pg_schema, schema)
 
 
 @pytest.fixture
-def crawled(corpus, server, hf_settings, hub, monkeypatch):
-    serve_openrouter(server, snapshot(corpus, "2026-08-22"))
-    settings = hf_settings(("openai", "Qwen", "meta-llama", "google", "Gensyn", "HuggingFaceH4"))
-    assert run_crawl(settings, "openrouter", trigger="test").status == "success"
-    assert run_crawl(settings, "huggingface", trigger="test").status == "success"
-    monkeypatch.setenv("TRACKER_DATABASE_URL", settings.database_url)
+def crawled(db_url, request, monkeypatch):
+    """Both sources crawled (once per module, copied per test); the CLI pointed at the database."""
+    if db_url.startswith("sqlite:///"):
+        copy_world(request.getfixturevalue("_crawled_template"), db_url)
+    else:
+        copy_pg_world(request.getfixturevalue("_crawled_pg"), db_url)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
     monkeypatch.delenv("TRACKER_CONFIG", raising=False)
-    return settings
+    return db_url
 
 
 def models_json(capsys, *args):

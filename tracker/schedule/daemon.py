@@ -45,6 +45,7 @@ from tracker.schedule import jobs
 from tracker.schedule.jobs import JobResult
 from tracker.schedule.locks import LockManager
 from tracker.schedule.plan import NEWSLETTER, SITE, JobSpec, plan, source_of
+from tracker.sources.runner import prepare_crawl_processes
 from tracker.store.db import ensure_schema, make_engine, make_sessionmaker
 from tracker.store.tables.scheduler import SchedulerJob
 
@@ -173,6 +174,8 @@ class Daemon:
         if not inspect(self.engine).has_table(JOB_TABLE):
             raise DatabaseError(f"the job store table {JOB_TABLE} is missing: run `tracker init`")
         jobs.recover_dead_runs(self.factory)
+        if any(source_of(spec.name) for spec in self.specs):
+            prepare_crawl_processes()
         self.scheduler.start(paused=True)
         self.started = True
         self._reconcile()

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.config import Settings
 from tracker.errors import TrackerError
-from tracker.schedule.locks import LockManager, pid_alive, this_host
+from tracker.schedule.locks import LockManager, LockState, pid_alive, this_host
 from tracker.schedule.plan import NEWSLETTER, SITE, crawl_job
 from tracker.sources.runner import run_crawl
 from tracker.sources.summary import CrawlSummary
-from tracker.store.db import session_scope
+from tracker.store.db import make_sessionmaker, session_scope
 from tracker.store.runs import finish_run, mark_stale_runs_failed, start_run
 from tracker.store.tables import Run
 
@@ -88,8 +88,17 @@ def crawl(
         if not outcome.acquired:
             return JobResult(name, "skipped", outcome.reason())
         timeout = settings.schedule.crawl_timeout_minutes * 60 if settings.schedule.crawl_timeout_minutes > 0 else None
+        if outcome.other is not None:  # taken over from a holder that is gone, with its crawl process
+            recover_runs_of(make_sessionmaker(locks.engine), outcome.other)
         try:
-            summary = run_crawl(settings, source, trigger=trigger, log_level=log_level, timeout_seconds=timeout)
+            summary = run_crawl(
+                settings,
+                source,
+                trigger=trigger,
+                log_level=log_level,
+                timeout_seconds=timeout,
+                on_child=lambda pid: locks.set_child(name, pid),
+            )
         except TrackerError as exc:
             return JobResult(name, "failed", str(exc))
         except Exception as exc:  # a bug or a broken database: report it, keep the other jobs going
@@ -204,6 +213,25 @@ def _finish(
         run = session.get(Run, run_id)
         if run is not None:
             finish_run(session, run, status=status, error_message=message, counts=counts, **fields)
+
+
+def recover_runs_of(factory: sessionmaker[Session], gone: LockState) -> list[int]:
+    """Mark the ``running`` runs of a lease holder that is gone (it and its crawl process) as failed."""
+    if gone.host != this_host() or not gone.pid:
+        return []
+    with session_scope(factory) as session:
+        ids = list(
+            session.scalars(
+                select(Run.id).where(
+                    Run.status == "running", Run.host == gone.host, Run.pid == gone.pid, Run.job.in_(RECOVERABLE_JOBS)
+                )
+            )
+        )
+        for run_id in ids:
+            mark_stale_runs_failed(session, run_id=run_id, message="the process running this job died")
+    if ids:
+        log.warning("marked %d run(s) of the gone holder of %s as failed: %s", len(ids), gone.name, ids)
+    return ids
 
 
 def recover_dead_runs(factory: sessionmaker[Session]) -> list[int]:

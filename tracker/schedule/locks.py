@@ -9,7 +9,8 @@ share the database; before a job runs they take its lease in ``job_locks``:
   match nothing) alike;
 * the holder renews ``expires_at`` from a heartbeat thread while the job runs;
 * a lease is taken over when its holder is gone: on this host, when its process
-  no longer exists; on another host, when the lease expired;
+  and the crawl process it started (``child_pid``) no longer exist; on another
+  host, when the lease expired;
 * for scheduled runs, ``last_tick`` remembers the scheduled time of the last run
   that started, so that a second scheduler firing the same tick skips it.
 """
@@ -63,24 +64,28 @@ class LockState:
     released_at: dt.datetime | None
     last_tick: dt.datetime | None
     version: int
+    child_pid: int | None = None
 
     @property
     def held(self) -> bool:
         return self.holder is not None
 
     def holder_gone(self, now: dt.datetime) -> bool:
-        """The holder is presumed dead: its process is gone (this host) or its lease expired (another host)."""
+        """The holder is presumed dead: its process and its crawl process are gone (this host), or its lease
+        expired (another host)."""
         if self.holder is None:
             return True
         if self.host == this_host():
-            return process_gone(self.host, self.pid) or not self.pid
+            holder_gone = process_gone(self.host, self.pid) or not self.pid
+            return holder_gone and (not self.child_pid or process_gone(self.host, self.child_pid))
         return self.expires_at is None or self.expires_at <= now
 
     def describe(self) -> str:
         if self.holder is None:
             return f"{self.name}: free"
         since = self.acquired_at.strftime("%Y-%m-%d %H:%M:%S UTC") if self.acquired_at else "?"
-        return f"{self.name}: held by pid {self.pid} on {self.host} ({self.trigger or '?'}) since {since}"
+        child = f", crawl process {self.child_pid}" if self.child_pid else ""
+        return f"{self.name}: held by pid {self.pid}{child} on {self.host} ({self.trigger or '?'}) since {since}"
 
     def to_dict(self) -> dict[str, object]:
         def iso(value: dt.datetime | None) -> str | None:
@@ -92,6 +97,7 @@ class LockState:
             "holder": self.holder,
             "host": self.host,
             "pid": self.pid,
+            "child_pid": self.child_pid,
             "trigger": self.trigger,
             "acquired_at": iso(self.acquired_at),
             "expires_at": iso(self.expires_at),
@@ -114,6 +120,7 @@ def _state(row: Any) -> LockState | None:
         released_at=row.released_at,
         last_tick=row.last_tick,
         version=row.version,
+        child_pid=row.child_pid,
     )
 
 
@@ -192,6 +199,7 @@ class LockManager:
                 "holder": self.holder,
                 "host": self.host,
                 "pid": self.pid,
+                "child_pid": None,
                 "trigger": self.trigger,
                 "acquired_at": now,
                 "expires_at": now + self.lease,
@@ -216,6 +224,7 @@ class LockManager:
             if won:
                 if current is not None and current.held:
                     log.warning("took over the lease of %s from a holder that is gone (%s)", name, current.describe())
+                    return Outcome("acquired", lease=Lease(self, name), other=current)
                 return Outcome("acquired", lease=Lease(self, name))
         return Outcome("busy", other=read_lock(self.engine, name))
 
@@ -268,12 +277,22 @@ class LockManager:
             )
         return result.rowcount == 1
 
+    def set_child(self, name: str, pid: int | None) -> bool:
+        """Record the crawl process working under our lease of ``name`` (None: it is gone)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(JobLock)
+                .where(JobLock.name == name, JobLock.holder == self.holder)
+                .values(child_pid=pid, version=JobLock.version + 1)
+            )
+        return result.rowcount == 1
+
     def release(self, name: str) -> bool:
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(JobLock)
                 .where(JobLock.name == name, JobLock.holder == self.holder)
-                .values(holder=None, expires_at=None, released_at=utcnow(), version=JobLock.version + 1)
+                .values(holder=None, child_pid=None, expires_at=None, released_at=utcnow(), version=JobLock.version + 1)
             )
         return result.rowcount == 1
 

@@ -34,7 +34,7 @@ class JobLock(Base):
 
     ``holder`` is NULL when free. A holder renews ``expires_at`` while it works; a
     lease whose holder is gone (an expired lease on another host, a dead process
-    on this one) may be taken over. ``version`` grows on every change: takeovers
+    on this one, whose crawl process is gone too) may be taken over. ``version`` grows on every change: takeovers
     are compare-and-swap updates on it, which works alike on SQLite and Postgres.
     ``last_tick`` is the scheduled time of the last scheduled run started, so that
     two schedulers firing the same tick run the job once.
@@ -47,6 +47,8 @@ class JobLock(Base):
     holder: Mapped[str | None] = mapped_column(String(255))
     host: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None] = mapped_column(Integer)
+    #: The crawl process working under the lease (on ``host``), NULL when none runs.
+    child_pid: Mapped[int | None] = mapped_column(Integer)
     #: ``schedule``, ``cli``, ``test``: who took it.
     trigger: Mapped[str | None] = mapped_column(String(32))
     acquired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
