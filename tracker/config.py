@@ -184,6 +184,8 @@ class Settings:
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    #: A listing without a stated total delists only if it reaches this share of the last complete one.
+    min_listing_share: float = 0.9
 
 
 #: Environment variable -> (section, field). ``None`` section = top level.

@@ -41,4 +41,5 @@ def scrapy_settings(settings: Settings, *, run_id: int | None, log_level: str = 
         "TRACKER_RETRY_AFTER_TIMES": max(http.retries, 1),
         "TRACKER_DATABASE_URL": settings.database_url,
         "TRACKER_RUN_ID": run_id,
+        "TRACKER_MIN_LISTING_SHARE": settings.min_listing_share,
     }

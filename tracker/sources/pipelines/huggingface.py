@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
 from tracker.errors import NormalizationError
+from tracker.normalize.completeness import DEFAULT_MIN_SHARE, ListingCount, judge_listing
 from tracker.normalize.hfcard import CardError, parse_card
 from tracker.normalize.huggingface import (
     CardOutcome,
@@ -37,6 +38,7 @@ from tracker.sources.spiders.huggingface import DISCOVERY, OrgListingEnd, RepoFe
 from tracker.sources.summary import CrawlSummary
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
 from tracker.store.ingest_huggingface import FetchInfo, HubBatch, RepoRecord, ingest_huggingface
+from tracker.store.listings import last_complete_org_sizes
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
 
@@ -115,6 +117,8 @@ class HubCrawlState:
     rejections: list[Rejection] = field(default_factory=list)
     #: org → (complete, repos received, failure)
     ends: dict[str, tuple[bool, int, str | None]] = field(default_factory=dict)
+    #: org → listing entries that could not be read
+    rejected_entries: dict[str, int] = field(default_factory=dict)
     first_fetch: Any = None
     listing_pages: int = 0
 
@@ -149,6 +153,7 @@ class StorePipeline(StoreOnClose):
             state.failures.append(item)
         elif isinstance(item, OrgListingEnd):
             state.ends[item.org] = (item.complete, item.received, item.failure)
+            state.rejected_entries[item.org] = item.rejected
         return item
 
     def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
@@ -160,6 +165,7 @@ class StorePipeline(StoreOnClose):
             watched_orgs=tuple(getattr(spider, "orgs", ())),
             finish_reason=reason,
             requests=requests,
+            min_share=self.crawler.settings.getfloat("TRACKER_MIN_LISTING_SHARE", DEFAULT_MIN_SHARE),
         )
 
     def annotate(self, summary: CrawlSummary) -> None:
@@ -190,7 +196,11 @@ def build_batch(state: HubCrawlState, *, base_url: str) -> tuple[HubBatch, list[
             transient.append(
                 RepoFetchFailure(SOURCE, url, outcome.reason or "card-unavailable", outcome.detail or "", None, repo_id)
             )
-        facts = build_facts(detail, outcome)
+        try:
+            facts = build_facts(detail, outcome)
+        except NormalizationError as exc:  # one repo's bad metadata is that repo's rejection
+            card_rejections.append(Rejection(repo_id, exc.reason, exc.detail, provenance.url))
+            continue
         batch.records[repo_id] = RepoRecord(
             facts=facts,
             detail=FetchInfo(provenance.url, provenance.fetched_at, provenance.http_status, provenance.response_hash),
@@ -226,8 +236,13 @@ def store_hub_crawl(
     watched_orgs: tuple[str, ...] = (),
     finish_reason: str = "finished",
     requests: int = 0,
+    min_share: float = DEFAULT_MIN_SHARE,
 ) -> CrawlSummary:
-    """Apply a crawl and close the run; shared by the crawl and tests."""
+    """Apply a crawl and close the run; shared by the crawl and tests.
+
+    An organisation's repos are marked removed only when its listing is complete by the rule of
+    :mod:`tracker.normalize.completeness` (the Hub states no total).
+    """
     summary = CrawlSummary(source=SOURCE, run_id=run_id, requests=requests)
     batch, card_rejections, failures = build_batch(state, base_url=base_url)
     if finish_reason != "finished":
@@ -241,6 +256,9 @@ def store_hub_crawl(
     try:
         with session_scope(factory) as session, gc_paused():
             run = session.get(Run, run_id) if run_id is not None else None
+            proven, suspicious = _judge_org_listings(session, state, batch, min_share)
+            if finish_reason != "finished":
+                proven = set()
             if batch.listed or batch.records:
                 if run is not None:
                     run.observed_at = batch.observed_at
@@ -250,8 +268,11 @@ def store_hub_crawl(
             record_errors(session, rejections + failure_rows, source=SOURCE, run_id=run_id)
             summary.rejected = Counter(r.reason for r in rejections)
             summary.errors = Counter(f.reason for f in failures)
-            watched_done = [o for o in watched_orgs if state.ends.get(o, (False, 0, None))[0]]
+            watched_done = [o for o in watched_orgs if o in proven]
             summary.complete = bool(watched_orgs) and len(watched_done) == len(watched_orgs)
+            summary.extra["org_listing_entries"] = {o: state.ends[o][1] for o in sorted(proven)}
+            if suspicious:
+                summary.extra["suspicious_listing"] = "; ".join(suspicious)[:1000]
             summary.extra.update(
                 organisations_complete=f"{len(watched_done)}/{len(watched_orgs)}",
                 listing_pages=state.listing_pages,
@@ -281,6 +302,32 @@ def store_hub_crawl(
         engine.dispose()
     summary.finished_at = utcnow()
     return summary
+
+
+def _judge_org_listings(
+    session: Any, state: HubCrawlState, batch: HubBatch, min_share: float
+) -> tuple[set[str], list[str]]:
+    """Organisations whose listing is complete by rule (others keep their repos), and the suspicious ones.
+
+    Takes the unproven organisations out of ``batch.complete_orgs`` so nothing of theirs is marked removed.
+    """
+    previous = last_complete_org_sizes(session, SOURCE)
+    proven: set[str] = set()
+    suspicious: list[str] = []
+    for org, (complete, received, _failure) in sorted(state.ends.items()):
+        if org == DISCOVERY or not complete:
+            continue
+        count = ListingCount(
+            received=received, rejected=state.rejected_entries.get(org, 0), previous=previous.get(org.lower())
+        )
+        verdict = judge_listing(count, min_share=min_share)
+        if verdict.complete:
+            proven.add(org)
+        else:
+            batch.complete_orgs.pop(org, None)
+        if verdict.suspicious:
+            suspicious.append(f"{org}: {received} repos, the last complete listing had {count.previous}")
+    return proven, suspicious
 
 
 def _failure_message(failures: list[RepoFetchFailure], finish_reason: str) -> str:

@@ -15,6 +15,7 @@ from scrapy.spiders import Spider
 
 from tracker.claims.ledger import reconcile
 from tracker.errors import NormalizationError
+from tracker.normalize.completeness import DEFAULT_MIN_SHARE, judge_listing
 from tracker.normalize.openrouter import OpenRouterSnapshot, normalize_entry, validate_entry
 from tracker.normalize.rejection import Rejection
 from tracker.perf import gc_paused
@@ -25,6 +26,7 @@ from tracker.store.crosswalk import sync_after_openrouter
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
 from tracker.store.events import insert_events
 from tracker.store.ingest_openrouter import ingest_openrouter
+from tracker.store.listings import last_complete_size
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
 
@@ -98,13 +100,24 @@ class StorePipeline(StoreOnClose):
             snapshot = self._snapshot(item)
             snapshot.complete = item.complete
             snapshot.failure = item.failure
+            snapshot.received, snapshot.total_given, snapshot.total_count = (
+                item.received,
+                item.total_given,
+                item.total_count,
+            )
         elif isinstance(item, FetchFailure):
             self.failures.append(item)
         return item
 
     def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
         return store_listing(
-            self.database_url, self.run_id, self.snapshot, self.failures, finish_reason=reason, requests=requests
+            self.database_url,
+            self.run_id,
+            self.snapshot,
+            self.failures,
+            finish_reason=reason,
+            requests=requests,
+            min_share=self.crawler.settings.getfloat("TRACKER_MIN_LISTING_SHARE", DEFAULT_MIN_SHARE),
         )
 
 
@@ -116,8 +129,12 @@ def store_listing(
     *,
     finish_reason: str = "finished",
     requests: int = 0,
+    min_share: float = DEFAULT_MIN_SHARE,
 ) -> CrawlSummary:
-    """Apply a crawled listing and close the run; shared by crawl and tests."""
+    """Apply a crawled listing and close the run; shared by crawl and tests.
+
+    The listing delists only when complete by the rule of :mod:`tracker.normalize.completeness`.
+    """
     engine = make_engine(database_url)
     factory = make_sessionmaker(engine)
     summary = CrawlSummary(source="openrouter", run_id=run_id)
@@ -132,6 +149,17 @@ def store_listing(
     try:
         with gc_paused(), session_scope(factory) as session:
             run = session.get(Run, run_id) if run_id is not None else None
+            if snapshot is not None and snapshot.complete:
+                count = snapshot.count(last_complete_size(session, "openrouter"))
+                verdict = judge_listing(count, min_share=min_share)
+                if verdict.complete:
+                    summary.extra["listing_entries"] = count.received
+                else:
+                    snapshot.complete, snapshot.failure = False, verdict.reason
+                if verdict.suspicious:
+                    summary.extra["suspicious_listing"] = (
+                        f"{count.received} entries, the last complete listing had {count.previous}"
+                    )
             if snapshot is not None and (snapshot.models or snapshot.aliases):
                 if run is not None:
                     run.observed_at = snapshot.observed_at
