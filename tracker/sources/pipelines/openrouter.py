@@ -7,16 +7,27 @@ got without delisting anything, and an unchanged listing writes nothing.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from sqlalchemy.orm import Session
 
 from tracker.claims.ledger import reconcile
 from tracker.errors import NormalizationError
 from tracker.normalize.completeness import DEFAULT_MIN_SHARE, judge_listing
-from tracker.normalize.openrouter import OpenRouterSnapshot, normalize_entry, validate_entry
+from tracker.normalize.guard import describe
+from tracker.normalize.openrouter import (
+    OpenRouterAliasRecord,
+    OpenRouterModel,
+    OpenRouterSnapshot,
+    normalize_entry,
+    validate_entry,
+)
 from tracker.normalize.rejection import Rejection
 from tracker.perf import gc_paused
 from tracker.sources.items import FetchFailure, ListingEnd, RawPage
@@ -25,10 +36,13 @@ from tracker.sources.summary import CrawlSummary
 from tracker.store.crosswalk import sync_after_openrouter
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
 from tracker.store.events import insert_events
-from tracker.store.ingest_openrouter import ingest_openrouter
+from tracker.store.ingest_openrouter import IngestResult, ingest_openrouter
+from tracker.store.isolate import failing_records
 from tracker.store.listings import last_complete_size
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
+
+logger = logging.getLogger(__name__)
 
 
 class ValidatePipeline:
@@ -163,7 +177,8 @@ def store_listing(
             if snapshot is not None and (snapshot.models or snapshot.aliases):
                 if run is not None:
                     run.observed_at = snapshot.observed_at
-                result = ingest_openrouter(session, snapshot, run_id=run_id)
+                result, refused = _ingest_isolated(session, snapshot, run_id)
+                rejections.extend(refused)
                 summary.absorb(result.counts(), result.events)
                 summary.absorb(
                     *sync_after_openrouter(
@@ -193,6 +208,40 @@ def store_listing(
         engine.dispose()
     summary.finished_at = utcnow()
     return summary
+
+
+def _ingest_isolated(
+    session: Session, snapshot: OpenRouterSnapshot, run_id: int | None
+) -> tuple[IngestResult, list[Rejection]]:
+    """Ingest in a savepoint; if the database refuses the batch, set aside the records it refuses alone.
+
+    The listing is then incomplete (a record set aside must not be delisted) and each refused record
+    is a ``storage-error`` rejection naming the database's reason.
+    """
+    try:
+        with session.begin_nested():
+            return ingest_openrouter(session, snapshot, run_id=run_id), []
+    except Exception as exc:
+        logger.warning("the database refused the OpenRouter batch (%s); looking for the records it refuses", exc)
+
+    def probe(part: Sequence[OpenRouterModel | OpenRouterAliasRecord]) -> object:
+        trial = dataclasses.replace(
+            snapshot,
+            models=[r for r in part if isinstance(r, OpenRouterModel)],
+            aliases=[r for r in part if isinstance(r, OpenRouterAliasRecord)],
+            rejections=[],
+            complete=False,
+        )
+        return ingest_openrouter(session, trial, run_id=None)
+
+    bad = failing_records(session, probe, [*snapshot.models, *snapshot.aliases])
+    refused = [Rejection(record.id, "storage-error", describe(error), snapshot.url) for record, error in bad]
+    bad_ids = {record.id for record, _error in bad}
+    snapshot.models = [m for m in snapshot.models if m.id not in bad_ids]
+    snapshot.aliases = [a for a in snapshot.aliases if a.id not in bad_ids]
+    snapshot.complete = False
+    snapshot.failure = f"the database refused {len(bad)} record(s): nothing was delisted"
+    return ingest_openrouter(session, snapshot, run_id=run_id), refused
 
 
 def _failure_message(failures: list[FetchFailure], snapshot: OpenRouterSnapshot | None, finish_reason: str) -> str:
