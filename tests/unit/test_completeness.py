@@ -25,6 +25,9 @@ CASES = [
     (ListingCount(1), True, False, None),  # the first listing: nothing to delist yet
     (ListingCount(0, previous=17), False, True, "suspicious"),
     (ListingCount(1, previous=17), False, True, "the last complete listing had 17"),
+    (ListingCount(2, previous=3), True, False, None),  # one repo of three deleted: a single entry may go
+    (ListingCount(1, previous=3), False, True, "suspicious"),
+    (ListingCount(9, previous=10), True, False, None),
 ]
 
 

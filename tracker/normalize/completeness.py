@@ -10,8 +10,10 @@ nothing about what it lacks unless it is *complete by rule*:
 2. **The API states no total** (OpenRouter's older responses, every Hugging
    Face organisation listing): no entry may have been rejected, and the
    listing may not be smaller than ``min_share`` (default 90 %) of the last
-   complete listing of the same source (or organisation). The very first
-   listing has nothing to delist and is complete.
+   complete listing of the same source (or organisation) — except that losing
+   a single entry is always allowed (an organisation of three repos that
+   deletes one is not a cut listing). The very first listing has nothing to
+   delist and is complete.
 
 Anything else is **partial**: what arrived is stored, nothing is delisted or
 marked removed. A partial listing well below the last complete one is also
@@ -26,6 +28,8 @@ from typing import Any
 
 #: The share of the last complete listing a listing without a total must reach.
 DEFAULT_MIN_SHARE = 0.9
+#: Entries a listing may lose whatever its size (small organisations delete repos too).
+ALWAYS_ALLOWED_DROP = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +61,11 @@ class Completeness:
 def judge_listing(count: ListingCount, *, min_share: float = DEFAULT_MIN_SHARE) -> Completeness:
     """Whether ``count`` proves a complete listing (the module's rule)."""
     received = count.received
-    short = count.previous is not None and received < min_share * count.previous
+    short = (
+        count.previous is not None
+        and received < min_share * count.previous
+        and count.previous - received > ALWAYS_ALLOWED_DROP
+    )
     if count.total_given:
         total = count.total_count
         if isinstance(total, bool) or not isinstance(total, int):
