@@ -10,7 +10,10 @@ failed (fetched again next crawl).
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +22,7 @@ from scrapy.spiders import Spider
 
 from tracker.errors import NormalizationError
 from tracker.normalize.completeness import DEFAULT_MIN_SHARE, ListingCount, judge_listing
+from tracker.normalize.guard import describe
 from tracker.normalize.hfcard import CardError, parse_card
 from tracker.normalize.huggingface import (
     CardOutcome,
@@ -30,6 +34,7 @@ from tracker.normalize.huggingface import (
     normalize_detail,
     repo_id_of,
 )
+from tracker.normalize.identity import org_of
 from tracker.normalize.rejection import Rejection
 from tracker.perf import gc_paused
 from tracker.sources.items import Provenance, RawPage, RawRecord
@@ -37,10 +42,13 @@ from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.spiders.huggingface import DISCOVERY, OrgListingEnd, RepoFetchFailure
 from tracker.sources.summary import CrawlSummary
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
-from tracker.store.ingest_huggingface import FetchInfo, HubBatch, RepoRecord, ingest_huggingface
+from tracker.store.ingest_huggingface import FetchInfo, HubBatch, HubIngestResult, RepoRecord, ingest_huggingface
+from tracker.store.isolate import failing_records
 from tracker.store.listings import last_complete_org_sizes
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
+
+logger = logging.getLogger(__name__)
 
 SOURCE = "huggingface"
 DEFAULT_MAX_CARD_BYTES = 2 * 1024 * 1024
@@ -262,7 +270,9 @@ def store_hub_crawl(
             if batch.listed or batch.records:
                 if run is not None:
                     run.observed_at = batch.observed_at
-                result = ingest_huggingface(session, batch, run_id=run_id)
+                result, refused = _ingest_isolated(session, batch, run_id)
+                rejections.extend(refused)
+                proven -= {org for org in proven if org not in batch.complete_orgs}
                 summary.absorb(result.counts(), result.events)
                 summary.extra.update({k: v for k, v in result.extra().items() if v})
             record_errors(session, rejections + failure_rows, source=SOURCE, run_id=run_id)
@@ -302,6 +312,41 @@ def store_hub_crawl(
         engine.dispose()
     summary.finished_at = utcnow()
     return summary
+
+
+def _ingest_isolated(session: Any, batch: HubBatch, run_id: int | None) -> tuple[HubIngestResult, list[Rejection]]:
+    """Ingest in a savepoint; if the database refuses the batch, set aside the repos it refuses alone.
+
+    A refused repo is a ``storage-error`` rejection; its organisation marks nothing removed this crawl.
+    """
+    try:
+        with session.begin_nested():
+            return ingest_huggingface(session, batch, run_id=run_id), []
+    except Exception as exc:
+        logger.warning("the database refused the Hub batch (%s); looking for the repos it refuses", exc)
+
+    def probe(part: Sequence[str]) -> object:
+        ids = {repo_id.lower() for repo_id in part}
+        trial = dataclasses.replace(
+            batch,
+            listed={k: v for k, v in batch.listed.items() if k.lower() in ids},
+            records={k: v for k, v in batch.records.items() if k.lower() in ids},
+            complete_orgs={},
+            listed_orgs=set(),
+        )
+        return ingest_huggingface(session, trial, run_id=None)
+
+    bad = failing_records(session, probe, sorted(batch.records))
+    refused = [
+        Rejection(repo_id, "storage-error", describe(error), batch.records[repo_id].detail.url)
+        for repo_id, error in bad
+    ]
+    for repo_id, _error in bad:
+        batch.records.pop(repo_id, None)
+        batch.complete_orgs.pop(org_of(repo_id), None)
+        for org in [o for o in batch.complete_orgs if o.lower() == org_of(repo_id).lower()]:
+            batch.complete_orgs.pop(org)
+    return ingest_huggingface(session, batch, run_id=run_id), refused
 
 
 def _judge_org_listings(
