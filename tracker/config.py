@@ -206,6 +206,8 @@ class Settings:
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    #: A listing without a stated total delists only if it reaches this share of the last complete one.
+    min_listing_share: float = 0.9
 
 
 #: Environment variable -> (section, field). ``None`` section = top level.
@@ -248,8 +250,12 @@ def load_settings(config_path: str | Path | None = None, env: Mapping[str, str] 
                 data = tomllib.load(fh)
         except FileNotFoundError as exc:
             raise ConfigError(f"configuration file not found: {p}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"configuration file {p} is not valid TOML: {exc}") from exc
+        except IsADirectoryError as exc:
+            raise ConfigError(f"configuration file {p} is a directory, not a file") from exc
+        except OSError as exc:
+            raise ConfigError(f"cannot read configuration file {p}: {exc.strerror or exc}") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"configuration file {p} is not valid TOML: {' '.join(str(exc).split())[:200]}") from exc
     for var, (section, name) in ENV_VARS.items():
         value = env.get(var)
         if value is None or value == "":
@@ -258,7 +264,7 @@ def load_settings(config_path: str | Path | None = None, env: Mapping[str, str] 
         if not isinstance(target, dict):
             raise ConfigError(f"[{section}] in the configuration file must be a table")
         target[name] = value
-    return _build(Settings, data, "")
+    return validate_settings(_build(Settings, data, ""))
 
 
 def _build(cls: type, data: Any, where: str) -> Any:
@@ -304,12 +310,118 @@ def _coerce(tp: Any, raw: Any, where: str) -> Any:
             return False
         raise ConfigError(f"{where} must be true or false, not {raw!r}")
     if tp in (int, float):
+        if isinstance(raw, bool):
+            raise ConfigError(f"{where} must be a number, not {raw!r}")
         try:
             return tp(raw)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where} must be a number, not {raw!r}") from exc
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ConfigError(f"{where} must be a number, not {str(raw)[:60]!r}") from exc
     if tp is str:
         if not isinstance(raw, str | int | float):
             raise ConfigError(f"{where} must be a string")
         return str(raw)
     return raw
+
+
+# --------------------------------------------------------------------------- validation
+
+#: ``backend`` / ``backend+driver`` names a database URL may use.
+DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
+#: Settings that must be at least 1, at least 0, or above 0 (``section.field``).
+_AT_LEAST_ONE = (
+    "http.concurrency",
+    "http.max_response_bytes",
+    "http.max_page_bytes",
+    "huggingface.discovery_limit",
+    "huggingface.page_size",
+    "huggingface.max_card_bytes",
+    "smtp.max_attempts",
+    "site.changes_per_page",
+    "site.feed_entries",
+    "smtp.port",
+)
+_AT_LEAST_ZERO = (
+    "http.retries",
+    "http.delay_seconds",
+    "http.max_retry_after_seconds",
+    "smtp.retry_delay_seconds",
+    "site.workers",
+    "schedule.empty_runs_before_flag",
+    "schedule.crawl_timeout_minutes",
+    "schedule.stop_grace_seconds",
+)
+_ABOVE_ZERO = (
+    "http.timeout_seconds",
+    "smtp.timeout_seconds",
+    "schedule.openrouter_interval_minutes",
+    "schedule.huggingface_interval_minutes",
+    "schedule.blogs_interval_minutes",
+    "schedule.press_interval_minutes",
+    "schedule.default_interval_minutes",
+    "schedule.stale_after_hours",
+    "schedule.lease_seconds",
+)
+_WEB_URLS = ("openrouter.url", "huggingface.url", "site.base_url", "newsletter.unsubscribe_url")
+
+
+def validate_settings(settings: Settings) -> Settings:
+    """``settings`` if every value is usable (ranges, URL schemes, database dialects); else :class:`ConfigError`."""
+    import math
+    from urllib.parse import urlsplit
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    def value(path: str) -> Any:
+        section, _, name = path.partition(".")
+        return getattr(getattr(settings, section), name)
+
+    def number(path: str) -> float:
+        got = value(path)
+        if isinstance(got, float) and not math.isfinite(got):
+            raise ConfigError(f"{path} must be a finite number, not {got}")
+        return got
+
+    for path in _AT_LEAST_ONE:
+        if number(path) < 1:
+            raise ConfigError(f"{path} must be at least 1, not {value(path)}")
+    for path in _AT_LEAST_ZERO:
+        if number(path) < 0:
+            raise ConfigError(f"{path} must not be negative, not {value(path)}")
+    for path in _ABOVE_ZERO:
+        if number(path) <= 0:
+            raise ConfigError(f"{path} must be more than 0, not {value(path)}")
+    if settings.smtp.port > 65535:
+        raise ConfigError(f"smtp.port must be a TCP port (1–65535), not {settings.smtp.port}")
+    if not (isinstance(settings.min_listing_share, float | int) and 0 < settings.min_listing_share <= 1):
+        raise ConfigError(f"min_listing_share must be above 0 and at most 1, not {settings.min_listing_share}")
+    if settings.smtp.security not in ("none", "starttls", "ssl"):
+        raise ConfigError(f"smtp.security must be none, starttls or ssl, not {settings.smtp.security!r}")
+
+    def web_url(path: str, url: str) -> None:
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError as exc:
+            raise ConfigError(f"{path} is not a URL: {url!r} ({exc})") from exc
+        if parts.scheme not in ("http", "https") or not host:
+            raise ConfigError(f"{path} must be an http:// or https:// URL with a host, not {url!r}")
+
+    for path in _WEB_URLS:
+        web_url(path, value(path))
+    for index, feed in enumerate(settings.feeds):
+        web_url(f"feeds[{index}].url", feed.url)
+        if feed.kind not in ("vendor", "press"):
+            raise ConfigError(f"feeds[{index}].kind must be vendor or press, not {feed.kind!r}")
+        if feed.type not in ("feed", "html", "markdown", "page"):
+            raise ConfigError(f"feeds[{index}].type must be feed, html, markdown or page, not {feed.type!r}")
+    scheme = settings.database_url.split(":", 1)[0].lower() if ":" in settings.database_url else ""
+    if scheme not in DATABASE_SCHEMES:
+        hint = " (did you mean postgresql://?)" if scheme in ("postgres", "pg", "psql") else ""
+        raise ConfigError(
+            f"database_url must be a sqlite:/// or postgresql:// URL, not {settings.database_url.split('@')[-1]!r}"
+            f"{hint}"
+        )
+    try:
+        ZoneInfo(settings.newsletter.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"newsletter.timezone {settings.newsletter.timezone!r} is not a known time zone") from exc
+    return settings

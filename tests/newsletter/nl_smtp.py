@@ -41,6 +41,8 @@ class Recorder:
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
     #: recipient → replies to give after DATA, in order (then 250); ``DROP`` keeps the message and hangs up.
     data_replies: dict[str, list[str]] = field(default_factory=dict)
+    #: replies to give to MAIL FROM, in order (then 250): a server-wide refusal.
+    mail_replies: list[str] = field(default_factory=list)
     #: called with the count of MAIL FROM commands seen, before replying.
     on_mail: Callable[[int], None] | None = None
     #: called with the number of messages received so far, before replying 250.
@@ -54,6 +56,10 @@ class Recorder:
             count = self.mails
         if self.on_mail is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.on_mail, count)
+        with self.lock:
+            scripted = self.mail_replies.pop(0) if self.mail_replies else None
+        if scripted is not None:
+            return scripted
         envelope.mail_from = address
         envelope.mail_options.extend(options)
         return "250 OK"

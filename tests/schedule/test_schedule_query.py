@@ -16,6 +16,7 @@ from sqlalchemy import insert, text
 
 from tracker.backfill import backfill_openrouter
 from tracker.cli import main
+from tracker.query import ensure_analyst_role
 from tracker.store.tables import Model
 
 
@@ -24,6 +25,8 @@ def loaded(corpus, sessions, db_url, engine):
     """The OpenRouter listings of 2026-03-16 and 2026-03-17 (Qwen3-Max's price cut between them)."""
     files = [snapshot(corpus, "2026-03-16"), snapshot(corpus, "2026-03-17")]
     assert all(s.status == "success" for s in backfill_openrouter(sessions, db_url, files, trigger="test"))
+    if engine.dialect.name == "postgresql":
+        ensure_analyst_role(db_url)  # what `tracker init` does: the role tracker query runs as
     return engine
 
 

@@ -8,11 +8,15 @@ tree become one-line messages and exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import __version__
 from tracker.cli.app import App
@@ -58,5 +62,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`tracker models | head`): say so once, and do not fail again at exit
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("tracker: error: the output was closed before everything was written", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"tracker: error: {database_problem(exc)}", file=sys.stderr)
+        return 2
     finally:
         app.close()
+
+
+def database_problem(exc: BaseException) -> str:
+    """One line for a database that cannot be used (unreachable, not a database, locked…)."""
+    cause = getattr(exc, "orig", None) or exc
+    text = " ".join(str(cause).split()) or type(cause).__name__
+    if "file is not a database" in text or "malformed" in text:
+        return f"the database file is not a usable SQLite database ({text[:200]})"
+    if "Connection refused" in text or "could not connect" in text or "connection failed" in text:
+        return f"cannot connect to the database ({text[:200]})"
+    return f"the database cannot be used: {text[:300]}"

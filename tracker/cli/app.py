@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.config import Settings, load_settings
 from tracker.store.db import ensure_schema, make_engine, make_sessionmaker
+from tracker.terminal import is_terminal, terminal_safe
 
 
 class App:
@@ -50,7 +51,11 @@ class App:
         return make_sessionmaker(self.engine())
 
     def print(self, *parts: object) -> None:
-        print(*parts, file=self.out)
+        """Print to the command's output; on a terminal, control characters from the data are made visible."""
+        if is_terminal(self.out):
+            print(terminal_safe(" ".join(str(p) for p in parts)), file=self.out)
+        else:
+            print(*parts, file=self.out)
 
     def close(self) -> None:
         if self._engine is not None:

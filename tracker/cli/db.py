@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from tracker.cli.app import App
+from tracker.errors import DatabaseError
+from tracker.query import ensure_analyst_role
 from tracker.store.db import current_revision, make_engine, upgrade
 
 
@@ -13,7 +16,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "init",
         help="create or upgrade the database (alembic upgrade head)",
-        description="Create the database schema, or upgrade it to the newest revision, with Alembic.",
+        description="Create the database schema, or upgrade it to the newest revision, with Alembic. On Postgres, "
+        "also create the read-only role tracker_analyst that `tracker query` runs as (when the configured user "
+        "may create roles; docs/query.md says what to run otherwise).",
     )
     parser.set_defaults(func=cmd_init)
 
@@ -31,4 +36,9 @@ def cmd_init(app: App, args: argparse.Namespace) -> int:
         app.print(f"{url}: schema is current (revision {after})")
     else:
         app.print(f"{url}: schema upgraded {before or 'empty'} → {after}")
+    if engine.dialect.name == "postgresql":
+        try:
+            app.print(f"{url}: {ensure_analyst_role(app.settings.database_url)}")
+        except DatabaseError as exc:
+            print(f"tracker: warning: {exc}; `tracker query` will refuse to run until it exists", file=sys.stderr)
     return 0

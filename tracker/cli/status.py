@@ -23,7 +23,8 @@ def register(subparsers: Any) -> None:
         "status",
         help="source health, last runs and scheduled jobs",
         description="Show, per source, the last crawl, the last success, the last error and the items of the last "
-        "run, with flags: FAILING (the last crawl failed), PARTIAL (it got only part of the source), STALE (no data "
+        "run, with flags: FAILING (the last crawl failed), PARTIAL (it got only part of the source), SUSPICIOUS "
+        "(its listing was well below the last complete one: nothing was delisted), STALE (no data "
         "for schedule.stale_after_hours), EMPTY (nothing returned schedule.empty_runs_before_flag runs in a row), "
         "STUCK (a crawl marked running whose process is gone or that overran). Then the last site build, newsletter "
         "and `tracker run`, the scheduled jobs and who holds their locks.",

@@ -9,10 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from tracker.cli.app import App
+from tracker.config import NewsletterSettings
 from tracker.deliver import subscribers, tokens
-from tracker.deliver.errors import AddressError
+from tracker.deliver.errors import AddressError, TokenError
 from tracker.deliver.subscribers import Change
 from tracker.store.db import session_scope
+
+#: The secret shipped as the default (sending refuses it too).
+DEFAULT_SECRET = NewsletterSettings().unsubscribe_secret
 
 
 def register(subparsers: Any) -> None:
@@ -72,7 +76,13 @@ def _addresses(args: argparse.Namespace) -> list[str]:
 def _from_token(app: App, args: argparse.Namespace, purpose: str) -> list[str]:
     found = _addresses(args)
     if args.token:
-        found.append(tokens.read_token(app.settings.newsletter.unsubscribe_secret, args.token, purpose))
+        secret = app.settings.newsletter.unsubscribe_secret
+        if secret in ("", DEFAULT_SECRET):
+            raise TokenError(
+                "set TRACKER_UNSUBSCRIBE_SECRET (newsletter.unsubscribe_secret) before accepting tokens: "
+                "tokens signed with the default or an empty secret could be forged by anyone"
+            )
+        found.append(tokens.read_token(secret, args.token, purpose))
     if not found:
         raise AddressError("give at least one address" + (" or --token" if purpose else ""))
     return found

@@ -8,6 +8,10 @@ raises one of:
 
 * :class:`TransientFailure` — a 4xx reply or a connection lost *before* the
   message body was complete: nothing was delivered, trying again is safe;
+* :class:`ServerFailure` (a kind of transient failure) — a failure that is not
+  about this recipient: ``MAIL FROM`` refused, ``421`` (the server is closing),
+  the connection lost before the message began. Every recipient would meet it:
+  the sender defers the whole send rather than failing recipients one by one;
 * :class:`PermanentFailure` — a 5xx reply: do not try again;
 * :class:`UncertainFailure` — the connection was lost *after* the body's final
   ``.`` was sent and before the reply: the message may or may not have been
@@ -48,6 +52,10 @@ class SmtpFailure(Exception):
 
 class TransientFailure(SmtpFailure):
     """Not delivered; safe to try again later."""
+
+
+class ServerFailure(TransientFailure):
+    """Not about one recipient (MAIL FROM refused, 421, connection lost): defer the whole send."""
 
 
 class PermanentFailure(SmtpFailure):
@@ -195,15 +203,17 @@ class SmtpSender:
                 code, reply = self._envelope(sender, recipient)
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop()
-                raise TransientFailure(None, f"connection lost before the message: {exc}") from exc
+                raise ServerFailure(None, f"connection lost before the message: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
-            raise TransientFailure(None, f"connection lost before the message: {exc}") from exc
+            raise ServerFailure(None, f"connection lost before the message: {exc}") from exc
         if code != 354:
             if code == 421:
                 self._drop()
             else:
                 self._reset()
+            if code == 421 or (isinstance(reply, str) and reply.startswith("MAIL FROM:")):
+                raise ServerFailure(code, f"refused: {_text(reply)}")
             raise classify(code, reply, "refused")
         conn = self.conn
         assert conn is not None
@@ -227,6 +237,7 @@ class SmtpSender:
         if code != 250:
             if code == 421:
                 self._drop()
+                raise ServerFailure(code, f"DATA: {_text(reply)}")
             raise classify(code, reply, "DATA")
         return code, _text(reply)
 

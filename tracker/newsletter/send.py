@@ -22,7 +22,17 @@ How "never twice" holds, also when the process is killed and started again:
 Transient failures (4xx, a connection lost before the body ended) are retried
 in the same run with a growing delay, up to ``smtp.max_attempts`` attempts per
 recipient; after that, and at once for permanent failures (5xx), the row is
-``failed`` with the server's reply. A recipient who unsubscribed before their
+``failed`` with the server's reply.
+
+A failure that is not about one recipient (the server refuses ``MAIL FROM``,
+answers ``421``, cannot be reached, TLS or login fails, the connection drops
+before a message) counts against no recipient. It is retried with the same
+growing delay; when it persists for ``smtp.max_attempts`` tries in a row, the
+whole send is **deferred**: the run stops, every unsent row stays ``pending``
+and :class:`SendDeferred` says "deferred, N owed". The next ``newsletter send``
+resumes those rows, and also rows an older version failed for such a reason
+(:func:`retryable`). Per-recipient refusals (``RCPT TO`` 5xx, a ``DATA``
+refusal past the attempt limit) stay ``failed`` and are listed. A recipient who unsubscribed before their
 message went out is ``cancelled``. ``dry_run_dir`` writes one ``.eml`` per
 recipient who would get the issue and changes nothing in the database.
 """
@@ -53,7 +63,7 @@ from tracker.deliver import tokens
 from tracker.deliver.errors import DeliveryError
 from tracker.deliver.message import MessageTemplate, message_id, parse_sender
 from tracker.deliver.outbox import write_eml
-from tracker.deliver.smtp import PermanentFailure, SmtpSender, TransientFailure, UncertainFailure
+from tracker.deliver.smtp import PermanentFailure, ServerFailure, SmtpSender, TransientFailure, UncertainFailure
 from tracker.newsletter import archive
 from tracker.newsletter.build import build_issue, record_issue, week_bounds
 from tracker.newsletter.content import IssueContext
@@ -70,6 +80,20 @@ log = logging.getLogger(__name__)
 BATCH = 200
 #: The secret shipped as the default: links signed with it could be forged by anyone.
 DEFAULT_SECRET = NewsletterSettings().unsubscribe_secret
+
+
+class SendDeferred(DeliveryError):
+    """The server refused the whole send for now (not one recipient): nothing is lost, the rows are owed."""
+
+
+def retryable(status: str, smtp_code: int | None, last_error: str | None) -> bool:
+    """Whether a ``failed`` row failed for a reason about the server, not the recipient (so it is owed)."""
+    if status != "failed":
+        return False
+    text = last_error or ""
+    if smtp_code == 421 or text.startswith("connection lost before the message"):
+        return True
+    return text.startswith("refused: MAIL FROM") and smtp_code is not None and 400 <= smtp_code < 500
 
 
 @dataclass
@@ -162,9 +186,10 @@ def send_issue(
         _deliver(factory, settings, prepared, sender, issue_id, run_id, result, progress)
     except DeliveryError as exc:
         _finish(factory, run_id, issue_id, result, error=exc)
-        raise DeliveryError(
-            f"{exc} ({result.sent} sent before the failure, {result.pending} still to send: "
-            "run `tracker newsletter send` again to continue)"
+        failed = f", {result.failed} failed for good" if result.failed else ""
+        raise SendDeferred(
+            f"{exc}: deferred, {result.pending} owed ({result.sent} sent before the failure{failed}, "
+            f"{result.pending} still to send: run `tracker newsletter send` again to continue)"
         ) from exc
     except BaseException as exc:
         _finish(factory, run_id, issue_id, result, error=exc)
@@ -310,6 +335,22 @@ def _recover(factory: sessionmaker[Session], issue_id: int, *, resend_uncertain:
                 .where(Delivery.issue_id == issue_id, Delivery.status == "uncertain")
                 .values(status="pending", updated_at=now)
             )
+        owed = [
+            row.id
+            for row in session.execute(
+                select(Delivery.id, Delivery.status, Delivery.smtp_code, Delivery.last_error).where(
+                    Delivery.issue_id == issue_id, Delivery.status == "failed"
+                )
+            )
+            if retryable(row.status, row.smtp_code, row.last_error)
+        ]
+        if owed:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(owed))
+                .values(status="pending", attempts=0, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def _enqueue(factory: sessionmaker[Session], issue_id: int) -> int:
@@ -427,6 +468,8 @@ def _deliver(
     seq = itertools.count()
     queue: list[_Job] = []
     smtp = SmtpSender(settings.smtp)
+    #: Server-wide failures in a row (any delivery resets it); at max_attempts the send is deferred.
+    server_failures = 0
     try:
         while True:
             if not queue:
@@ -449,6 +492,18 @@ def _deliver(
 
             try:
                 code, _reply = smtp.send(envelope_from, job.email, data, before_data=mark_sending)
+            except (ServerFailure, DeliveryError) as exc:
+                server_failures += 1
+                code_of = exc.code if isinstance(exc, ServerFailure) else None
+                _set(factory, job.id, status="claimed", smtp_code=code_of, last_error=str(exc)[:1000])
+                if server_failures >= max_attempts:
+                    log.warning("the SMTP server refuses the whole send (%s): deferring", exc)
+                    raise SendDeferred(f"the SMTP server refused the send ({exc})") from exc
+                log.info("server-wide failure %d of %d: %s", server_failures, max_attempts, exc)
+                job.not_before = time.monotonic() + delay * (2 ** (server_failures - 1))
+                job.seq = next(seq)
+                heapq.heappush(queue, job)
+                continue
             except _Unsubscribed:
                 # The body was never completed: the server discards the transaction.
                 _set(factory, job.id, status="cancelled", last_error="unsubscribed before sending")
@@ -485,6 +540,7 @@ def _deliver(
                 last_error=None,
                 sent_at=dt.datetime.now(dt.UTC),
             )
+            server_failures = 0
             result.sent += 1
             if progress is not None:
                 progress(result)

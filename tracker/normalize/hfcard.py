@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from tracker.errors import NormalizationError
+from tracker.normalize.guard import describe
 
 #: Front matter longer than this is refused (real cards with big model-index blocks stay far below).
 MAX_FRONT_MATTER = 512 * 1024
@@ -139,6 +140,8 @@ def parse_card(raw: bytes, *, max_bytes: int) -> ModelCard:
         data = _load_yaml(front_text)
     except RecursionError as exc:
         raise CardError("card-bad-yaml", "front matter nested too deeply", body=body) from exc
+    except (ValueError, OverflowError, TypeError) as exc:  # e.g. an integer of 4,301 digits, a bad date
+        raise CardError("card-bad-yaml", f"unreadable value: {describe(exc)}"[:500], body=body) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2}, column {mark.column + 1})" if mark is not None else ""
@@ -148,5 +151,8 @@ def parse_card(raw: bytes, *, max_bytes: int) -> ModelCard:
         data = {}
     if not isinstance(data, Mapping):
         raise CardError("card-bad-front-matter", f"front matter is a {type(data).__name__}, not a mapping", body=body)
-    front = _json_safe(data)
+    try:
+        front = _json_safe(data)
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise CardError("card-bad-front-matter", f"unusable value: {describe(exc)}"[:500], body=body) from exc
     return ModelCard(front_matter=front, body=body, front_matter_text=front_text)

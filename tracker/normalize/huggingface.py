@@ -25,6 +25,8 @@ from urllib.parse import quote, urlencode
 
 from tracker.errors import NormalizationError
 from tracker.normalize.benchmarks import BenchmarkScore, scores_from_model_index
+from tracker.normalize.bounds import MAX_NUMBER_CHARS, clean_text, sane_time
+from tracker.normalize.guard import isolated
 from tracker.normalize.hfcard import CardError, ModelCard
 from tracker.normalize.identity import is_repo_id, org_of
 from tracker.normalize.licenses import UNKNOWN, LicenseInfo, license_from_tags, resolve_license
@@ -92,12 +94,15 @@ def parse_time(value: Any, field_name: str) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise NormalizationError("bad-field", f"{field_name}={value!r}")
+        raise NormalizationError("bad-field", f"{field_name}={str(value)[:60]!r}")
+    if len(value) > MAX_NUMBER_CHARS:
+        raise NormalizationError("bad-field", f"{field_name} has {len(value)} characters")
     try:
         parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
+        aware = parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError) as exc:
         raise NormalizationError("bad-field", f"{field_name}={value[:60]!r}") from exc
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+    return sane_time(aware, field_name)
 
 
 def repo_id_of(raw: Any) -> str:
@@ -117,7 +122,9 @@ def _opt_text(value: Any, field_name: str, limit: int = 255) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise NormalizationError("bad-field", f"{field_name} is {type(value).__name__}")
-    return str(value)[:limit] or None
+    if isinstance(value, int) and abs(value) > 10**40:
+        raise NormalizationError("out-of-range", f"{field_name} is a {value.bit_length()}-bit number")
+    return clean_text(str(value))[:limit] or None
 
 
 def _sha(value: Any) -> str | None:
@@ -127,6 +134,7 @@ def _sha(value: Any) -> str | None:
     return text
 
 
+@isolated
 def listing_entry(raw: Any, *, watched: bool) -> ListingEntry:
     """One listing entry; raises :class:`NormalizationError` when unusable."""
     repo_id = repo_id_of(raw)
@@ -215,6 +223,7 @@ class HubDetail:
     model_index: Any = None
 
 
+@isolated
 def normalize_detail(raw: Any) -> HubDetail:
     """``GET /api/models/{repo_id}`` → :class:`HubDetail`; raises :class:`NormalizationError`."""
     repo_id = repo_id_of(raw)
@@ -239,7 +248,7 @@ def normalize_detail(raw: Any) -> HubDetail:
         private=raw.get("private") is True,
         pipeline_tag=_opt_text(raw.get("pipeline_tag"), "pipeline_tag", 64),
         library_name=_opt_text(raw.get("library_name"), "library_name", 64),
-        tags=tuple(t for t in tags if isinstance(t, str)),
+        tags=tuple(clean_text(t)[:200] for t in tags if isinstance(t, str)),
         card_data=dict(card_data),
         files=tuple(files) if files is not None else None,
         safetensors=dict(raw["safetensors"]) if isinstance(raw.get("safetensors"), Mapping) else None,
@@ -420,6 +429,7 @@ def _guess_relation(detail: HubDetail, bases: list[str]) -> str:
     return "finetune"
 
 
+@isolated
 def build_facts(detail: HubDetail, card: CardOutcome) -> RepoFacts:
     """Everything the tracker knows about one repo from its detail and its card."""
     parsed = card.card

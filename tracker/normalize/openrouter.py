@@ -10,12 +10,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.errors import NormalizationError
+from tracker.normalize.bounds import INT4_MAX, bounded_count, clean_text, sane_time
+from tracker.normalize.completeness import ListingCount
+from tracker.normalize.guard import isolated
 from tracker.normalize.pricing import PriceValue, normalize_pricing
 from tracker.normalize.rejection import Rejection
 
@@ -113,8 +117,9 @@ def validate_entry(raw: Any) -> None:
         raise NormalizationError("missing-pricing", f"pricing is {type(raw['pricing']).__name__}")
 
 
+@isolated
 def normalize_entry(raw: Mapping[str, Any]) -> OpenRouterModel | OpenRouterAliasRecord:
-    """Normalize one validated ``/models`` entry."""
+    """Normalize one validated ``/models`` entry (any surprise is a ``NormalizationError``)."""
     validate_entry(raw)
     is_alias, vendor, base_id, variant = parse_id(raw["id"])
     if is_alias:
@@ -122,9 +127,12 @@ def normalize_entry(raw: Mapping[str, Any]) -> OpenRouterModel | OpenRouterAlias
         target_id = target_name = None
         if isinstance(target, Mapping):
             target_id = _opt_str(target.get("slug"), "alias_target.slug")
-            target_name = _opt_str(target.get("name"), "alias_target.name")
+            target_name = _opt_str(target.get("name"), "alias_target.name", limit=512)
         return OpenRouterAliasRecord(
-            id=raw["id"], target_id=target_id, target_name=target_name, name=_opt_str(raw.get("name"), "name")
+            id=raw["id"],
+            target_id=target_id[:255] if target_id else target_id,
+            target_name=target_name,
+            name=_opt_str(raw.get("name"), "name", limit=512),
         )
     architecture = raw.get("architecture")
     if architecture is not None and not isinstance(architecture, Mapping):
@@ -139,18 +147,18 @@ def normalize_entry(raw: Mapping[str, Any]) -> OpenRouterModel | OpenRouterAlias
         base_id=base_id,
         variant=variant,
         vendor=vendor,
-        name=_opt_str(raw.get("name"), "name"),
+        name=_opt_str(raw.get("name"), "name", limit=512),
         description=_opt_str(raw.get("description"), "description", limit=MAX_TEXT),
-        canonical_slug=_opt_str(raw.get("canonical_slug"), "canonical_slug") or None,
+        canonical_slug=_opt_str(raw.get("canonical_slug"), "canonical_slug", limit=255) or None,
         hugging_face_id=_hf_id(raw.get("hugging_face_id")),
         context_length=_opt_count(raw.get("context_length"), "context_length"),
         max_completion_tokens=_opt_count(top.get("max_completion_tokens"), "top_provider.max_completion_tokens"),
-        modality=_opt_str(architecture.get("modality"), "architecture.modality"),
+        modality=_opt_str(architecture.get("modality"), "architecture.modality", limit=64),
         input_modalities=_opt_strings(architecture.get("input_modalities"), "input_modalities"),
         output_modalities=_opt_strings(architecture.get("output_modalities"), "output_modalities"),
         created_at=_opt_timestamp(raw.get("created"), "created"),
-        knowledge_cutoff=_opt_str(raw.get("knowledge_cutoff"), "knowledge_cutoff"),
-        expiration_date=_opt_str(raw.get("expiration_date"), "expiration_date"),
+        knowledge_cutoff=_opt_str(raw.get("knowledge_cutoff"), "knowledge_cutoff", limit=32),
+        expiration_date=_opt_str(raw.get("expiration_date"), "expiration_date", limit=32),
         supported_parameters=_opt_strings(raw.get("supported_parameters"), "supported_parameters"),
         prices=normalize_pricing(raw["pricing"]),
     )
@@ -161,8 +169,11 @@ def _opt_str(value: Any, field: str, *, limit: int = 2000) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise NormalizationError("bad-field", f"{field} is {type(value).__name__}")
-    text = str(value)
-    return text[:limit]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise NormalizationError("bad-field", f"{field}={value!r}")
+    if isinstance(value, int) and abs(value) > 10**40:
+        raise NormalizationError("out-of-range", f"{field} is a {value.bit_length()}-bit number")
+    return clean_text(str(value))[:limit]
 
 
 def _hf_id(value: Any) -> str | None:
@@ -170,23 +181,18 @@ def _hf_id(value: Any) -> str | None:
     if not text:
         return None
     text = text.strip()
-    if ".." in text or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*", text):
+    if (
+        ".." in text
+        or len(text) > 255
+        or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*", text)
+    ):
         raise NormalizationError("bad-field", f"hugging_face_id={text[:200]!r}")
     return text
 
 
 def _opt_count(value: Any, field: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise NormalizationError("bad-field", f"{field}={value!r}")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or value < 0:
-        raise NormalizationError("bad-field", f"{field}={value!r}")
-    return value
+    """A token count: stored in ``Integer`` columns, so within int4 on both databases."""
+    return bounded_count(value, field, maximum=INT4_MAX)
 
 
 def _opt_strings(value: Any, field: str) -> tuple[str, ...] | None:
@@ -194,18 +200,19 @@ def _opt_strings(value: Any, field: str) -> tuple[str, ...] | None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise NormalizationError("bad-field", f"{field} is not a list of strings")
-    return tuple(value)
+    return tuple(clean_text(v)[:200] for v in value)
 
 
 def _opt_timestamp(value: Any, field: str) -> dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise NormalizationError("bad-field", f"{field}={value!r}")
+        raise NormalizationError("bad-field", f"{field}={str(value)[:60]!r}")
     try:
-        return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+        moment = dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
     except (OverflowError, OSError, ValueError) as exc:
-        raise NormalizationError("bad-field", f"{field}={value!r}") from exc
+        raise NormalizationError("out-of-range", f"{field}={str(value)[:60]}") from exc
+    return sane_time(moment, field)
 
 
 @dataclass
@@ -224,6 +231,21 @@ class OpenRouterSnapshot:
     complete: bool = False
     #: Why the listing is not complete, when it is not.
     failure: str | None = None
+    #: Entries received (usable or not), and the total the listing stated (see ``normalize.completeness``).
+    received: int = 0
+    total_given: bool = False
+    total_count: Any = None
+
+    def count(self, previous: int | None) -> ListingCount:
+        """What this listing delivered, for :func:`~tracker.normalize.completeness.judge_listing`."""
+        return ListingCount(
+            received=max(self.received, len(self.models) + len(self.aliases) + len(self.rejections)),
+            rejected=len(self.rejections),
+            unidentified=sum(1 for r in self.rejections if r.subject.startswith("data[")),
+            total_given=self.total_given,
+            total_count=self.total_count,
+            previous=previous,
+        )
 
     def add(self, record: OpenRouterModel | OpenRouterAliasRecord) -> None:
         if isinstance(record, OpenRouterAliasRecord):
@@ -248,6 +270,9 @@ def snapshot_from_payload(
         record = normalize_or_reject(raw, position=position, url=url, seen=seen, snapshot=snapshot)
         if record is not None:
             snapshot.add(record)
+    snapshot.received = len(entries)
+    snapshot.total_given = "total_count" in payload
+    snapshot.total_count = payload.get("total_count")
     snapshot.complete = complete and listing_is_complete(payload, len(entries))
     if complete and not snapshot.complete:
         snapshot.failure = "total_count does not match the entries received"

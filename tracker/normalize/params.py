@@ -8,6 +8,10 @@
   count); ``8x7B`` (experts × size) is not read, because the product is not the
   total; effective sizes such as ``E4B`` are not totals either.
 * Active parameters (MoE) only ever come from the name (``A3B``).
+* Bounds: counts are stored as 8-byte integers. A metadata total beyond
+  :data:`~tracker.normalize.bounds.INT8_MAX` rejects the repo
+  (``out-of-range``: the metadata is corrupt); a size in a name beyond it, or
+  written with more than 12 digits, is not read.
 * Context length comes from the config (``max_position_embeddings`` and its
   synonyms, text config included) or GGUF metadata; each source's figure is
   kept as it says (``256K`` ≠ 262,144).
@@ -21,10 +25,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from tracker.errors import NormalizationError
+from tracker.normalize.bounds import INT8_MAX
+
 _UNITS = {"m": 10**6, "b": 10**9, "t": 10**12}
-_SIZE = re.compile(r"(?:^|[-_/. ])(\d+(?:\.\d+)?)([mbt])(?=$|[-_. ])", re.IGNORECASE)
+_SIZE = re.compile(r"(?:^|[-_/. ])(\d{1,12}(?:\.\d{1,6})?)([mbt])(?=$|[-_. ])", re.IGNORECASE)
 _EXPERTS = re.compile(r"-\d+e(?=$|[-_. ])", re.IGNORECASE)
-_ACTIVE = re.compile(r"(?:^|[-_/. ])a(\d+(?:\.\d+)?)([mbt])(?=$|[-_. ])", re.IGNORECASE)
+_ACTIVE = re.compile(r"(?:^|[-_/. ])a(\d{1,12}(?:\.\d{1,6})?)([mbt])(?=$|[-_. ])", re.IGNORECASE)
 CONTEXT_KEYS = (
     "max_position_embeddings",
     "max_sequence_length",
@@ -64,6 +71,10 @@ def params_from_name(name: str) -> tuple[int | None, int | None]:
             continue
         total = _amount(*match.groups())
         break
+    if total is not None and total > INT8_MAX:
+        total = None
+    if active is not None and active > INT8_MAX:
+        active = None
     if total is not None and active is not None and active > total:
         active = None
     return total, active
@@ -76,6 +87,8 @@ def count_params(name: str, safetensors: Any = None, gguf: Any = None) -> ParamC
     for source, block in (("safetensors", safetensors), ("gguf", gguf)):
         value = block.get("total") if isinstance(block, Mapping) else None
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            if value > INT8_MAX:
+                raise NormalizationError("out-of-range", f"{source}.total is a {value.bit_length()}-bit number")
             total, total_source = value, source
             break
     if total is None and name_total is not None:

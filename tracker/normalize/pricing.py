@@ -9,6 +9,11 @@ components). Rules, in order:
 * a component that is missing where it is expected (``prompt``/``completion``)
   → status ``unknown``. Something that is not a number (``"abc"``) is rejected.
 * otherwise status ``priced`` and an exact :class:`~decimal.Decimal`.
+* **Bounds**: a price written with more than ``MAX_NUMBER_CHARS`` characters is
+  rejected before it is parsed (``"1e1000000"`` would overflow the decimal
+  context), and so is an amount of :data:`MAX_USD_PER_UNIT` or more per unit or
+  below :data:`MIN_USD_PER_UNIT` (``price-out-of-range``): both databases store
+  every accepted amount exactly.
 
 **Float noise.** Upstream keeps prices as binary floats, some as 32-bit
 floats, and prints them with every digit: ``"0.00000020000000000000002"`` or
@@ -33,10 +38,19 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from tracker.errors import NormalizationError
+from tracker.normalize.bounds import INT4_MAX, MAX_NUMBER_CHARS, bounded_count, has_unsafe
+from tracker.normalize.guard import isolated
 
 SIGNIFICANT_DIGITS = 7
 _CONTEXT = Context(prec=SIGNIFICANT_DIGITS, rounding=ROUND_HALF_EVEN)
 MILLION = Decimal(1_000_000)
+#: Upstream amounts are USD per token / request / image: a million dollars or more per unit is corrupt.
+MAX_USD_PER_UNIT = Decimal(1_000_000)
+#: Column widths: ``prices.component`` and ``prices.tier``.
+COMPONENT_CHARS = 48
+TIER_LABEL_CHARS = 64
+#: Below this (per unit) an amount is noise or corrupt, not a price.
+MIN_USD_PER_UNIT = Decimal("1e-18")
 
 #: Components metered per something other than tokens, and their unit.
 PER_UNIT_COMPONENTS: dict[str, str] = {
@@ -95,11 +109,16 @@ def parse_amount(raw: Any, *, component: str) -> tuple[PriceStatus, Decimal | No
     if raw is None:
         return PriceStatus.UNKNOWN, None
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise NormalizationError("unparsable-price", f"{component}={raw!r}")
+        raise NormalizationError("unparsable-price", f"{component} is {type(raw).__name__}")
+    if isinstance(raw, int) and abs(raw) >= MAX_USD_PER_UNIT:
+        raise NormalizationError("price-out-of-range", f"{component} is a {raw.bit_length()}-bit number")
+    text = str(raw).strip()
+    if len(text) > MAX_NUMBER_CHARS:
+        raise NormalizationError("price-out-of-range", f"{component} has {len(text)} characters")
     try:
-        return _parse_text(str(raw).strip())
+        return _parse_text(text)
     except _BadPrice as exc:
-        raise NormalizationError(exc.reason, f"{component}={raw!r}") from None
+        raise NormalizationError(exc.reason, f"{component}={text!r}") from None
 
 
 class _BadPrice(Exception):
@@ -122,6 +141,8 @@ def _parse_text(text: str) -> tuple[PriceStatus, Decimal | None]:
         raise _BadPrice("negative-price")
     if value == 0:
         return PriceStatus.FREE, Decimal(0)
+    if value >= MAX_USD_PER_UNIT or value < MIN_USD_PER_UNIT:
+        raise _BadPrice("price-out-of-range")
     return PriceStatus.PRICED, _CONTEXT.plus(value).normalize()
 
 
@@ -152,21 +173,23 @@ def tier_label(condition: Mapping[str, Any]) -> tuple[str, int | None]:
     min_tokens = condition.get("min_prompt_tokens")
     if min_tokens is not None:
         if isinstance(min_tokens, bool) or not isinstance(min_tokens, int | str):
-            raise NormalizationError("bad-tier", f"min_prompt_tokens={min_tokens!r}")
+            raise NormalizationError("bad-tier", f"min_prompt_tokens={str(min_tokens)[:60]!r}")
         try:
-            min_tokens = int(min_tokens)
-        except ValueError as exc:
-            raise NormalizationError("bad-tier", f"min_prompt_tokens={min_tokens!r}") from exc
-        if min_tokens < 0:
-            raise NormalizationError("bad-tier", f"min_prompt_tokens={min_tokens!r}")
+            min_tokens = bounded_count(min_tokens, "min_prompt_tokens", maximum=INT4_MAX)
+        except NormalizationError as exc:
+            raise NormalizationError("bad-tier", exc.detail) from None
         parts.append(f"prompt>={min_tokens}")
     if "utc_start" in condition or "utc_end" in condition:
         parts.append(f"utc={condition.get('utc_start')}-{condition.get('utc_end')}")
     if not parts:
-        raise NormalizationError("bad-tier", f"tier without a condition: {sorted(condition)}")
-    return " ".join(parts), min_tokens
+        raise NormalizationError("bad-tier", f"tier without a condition: {sorted(map(str, condition))[:10]}")
+    label = " ".join(parts)
+    if len(label) > TIER_LABEL_CHARS or has_unsafe(label):
+        raise NormalizationError("bad-tier", f"tier condition {label[:80]!r}")
+    return label, min_tokens
 
 
+@isolated
 def normalize_pricing(pricing: Any) -> tuple[PriceValue, ...]:
     """Every component of the base price and of each tier in ``overrides``."""
     if not isinstance(pricing, Mapping):
@@ -196,8 +219,13 @@ def _components(entry: Mapping[str, Any], *, tier: str, min_prompt_tokens: int |
     for component, raw in entry.items():
         if component in NON_PRICE_KEYS or component in TIER_CONDITION_KEYS:
             continue
-        if not isinstance(component, str) or not component.replace("_", "").isalnum():
-            raise NormalizationError("bad-price-key", repr(component))
+        if (
+            not isinstance(component, str)
+            or len(component) > COMPONENT_CHARS
+            or not component.replace("_", "").isascii()
+            or not component.replace("_", "").isalnum()
+        ):
+            raise NormalizationError("bad-price-key", repr(component)[:80])
         yield price_value(component, raw, tier=tier, min_prompt_tokens=min_prompt_tokens)
 
 

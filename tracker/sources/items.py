@@ -64,6 +64,11 @@ class ListingEnd:
     received: int
     complete: bool
     failure: str | None = None
+    #: The listing carried a total (``total_count``), and its value as sent.
+    total_given: bool = False
+    total_count: Any = None
+    #: Entries the spider could not read (rejected), and those without a readable id.
+    rejected: int = 0
 
 
 @dataclass

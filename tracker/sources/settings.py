@@ -32,6 +32,7 @@ def scrapy_settings(settings: Settings, *, run_id: int | None, log_level: str = 
         "HTTPCACHE_ENABLED": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "EXTENSIONS": {"tracker.sources.quiet_log.QuietTracebacks": 0},
         "DOWNLOADER_MIDDLEWARES": {
             "tracker.sources.middlewares.AllowedHostsMiddleware": 50,
             "tracker.sources.middlewares.RetryAfterMiddleware": 560,
@@ -41,4 +42,5 @@ def scrapy_settings(settings: Settings, *, run_id: int | None, log_level: str = 
         "TRACKER_RETRY_AFTER_TIMES": max(http.retries, 1),
         "TRACKER_DATABASE_URL": settings.database_url,
         "TRACKER_RUN_ID": run_id,
+        "TRACKER_MIN_LISTING_SHARE": settings.min_listing_share,
     }

@@ -97,7 +97,7 @@ class SourceHealth:
     items_last_run: int | None = None
     consecutive_failures: int = 0
     consecutive_empty: int = 0
-    #: ``failing``, ``partial``, ``stale``, ``empty``, ``stuck``.
+    #: ``failing``, ``partial``, ``suspicious``, ``stale``, ``empty``, ``stuck``.
     flags: list[str] = field(default_factory=list)
     #: One sentence per flag.
     notes: list[str] = field(default_factory=list)
@@ -168,6 +168,7 @@ def _one(session: Session, name: str, enabled: bool, schedule: Any, now: dt.date
         last = finished[0]
         health.last_run = last
         health.items_last_run = last.items_seen
+        suspicious = _suspicious_listing(session, last.id)
     for run in finished:
         if run.status == "failed":
             health.consecutive_failures += 1
@@ -194,6 +195,9 @@ def _one(session: Session, name: str, enabled: bool, schedule: Any, now: dt.date
     elif health.last_run is not None and health.last_run.status == "partial":
         health.flags.append("partial")
         health.notes.append("the last crawl got only part of the source (nothing was delisted)")
+    if finished and suspicious:
+        health.flags.append("suspicious")
+        health.notes.append(f"suspicious listing: {suspicious} (nothing was delisted)")
     stale_after = dt.timedelta(hours=schedule.stale_after_hours)
     if health.last_data_at is None:
         if enabled:
@@ -220,6 +224,14 @@ def _one(session: Session, name: str, enabled: bool, schedule: Any, now: dt.date
                 f"run {health.running.id} has been running for {_hours(now - health.running.started_at)}"
             )
     return health
+
+
+def _suspicious_listing(session: Session, run_id: int) -> str | None:
+    """What the run recorded as a suspicious listing (a large drop below the last complete one), if anything."""
+    counts = session.execute(select(Run.counts).where(Run.id == run_id)).scalar_one_or_none()
+    extra = counts.get("extra") if isinstance(counts, dict) else None
+    value = extra.get("suspicious_listing") if isinstance(extra, dict) else None
+    return str(value)[:500] if value else None
 
 
 def _newest(session: Session, source: str, statuses: tuple[str, ...]) -> dt.datetime | None:

@@ -33,6 +33,7 @@ from tracker.sources.spiders.feeds import (
     FeedProblem,
     FetchedFeed,
     NotModified,
+    is_web_link,
     utc_from_struct,
 )
 from tracker.sources.summary import CrawlSummary
@@ -57,6 +58,15 @@ class ValidatePipeline:
             if not item.link:
                 rejections.append(
                     Rejection(_entry_subject(item), "entry-no-link", "the feed entry has no link", item.feed_url)
+                )
+            elif not is_web_link(item.link):
+                rejections.append(
+                    Rejection(
+                        _entry_subject(item),
+                        "entry-bad-link",
+                        f"the entry's link is not an http(s) URL: {item.link[:200]!r}",
+                        item.feed_url,
+                    )
                 )
             elif not item.date_text:
                 rejections.append(

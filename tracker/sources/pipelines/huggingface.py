@@ -10,7 +10,10 @@ failed (fetched again next crawl).
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +21,8 @@ from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
 from tracker.errors import NormalizationError
+from tracker.normalize.completeness import DEFAULT_MIN_SHARE, ListingCount, judge_listing
+from tracker.normalize.guard import describe
 from tracker.normalize.hfcard import CardError, parse_card
 from tracker.normalize.huggingface import (
     CardOutcome,
@@ -29,6 +34,7 @@ from tracker.normalize.huggingface import (
     normalize_detail,
     repo_id_of,
 )
+from tracker.normalize.identity import org_of
 from tracker.normalize.rejection import Rejection
 from tracker.perf import gc_paused
 from tracker.sources.items import Provenance, RawPage, RawRecord
@@ -36,9 +42,13 @@ from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.spiders.huggingface import DISCOVERY, OrgListingEnd, RepoFetchFailure
 from tracker.sources.summary import CrawlSummary
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
-from tracker.store.ingest_huggingface import FetchInfo, HubBatch, RepoRecord, ingest_huggingface
+from tracker.store.ingest_huggingface import FetchInfo, HubBatch, HubIngestResult, RepoRecord, ingest_huggingface
+from tracker.store.isolate import failing_records
+from tracker.store.listings import last_complete_org_sizes
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
+
+logger = logging.getLogger(__name__)
 
 SOURCE = "huggingface"
 DEFAULT_MAX_CARD_BYTES = 2 * 1024 * 1024
@@ -115,6 +125,8 @@ class HubCrawlState:
     rejections: list[Rejection] = field(default_factory=list)
     #: org → (complete, repos received, failure)
     ends: dict[str, tuple[bool, int, str | None]] = field(default_factory=dict)
+    #: org → listing entries that could not be read
+    rejected_entries: dict[str, int] = field(default_factory=dict)
     first_fetch: Any = None
     listing_pages: int = 0
 
@@ -149,6 +161,7 @@ class StorePipeline(StoreOnClose):
             state.failures.append(item)
         elif isinstance(item, OrgListingEnd):
             state.ends[item.org] = (item.complete, item.received, item.failure)
+            state.rejected_entries[item.org] = item.rejected
         return item
 
     def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
@@ -160,6 +173,7 @@ class StorePipeline(StoreOnClose):
             watched_orgs=tuple(getattr(spider, "orgs", ())),
             finish_reason=reason,
             requests=requests,
+            min_share=self.crawler.settings.getfloat("TRACKER_MIN_LISTING_SHARE", DEFAULT_MIN_SHARE),
         )
 
     def annotate(self, summary: CrawlSummary) -> None:
@@ -190,7 +204,11 @@ def build_batch(state: HubCrawlState, *, base_url: str) -> tuple[HubBatch, list[
             transient.append(
                 RepoFetchFailure(SOURCE, url, outcome.reason or "card-unavailable", outcome.detail or "", None, repo_id)
             )
-        facts = build_facts(detail, outcome)
+        try:
+            facts = build_facts(detail, outcome)
+        except NormalizationError as exc:  # one repo's bad metadata is that repo's rejection
+            card_rejections.append(Rejection(repo_id, exc.reason, exc.detail, provenance.url))
+            continue
         batch.records[repo_id] = RepoRecord(
             facts=facts,
             detail=FetchInfo(provenance.url, provenance.fetched_at, provenance.http_status, provenance.response_hash),
@@ -226,8 +244,13 @@ def store_hub_crawl(
     watched_orgs: tuple[str, ...] = (),
     finish_reason: str = "finished",
     requests: int = 0,
+    min_share: float = DEFAULT_MIN_SHARE,
 ) -> CrawlSummary:
-    """Apply a crawl and close the run; shared by the crawl and tests."""
+    """Apply a crawl and close the run; shared by the crawl and tests.
+
+    An organisation's repos are marked removed only when its listing is complete by the rule of
+    :mod:`tracker.normalize.completeness` (the Hub states no total).
+    """
     summary = CrawlSummary(source=SOURCE, run_id=run_id, requests=requests)
     batch, card_rejections, failures = build_batch(state, base_url=base_url)
     if finish_reason != "finished":
@@ -241,17 +264,25 @@ def store_hub_crawl(
     try:
         with session_scope(factory) as session, gc_paused():
             run = session.get(Run, run_id) if run_id is not None else None
+            proven, suspicious = _judge_org_listings(session, state, batch, min_share)
+            if finish_reason != "finished":
+                proven = set()
             if batch.listed or batch.records:
                 if run is not None:
                     run.observed_at = batch.observed_at
-                result = ingest_huggingface(session, batch, run_id=run_id)
+                result, refused = _ingest_isolated(session, batch, run_id)
+                rejections.extend(refused)
+                proven -= {org for org in proven if org not in batch.complete_orgs}
                 summary.absorb(result.counts(), result.events)
                 summary.extra.update({k: v for k, v in result.extra().items() if v})
             record_errors(session, rejections + failure_rows, source=SOURCE, run_id=run_id)
             summary.rejected = Counter(r.reason for r in rejections)
             summary.errors = Counter(f.reason for f in failures)
-            watched_done = [o for o in watched_orgs if state.ends.get(o, (False, 0, None))[0]]
+            watched_done = [o for o in watched_orgs if o in proven]
             summary.complete = bool(watched_orgs) and len(watched_done) == len(watched_orgs)
+            summary.extra["org_listing_entries"] = {o: state.ends[o][1] for o in sorted(proven)}
+            if suspicious:
+                summary.extra["suspicious_listing"] = "; ".join(suspicious)[:1000]
             summary.extra.update(
                 organisations_complete=f"{len(watched_done)}/{len(watched_orgs)}",
                 listing_pages=state.listing_pages,
@@ -281,6 +312,67 @@ def store_hub_crawl(
         engine.dispose()
     summary.finished_at = utcnow()
     return summary
+
+
+def _ingest_isolated(session: Any, batch: HubBatch, run_id: int | None) -> tuple[HubIngestResult, list[Rejection]]:
+    """Ingest in a savepoint; if the database refuses the batch, set aside the repos it refuses alone.
+
+    A refused repo is a ``storage-error`` rejection; its organisation marks nothing removed this crawl.
+    """
+    try:
+        with session.begin_nested():
+            return ingest_huggingface(session, batch, run_id=run_id), []
+    except Exception as exc:
+        logger.warning("the database refused the Hub batch (%s); looking for the repos it refuses", exc)
+
+    def probe(part: Sequence[str]) -> object:
+        ids = {repo_id.lower() for repo_id in part}
+        trial = dataclasses.replace(
+            batch,
+            listed={k: v for k, v in batch.listed.items() if k.lower() in ids},
+            records={k: v for k, v in batch.records.items() if k.lower() in ids},
+            complete_orgs={},
+            listed_orgs=set(),
+        )
+        return ingest_huggingface(session, trial, run_id=None)
+
+    bad = failing_records(session, probe, sorted(batch.records))
+    refused = [
+        Rejection(repo_id, "storage-error", describe(error), batch.records[repo_id].detail.url)
+        for repo_id, error in bad
+    ]
+    for repo_id, _error in bad:
+        batch.records.pop(repo_id, None)
+        batch.complete_orgs.pop(org_of(repo_id), None)
+        for org in [o for o in batch.complete_orgs if o.lower() == org_of(repo_id).lower()]:
+            batch.complete_orgs.pop(org)
+    return ingest_huggingface(session, batch, run_id=run_id), refused
+
+
+def _judge_org_listings(
+    session: Any, state: HubCrawlState, batch: HubBatch, min_share: float
+) -> tuple[set[str], list[str]]:
+    """Organisations whose listing is complete by rule (others keep their repos), and the suspicious ones.
+
+    Takes the unproven organisations out of ``batch.complete_orgs`` so nothing of theirs is marked removed.
+    """
+    previous = last_complete_org_sizes(session, SOURCE)
+    proven: set[str] = set()
+    suspicious: list[str] = []
+    for org, (complete, received, _failure) in sorted(state.ends.items()):
+        if org == DISCOVERY or not complete:
+            continue
+        count = ListingCount(
+            received=received, rejected=state.rejected_entries.get(org, 0), previous=previous.get(org.lower())
+        )
+        verdict = judge_listing(count, min_share=min_share)
+        if verdict.complete:
+            proven.add(org)
+        else:
+            batch.complete_orgs.pop(org, None)
+        if verdict.suspicious:
+            suspicious.append(f"{org}: {received} repos, the last complete listing had {count.previous}")
+    return proven, suspicious
 
 
 def _failure_message(failures: list[RepoFetchFailure], finish_reason: str) -> str:

@@ -7,15 +7,27 @@ got without delisting anything, and an unchanged listing writes nothing.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from sqlalchemy.orm import Session
 
 from tracker.claims.ledger import reconcile
 from tracker.errors import NormalizationError
-from tracker.normalize.openrouter import OpenRouterSnapshot, normalize_entry, validate_entry
+from tracker.normalize.completeness import DEFAULT_MIN_SHARE, judge_listing
+from tracker.normalize.guard import describe
+from tracker.normalize.openrouter import (
+    OpenRouterAliasRecord,
+    OpenRouterModel,
+    OpenRouterSnapshot,
+    normalize_entry,
+    validate_entry,
+)
 from tracker.normalize.rejection import Rejection
 from tracker.perf import gc_paused
 from tracker.sources.items import FetchFailure, ListingEnd, RawPage
@@ -24,9 +36,13 @@ from tracker.sources.summary import CrawlSummary
 from tracker.store.crosswalk import sync_after_openrouter
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
 from tracker.store.events import insert_events
-from tracker.store.ingest_openrouter import ingest_openrouter
+from tracker.store.ingest_openrouter import IngestResult, ingest_openrouter
+from tracker.store.isolate import failing_records
+from tracker.store.listings import last_complete_size
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
+
+logger = logging.getLogger(__name__)
 
 
 class ValidatePipeline:
@@ -98,13 +114,24 @@ class StorePipeline(StoreOnClose):
             snapshot = self._snapshot(item)
             snapshot.complete = item.complete
             snapshot.failure = item.failure
+            snapshot.received, snapshot.total_given, snapshot.total_count = (
+                item.received,
+                item.total_given,
+                item.total_count,
+            )
         elif isinstance(item, FetchFailure):
             self.failures.append(item)
         return item
 
     def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
         return store_listing(
-            self.database_url, self.run_id, self.snapshot, self.failures, finish_reason=reason, requests=requests
+            self.database_url,
+            self.run_id,
+            self.snapshot,
+            self.failures,
+            finish_reason=reason,
+            requests=requests,
+            min_share=self.crawler.settings.getfloat("TRACKER_MIN_LISTING_SHARE", DEFAULT_MIN_SHARE),
         )
 
 
@@ -116,8 +143,12 @@ def store_listing(
     *,
     finish_reason: str = "finished",
     requests: int = 0,
+    min_share: float = DEFAULT_MIN_SHARE,
 ) -> CrawlSummary:
-    """Apply a crawled listing and close the run; shared by crawl and tests."""
+    """Apply a crawled listing and close the run; shared by crawl and tests.
+
+    The listing delists only when complete by the rule of :mod:`tracker.normalize.completeness`.
+    """
     engine = make_engine(database_url)
     factory = make_sessionmaker(engine)
     summary = CrawlSummary(source="openrouter", run_id=run_id)
@@ -132,10 +163,22 @@ def store_listing(
     try:
         with gc_paused(), session_scope(factory) as session:
             run = session.get(Run, run_id) if run_id is not None else None
+            if snapshot is not None and snapshot.complete:
+                count = snapshot.count(last_complete_size(session, "openrouter"))
+                verdict = judge_listing(count, min_share=min_share)
+                if verdict.complete:
+                    summary.extra["listing_entries"] = count.received
+                else:
+                    snapshot.complete, snapshot.failure = False, verdict.reason
+                if verdict.suspicious:
+                    summary.extra["suspicious_listing"] = (
+                        f"{count.received} entries, the last complete listing had {count.previous}"
+                    )
             if snapshot is not None and (snapshot.models or snapshot.aliases):
                 if run is not None:
                     run.observed_at = snapshot.observed_at
-                result = ingest_openrouter(session, snapshot, run_id=run_id)
+                result, refused = _ingest_isolated(session, snapshot, run_id)
+                rejections.extend(refused)
                 summary.absorb(result.counts(), result.events)
                 summary.absorb(
                     *sync_after_openrouter(
@@ -165,6 +208,40 @@ def store_listing(
         engine.dispose()
     summary.finished_at = utcnow()
     return summary
+
+
+def _ingest_isolated(
+    session: Session, snapshot: OpenRouterSnapshot, run_id: int | None
+) -> tuple[IngestResult, list[Rejection]]:
+    """Ingest in a savepoint; if the database refuses the batch, set aside the records it refuses alone.
+
+    The listing is then incomplete (a record set aside must not be delisted) and each refused record
+    is a ``storage-error`` rejection naming the database's reason.
+    """
+    try:
+        with session.begin_nested():
+            return ingest_openrouter(session, snapshot, run_id=run_id), []
+    except Exception as exc:
+        logger.warning("the database refused the OpenRouter batch (%s); looking for the records it refuses", exc)
+
+    def probe(part: Sequence[OpenRouterModel | OpenRouterAliasRecord]) -> object:
+        trial = dataclasses.replace(
+            snapshot,
+            models=[r for r in part if isinstance(r, OpenRouterModel)],
+            aliases=[r for r in part if isinstance(r, OpenRouterAliasRecord)],
+            rejections=[],
+            complete=False,
+        )
+        return ingest_openrouter(session, trial, run_id=None)
+
+    bad = failing_records(session, probe, [*snapshot.models, *snapshot.aliases])
+    refused = [Rejection(record.id, "storage-error", describe(error), snapshot.url) for record, error in bad]
+    bad_ids = {record.id for record, _error in bad}
+    snapshot.models = [m for m in snapshot.models if m.id not in bad_ids]
+    snapshot.aliases = [a for a in snapshot.aliases if a.id not in bad_ids]
+    snapshot.complete = False
+    snapshot.failure = f"the database refused {len(bad)} record(s): nothing was delisted"
+    return ingest_openrouter(session, snapshot, run_id=run_id), refused
 
 
 def _failure_message(failures: list[FetchFailure], snapshot: OpenRouterSnapshot | None, finish_reason: str) -> str:

@@ -21,10 +21,12 @@ their feeds. It maps responses to raw items and never interprets articles:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import feedparser
 from scrapy import Request
@@ -189,7 +191,9 @@ class FeedSpider(TrackerSpider):
         for position, entry in enumerate(entries[: self.max_entries]):
             link = entry.get("link") or None
             if link:
-                link = response.urljoin(link)
+                # a link that cannot be joined is kept as written: the validate pipeline rejects it
+                with contextlib.suppress(ValueError):
+                    link = response.urljoin(link)
             date_text = entry.get("published") or entry.get("updated") or None
             parsed_date = entry.get("published_parsed") or entry.get("updated_parsed")
             item = FeedEntry(
@@ -203,7 +207,7 @@ class FeedSpider(TrackerSpider):
                 feed=feed,
             )
             yield item
-            if link and link not in self.requested:
+            if link and is_web_link(link) and link not in self.requested:
                 self.requested.add(link)
                 yield self.fetch(link, self.parse_page, feed=feed, entry=item, subject=link)
 
@@ -260,6 +264,15 @@ class CheckSpider(FeedSpider):
 
     name = "check"
     source = "check"
+
+
+def is_web_link(link: str) -> bool:
+    """An absolute ``http(s)`` URL with a host (``javascript:``, ``mailto:``, ``data:`` are not fetched)."""
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def utc_from_struct(parsed: tuple[int, ...] | None) -> dt.datetime | None:

@@ -95,6 +95,8 @@ class HuggingFaceSpider(TrackerSpider):
         self._known_source = known
         self._known: Mapping[str, KnownRepo] | None = None
         self.received: dict[str, int] = {}
+        #: Listing entries per organisation that could not be read (they block delisting: docs/completeness.md).
+        self.rejected_entries: dict[str, int] = {}
         self.details_requested = 0
         self.cards_requested = 0
         self.listing_pages = 0
@@ -163,6 +165,7 @@ class HuggingFaceSpider(TrackerSpider):
             try:
                 entry = listing_entry(raw, watched=watched)
             except NormalizationError:
+                self.rejected_entries[org] = self.rejected_entries.get(org, 0) + 1
                 continue  # the pipeline records it
             if needs_fetch(entry, self.known.get(entry.id)):
                 self.details_requested += 1
@@ -180,7 +183,14 @@ class HuggingFaceSpider(TrackerSpider):
                 return
             yield self.hub_request(following, self.parse_listing, org=org)
             return
-        yield OrgListingEnd(provenance=provenance, received=self.received[org], complete=True, org=org, watched=watched)
+        yield OrgListingEnd(
+            provenance=provenance,
+            received=self.received[org],
+            complete=True,
+            org=org,
+            watched=watched,
+            rejected=self.rejected_entries.get(org, 0),
+        )
 
     def _listing_failed(
         self, response: Response, org: str, reason: str, detail: str, status: int | None

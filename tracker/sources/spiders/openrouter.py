@@ -62,4 +62,6 @@ class OpenRouterSpider(TrackerSpider):
             received=self.received,
             complete=complete,
             failure=None if complete else f"received {self.received} of total_count {payload.get('total_count')}",
+            total_given="total_count" in payload,
+            total_count=payload.get("total_count"),
         )
