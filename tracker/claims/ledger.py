@@ -21,13 +21,24 @@ For every (model, attribute, qualifier) the claims are weighed:
 
 Only what changed is written: re-running the ledger on unchanged claims writes
 nothing and emits nothing.
+
+The ledger is a reader-style decider: :func:`load_groups` reads the claim groups
+(:class:`ClaimGroup`), the pure :func:`weigh` turns one group into intents
+(:class:`SetStatus`, :class:`OpenDispute`, :class:`UpdateDispute`,
+:class:`ResolveDispute`, :class:`Announce`), and :func:`apply_intents` writes
+them. :func:`weigh` asks two pluggable rules (:class:`Rules`): whether two
+claims measure the same thing (``comparable(shown, claim)``) and which primary
+value was in effect at a time (``primary_at(history, when)``). The API-derived
+claims are written before, by the update step
+(:func:`tracker.claims.primary.sync_primary_claims`); the ledger itself only
+reads them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -35,7 +46,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tracker.claims.primary import price_history, sync_primary_claims
+from tracker.claims.primary import price_history
 from tracker.claims.tolerance import agrees
 from tracker.events.types import ClaimDisputed, DisputeResolved, Event
 from tracker.normalize.numbers import format_decimal
@@ -118,8 +129,8 @@ def pick_shown(rows: list[Any], model: Any) -> Any | None:
     return min(live, key=lambda r: (REPORTER_RANK.get(r.reporter, 9), -_when(r).timestamp(), r.id))
 
 
-def comparable(attribute: str, shown: Any, row: Any) -> bool:
-    """Whether ``row`` can be checked against ``shown``.
+def comparable(shown: Any, row: Any) -> bool:
+    """Whether ``row`` can be checked against ``shown`` (the default comparability rule).
 
     Two claims of one document are never weighed against each other (a table's
     two MMLU rows are two measurements). A benchmark score is checked only
@@ -128,27 +139,47 @@ def comparable(attribute: str, shown: Any, row: Any) -> bool:
     """
     if shown.url and row.url and shown.url == row.url:
         return False
-    if attribute == "benchmark":
+    if row.attribute == "benchmark":
         return REPORTER_RANK.get(shown.reporter, 9) <= REPORTER_RANK["aggregator"]
     return True
 
 
+def price_in_effect(history: Sequence[Any], when: dt.datetime) -> dict[str, Any] | None:
+    """The default time rule: the API price in effect at ``when`` (the earliest observed one before them all)."""
+    return _price_then(list(history), when)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules the ledger weighs with; swap either for a stricter one."""
+
+    #: ``comparable(shown, claim)``: may ``claim`` be checked against the shown claim at all?
+    comparable: Callable[[Any, Any], bool] = comparable
+    #: ``primary_at(history, when)``: the primary value in effect at ``when`` (a reference dict), or None.
+    primary_at: Callable[[Sequence[Any], dt.datetime], dict[str, Any] | None] = price_in_effect
+
+
+DEFAULT_RULES = Rules()
+
+
 def evaluate(
-    row: Any, shown: Any, model: Any, history: dict[tuple[str, str], list[Any]]
+    row: Any, shown: Any, primary_history: Sequence[Any], rules: Rules = DEFAULT_RULES
 ) -> tuple[bool, dict[str, Any]] | None:
-    """``(agrees, what it was compared with)`` for ``row`` against the shown claim; None when not comparable."""
-    if not comparable(row.attribute, shown, row):
+    """``(agrees, what it was compared with)`` for ``row`` against the shown claim; None when not comparable.
+
+    ``primary_history``: the API's prices of the group's model and qualifier over time (prices only).
+    """
+    if not rules.comparable(shown, row):
         return None
     reference = _as_reference(shown)
     if row.attribute == "price" and shown.reporter == "primary" and row.reporter != "primary":
-        prices = history.get((model.openrouter_id, row.qualifier), [])
         if row.published_at is None:
             # an undated article: it agrees if it matches any price the API has had
-            for past in prices:
+            for past in primary_history:
                 candidate = _price_row(past)
                 if agrees("price", _as_reference(row), candidate):
                     return True, candidate
-        then = _price_then(prices, _when(row))
+        then = rules.primary_at(primary_history, _when(row))
         reference = then or reference
     return agrees(row.attribute, _as_reference(row), reference), reference
 
@@ -220,16 +251,190 @@ def summary(
     return f"{words}: {source_label(shown)} shows {_value_text(shown)}; {others}{more}."[:500]
 
 
-def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] | None = None) -> LedgerResult:
-    """Re-weigh the claims of ``model_ids`` (default: every model with a non-primary claim)."""
-    result = LedgerResult()
-    ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids))
-    if not ids:
-        return result
-    result.writes += sync_primary_claims(session, ids, now=now)
-    models: dict[int, Any] = {}
-    claims: dict[tuple[int, str, str], list[Any]] = defaultdict(list)
-    disputes: dict[tuple[int, str, str], Any] = {}
+# ───────────────────────────── the decider ─────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFacts:
+    """The model a group belongs to, with the shown columns primary claims are matched with."""
+
+    id: int
+    key: str
+    openrouter_id: str | None = None
+    open_weight_status: str | None = None
+    license_key: str | None = None
+    context_length: int | None = None
+    params_total: int | None = None
+    params_active: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    id: int
+    model_id: int | None
+    attribute: str
+    qualifier: str
+    value: str
+    reporter: str
+    source: str
+    value_num: Decimal | None = None
+    unit: str | None = None
+    url: str | None = None
+    published_at: dt.datetime | None = None
+    fetched_at: dt.datetime | None = None
+    quote: str | None = None
+    status: str = "unchecked"
+    extra: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDispute:
+    id: int
+    status: str
+    data: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """Every claim of one (model, attribute, qualifier), and the group's latest dispute."""
+
+    model: ModelFacts
+    attribute: str
+    qualifier: str
+    claims: tuple[StoredClaim, ...] = ()
+    dispute: StoredDispute | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetStatus:
+    claim_id: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDispute:
+    model_id: int
+    attribute: str
+    qualifier: str
+    shown_claim_id: int
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateDispute:
+    """New data for a stored dispute; ``reopen`` when it had been resolved."""
+
+    dispute_id: int
+    shown_claim_id: int
+    data: dict[str, Any]
+    reopen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveDispute:
+    dispute_id: int
+    shown_claim_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Announce:
+    event: Event
+
+
+Intent = SetStatus | OpenDispute | UpdateDispute | ResolveDispute | Announce
+
+
+def weigh(
+    group: ClaimGroup, primary_history: Sequence[Any], *, now: dt.datetime, rules: Rules = DEFAULT_RULES
+) -> list[Intent]:
+    """What the ledger does with one group: new statuses, the dispute's fate, the events (pure).
+
+    ``primary_history``: the API's prices of the group's model and qualifier over time
+    (``usd_per_mtok``, ``status``, ``first_seen_at``, ``last_seen_at``; empty but for prices).
+    """
+    model, attribute, qualifier = group.model, group.attribute, group.qualifier
+    rows = list(group.claims)
+    shown = pick_shown(rows, model) if rows else None
+    statuses: dict[int, str] = {}
+    disputed: list[Any] = []
+    consistent: list[Any] = []
+    references: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if shown is None or _superseded(row):
+            statuses[row.id] = "unchecked"
+            continue
+        if row.id == shown.id:
+            statuses[row.id] = "shown"
+            continue
+        checked = evaluate(row, shown, primary_history, rules)
+        if checked is None:
+            statuses[row.id] = "unchecked"
+            continue
+        agreed, reference = checked
+        references[row.id] = reference
+        if row.reporter == "primary":
+            statuses[row.id] = "consistent" if agreed else "unchecked"
+        elif agreed:
+            statuses[row.id] = "consistent"
+            consistent.append(row)
+        else:
+            statuses[row.id] = "disputed"
+            disputed.append(row)
+    intents: list[Intent] = [SetStatus(row.id, statuses[row.id]) for row in rows if statuses[row.id] != row.status]
+    for row in disputed:
+        if row.status != "disputed" and shown is not None:
+            intents.append(Announce(_disputed_event(model, attribute, qualifier, shown, row, references[row.id], now)))
+    existing = group.dispute
+    if disputed and shown is not None:
+        data = {
+            "shown": [shown.id],
+            "contrary": sorted(r.id for r in disputed),
+            "consistent": sorted(r.id for r in consistent),
+            "summary": summary(attribute, shown, disputed, references),
+        }
+        if existing is None:
+            intents.append(OpenDispute(model.id, attribute, qualifier, shown.id, data))
+        elif existing.status != "open" or existing.data != data:
+            intents.append(UpdateDispute(existing.id, shown.id, data, reopen=existing.status != "open"))
+    elif existing is not None and existing.status == "open":
+        intents.append(ResolveDispute(existing.id, shown.id if shown is not None else None))
+        intents.append(
+            Announce(
+                DisputeResolved(
+                    subject=model.key,
+                    source=SOURCE,
+                    detected_at=now,
+                    model_key=model.key,
+                    attribute=attribute,
+                    qualifier=qualifier,
+                    value=shown.value if shown is not None else None,
+                )
+            )
+        )
+    return intents
+
+
+# ───────────────────────────── reading and writing ─────────────────────────────
+
+
+@dataclass
+class LoadedGroups:
+    groups: list[ClaimGroup] = field(default_factory=list)
+    #: ``(openrouter id, qualifier)`` → the API's prices over time.
+    history: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+
+    def primary_history(self, group: ClaimGroup) -> list[Any]:
+        if group.attribute != "price" or not group.model.openrouter_id:
+            return []
+        return self.history.get((group.model.openrouter_id, group.qualifier), [])
+
+
+def load_groups(session: Session, model_ids: Collection[int]) -> LoadedGroups:
+    """The claim groups of ``model_ids`` (and groups with only a dispute left), in a stable order."""
+    ids = sorted(set(model_ids))
+    models: dict[int, ModelFacts] = {}
+    claims: dict[tuple[int, str, str], list[StoredClaim]] = defaultdict(list)
+    disputes: dict[tuple[int, str, str], tuple[int, StoredDispute]] = {}
     for part in _chunks(ids):
         for row in session.execute(
             select(
@@ -243,7 +448,7 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
                 Model.params_active,
             ).where(Model.id.in_(part))
         ):
-            models[row.id] = row
+            models[row.id] = ModelFacts(**row._asdict())
         for row in session.execute(
             select(
                 Claim.id,
@@ -265,106 +470,89 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
             .where(Claim.model_id.in_(part))
             .order_by(Claim.id)  # a stable order: the same data must give the same dispute rows on every database
         ):
-            claims[(row.model_id, row.attribute, row.qualifier)].append(row)
+            claims[(row.model_id, row.attribute, row.qualifier)].append(StoredClaim(**row._asdict()))
         for row in session.execute(
             select(Dispute.id, Dispute.model_id, Dispute.attribute, Dispute.qualifier, Dispute.status, Dispute.data)
             .where(Dispute.model_id.in_(part))
             .order_by(Dispute.id)
         ):
-            disputes[(row.model_id, row.attribute, row.qualifier)] = row  # the latest per group
-    history = price_history(session, [m.openrouter_id for m in models.values() if m.openrouter_id])
-    status_updates: list[dict[str, Any]] = []
-    for group_key in sorted(set(claims) | set(disputes), key=lambda k: (k[0], k[1], k[2])):
-        model_id, attribute, qualifier = group_key
-        model = models.get(model_id)
+            disputes[(row.model_id, row.attribute, row.qualifier)] = (  # the latest per group
+                row.id,
+                StoredDispute(row.id, row.status, row.data),
+            )
+    out = LoadedGroups(history=price_history(session, [m.openrouter_id for m in models.values() if m.openrouter_id]))
+    for key in sorted(set(claims) | set(disputes), key=lambda k: (k[0], k[1], k[2])):
+        model = models.get(key[0])
         if model is None:
             continue
-        rows = claims.get(group_key, [])
-        shown = pick_shown(rows, model) if rows else None
-        statuses: dict[int, str] = {}
-        disputed: list[Any] = []
-        consistent: list[Any] = []
-        references: dict[int, dict[str, Any]] = {}
-        for row in rows:
-            if shown is None or _superseded(row):
-                statuses[row.id] = "unchecked"
-                continue
-            if row.id == shown.id:
-                statuses[row.id] = "shown"
-                continue
-            checked = evaluate(row, shown, model, history)
-            if checked is None:
-                statuses[row.id] = "unchecked"
-                continue
-            agreed, reference = checked
-            references[row.id] = reference
-            if row.reporter == "primary":
-                statuses[row.id] = "consistent" if agreed else "unchecked"
-            elif agreed:
-                statuses[row.id] = "consistent"
-                consistent.append(row)
-            else:
-                statuses[row.id] = "disputed"
-                disputed.append(row)
-        result.checked += len(rows)
-        for row in rows:
-            if statuses[row.id] != row.status:
-                status_updates.append({"id": row.id, "status": statuses[row.id]})
-        for row in disputed:
-            if row.status != "disputed" and shown is not None:
-                result.events.append(_disputed_event(model, attribute, qualifier, shown, row, references[row.id], now))
-        existing = disputes.get(group_key)
-        if disputed and shown is not None:
-            data = {
-                "shown": [shown.id],
-                "contrary": sorted(r.id for r in disputed),
-                "consistent": sorted(r.id for r in consistent),
-                "summary": summary(attribute, shown, disputed, references),
-            }
-            if existing is None:
-                session.add(
-                    Dispute(
-                        model_id=model_id,
-                        attribute=attribute,
-                        qualifier=qualifier,
-                        status="open",
-                        opened_at=now,
-                        shown_claim_id=shown.id,
-                        data=data,
-                    )
+        found = disputes.get(key)
+        out.groups.append(
+            ClaimGroup(model, key[1], key[2], tuple(claims.get(key, ())), found[1] if found is not None else None)
+        )
+    return out
+
+
+def apply_intents(session: Session, intents: Iterable[Intent], *, now: dt.datetime) -> LedgerResult:
+    """Write the intents of :func:`weigh` (statuses in bulk, disputes one by one); events are returned."""
+    result = LedgerResult()
+    status_updates: list[dict[str, Any]] = []
+    for intent in intents:
+        if isinstance(intent, SetStatus):
+            status_updates.append({"id": intent.claim_id, "status": intent.status})
+        elif isinstance(intent, Announce):
+            result.events.append(intent.event)
+        elif isinstance(intent, OpenDispute):
+            session.add(
+                Dispute(
+                    model_id=intent.model_id,
+                    attribute=intent.attribute,
+                    qualifier=intent.qualifier,
+                    status="open",
+                    opened_at=now,
+                    shown_claim_id=intent.shown_claim_id,
+                    data=intent.data,
                 )
+            )
+            result.opened += 1
+            result.writes += 1
+        elif isinstance(intent, UpdateDispute):
+            values: dict[str, Any] = {"shown_claim_id": intent.shown_claim_id, "data": intent.data}
+            if intent.reopen:
+                values.update(status="open", opened_at=now, resolved_at=None)
                 result.opened += 1
-                result.writes += 1
-            elif existing.status != "open" or existing.data != data:
-                values: dict[str, Any] = {"shown_claim_id": shown.id, "data": data}
-                if existing.status != "open":
-                    values.update(status="open", opened_at=now, resolved_at=None)
-                    result.opened += 1
-                session.execute(update(Dispute).where(Dispute.id == existing.id).values(values))
-                result.writes += 1
-        elif existing is not None and existing.status == "open":
+            session.execute(update(Dispute).where(Dispute.id == intent.dispute_id).values(values))
+            result.writes += 1
+        elif isinstance(intent, ResolveDispute):
             session.execute(
                 update(Dispute)
-                .where(Dispute.id == existing.id)
-                .values(status="resolved", resolved_at=now, shown_claim_id=shown.id if shown is not None else None)
+                .where(Dispute.id == intent.dispute_id)
+                .values(status="resolved", resolved_at=now, shown_claim_id=intent.shown_claim_id)
             )
             result.resolved += 1
             result.writes += 1
-            result.events.append(
-                DisputeResolved(
-                    subject=model.key,
-                    source=SOURCE,
-                    detected_at=now,
-                    model_key=model.key,
-                    attribute=attribute,
-                    qualifier=qualifier,
-                    value=shown.value if shown is not None else None,
-                )
-            )
     for part in _chunks(status_updates, 1000):
         session.execute(update(Claim), list(part))
     result.writes += len(status_updates)
     session.flush()
+    return result
+
+
+def reconcile(
+    session: Session, *, now: dt.datetime, model_ids: Collection[int] | None = None, rules: Rules = DEFAULT_RULES
+) -> LedgerResult:
+    """Re-weigh the claims of ``model_ids`` (default: every model with a non-primary claim): load → weigh → apply.
+
+    The API-derived claims must be current (the update step syncs them first).
+    """
+    ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids))
+    if not ids:
+        return LedgerResult()
+    loaded = load_groups(session, ids)
+    intents: list[Intent] = []
+    for group in loaded.groups:
+        intents.extend(weigh(group, loaded.primary_history(group), now=now, rules=rules))
+    result = apply_intents(session, intents, now=now)
+    result.checked = sum(len(g.claims) for g in loaded.groups)
     return result
 
 

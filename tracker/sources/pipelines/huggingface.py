@@ -1,7 +1,7 @@
 """Hugging Face pipelines: validate → normalize → store.
 
-The store pipeline gathers the crawl and applies it in one transaction when the
-spider closes (``tracker.store.ingest_huggingface``). Every problem is counted
+The store pipeline gathers the crawl and hands it to the update step
+(:func:`tracker.update.apply`) in one transaction when the spider closes. Every problem is counted
 and stored in ``crawl_errors`` with the repo it concerns: a malformed listing
 entry or detail (rejected), a card that cannot be used (the model is still
 tracked from its API data), a detail or card that stayed rate-limited or
@@ -16,6 +16,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import NormalizationError
 from tracker.normalize.hfcard import CardError, parse_card
@@ -35,10 +36,11 @@ from tracker.sources.items import Provenance, RawPage, RawRecord
 from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.spiders.huggingface import DISCOVERY, OrgListingEnd, RepoFetchFailure
 from tracker.sources.summary import CrawlSummary
-from tracker.store.db import make_engine, make_sessionmaker, session_scope
-from tracker.store.ingest_huggingface import FetchInfo, HubBatch, RepoRecord, ingest_huggingface
-from tracker.store.runs import finish_run, record_errors, utcnow
+from tracker.store.db import session_scope
+from tracker.store.ingest_huggingface import FetchInfo, HubBatch, RepoRecord
+from tracker.store.runs import finish_run, utcnow
 from tracker.store.tables import Run
+from tracker.update import apply, record_run
 
 SOURCE = "huggingface"
 DEFAULT_MAX_CARD_BYTES = 2 * 1024 * 1024
@@ -153,7 +155,7 @@ class StorePipeline(StoreOnClose):
 
     def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
         return store_hub_crawl(
-            self.database_url,
+            self.sessions,
             self.run_id,
             self.state,
             base_url=getattr(spider, "base_url", ""),
@@ -218,7 +220,7 @@ def build_batch(state: HubCrawlState, *, base_url: str) -> tuple[HubBatch, list[
 
 
 def store_hub_crawl(
-    database_url: str,
+    sessions: sessionmaker[Session],
     run_id: int | None,
     state: HubCrawlState,
     *,
@@ -236,49 +238,44 @@ def store_hub_crawl(
     failure_rows = [
         Rejection(subject=f.subject or f.url, reason=f.reason, detail=f.detail, url=f.url) for f in failures
     ]
-    engine = make_engine(database_url)
-    factory = make_sessionmaker(engine)
-    try:
-        with session_scope(factory) as session, gc_paused():
-            run = session.get(Run, run_id) if run_id is not None else None
-            if batch.listed or batch.records:
-                if run is not None:
-                    run.observed_at = batch.observed_at
-                result = ingest_huggingface(session, batch, run_id=run_id)
-                summary.absorb(result.counts(), result.events)
-                summary.extra.update({k: v for k, v in result.extra().items() if v})
-            record_errors(session, rejections + failure_rows, source=SOURCE, run_id=run_id)
-            summary.rejected = Counter(r.reason for r in rejections)
-            summary.errors = Counter(f.reason for f in failures)
-            watched_done = [o for o in watched_orgs if state.ends.get(o, (False, 0, None))[0]]
-            summary.complete = bool(watched_orgs) and len(watched_done) == len(watched_orgs)
-            summary.extra.update(
-                organisations_complete=f"{len(watched_done)}/{len(watched_orgs)}",
-                listing_pages=state.listing_pages,
-                details_fetched=len(state.details),
-                cards_fetched=len(state.cards),
-                card_errors=len(card_rejections),
-            )
-            if not batch.listed and not batch.records:
-                summary.status = "failed"
-                summary.message = _failure_message(failures, finish_reason)
-            elif not summary.complete or failures or finish_reason != "finished":
-                summary.status = "partial"
-                summary.message = (
-                    _failure_message(failures, finish_reason)
-                    if failures
-                    else (
-                        "some organisation listings did not complete: nothing was marked removed"
-                        if not summary.complete
-                        else None
-                    )
-                )
-            else:
-                summary.status = "success"
+    with session_scope(sessions) as session, gc_paused():
+        run = session.get(Run, run_id) if run_id is not None else None
+        if batch.listed or batch.records:
             if run is not None:
-                finish_run(session, run, **summary.run_fields(requests=requests))
-    finally:
-        engine.dispose()
+                run.observed_at = batch.observed_at
+            outcome = apply(session, batch, run_id=run_id)
+            summary.absorb(outcome.counts, outcome.events)
+            summary.extra.update(outcome.shown_extra())
+        record_run(session, rejections + failure_rows, source=SOURCE, run_id=run_id)
+        summary.rejected = Counter(r.reason for r in rejections)
+        summary.errors = Counter(f.reason for f in failures)
+        watched_done = [o for o in watched_orgs if state.ends.get(o, (False, 0, None))[0]]
+        summary.complete = bool(watched_orgs) and len(watched_done) == len(watched_orgs)
+        summary.extra.update(
+            organisations_complete=f"{len(watched_done)}/{len(watched_orgs)}",
+            listing_pages=state.listing_pages,
+            details_fetched=len(state.details),
+            cards_fetched=len(state.cards),
+            card_errors=len(card_rejections),
+        )
+        if not batch.listed and not batch.records:
+            summary.status = "failed"
+            summary.message = _failure_message(failures, finish_reason)
+        elif not summary.complete or failures or finish_reason != "finished":
+            summary.status = "partial"
+            summary.message = (
+                _failure_message(failures, finish_reason)
+                if failures
+                else (
+                    "some organisation listings did not complete: nothing was marked removed"
+                    if not summary.complete
+                    else None
+                )
+            )
+        else:
+            summary.status = "success"
+        if run is not None:
+            finish_run(session, run, **summary.run_fields(requests=requests))
     summary.finished_at = utcnow()
     return summary
 

@@ -1,8 +1,9 @@
 """OpenRouter pipelines: validate → normalize → store.
 
-The store pipeline gathers the whole listing and applies it in one
-transaction when the spider closes, so that a failed crawl stores what it
-got without delisting anything, and an unchanged listing writes nothing.
+The store pipeline gathers the whole listing and hands it to the update step
+(:func:`tracker.update.apply`) in one transaction when the spider closes, so
+that a failed crawl stores what it got without delisting anything, and an
+unchanged listing writes nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.claims.ledger import reconcile
 from tracker.errors import NormalizationError
 from tracker.normalize.openrouter import OpenRouterSnapshot, normalize_entry, validate_entry
 from tracker.normalize.rejection import Rejection
@@ -21,12 +22,10 @@ from tracker.perf import gc_paused
 from tracker.sources.items import FetchFailure, ListingEnd, RawPage
 from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.summary import CrawlSummary
-from tracker.store.crosswalk import sync_after_openrouter
-from tracker.store.db import make_engine, make_sessionmaker, session_scope
-from tracker.store.events import insert_events
-from tracker.store.ingest_openrouter import ingest_openrouter
-from tracker.store.runs import finish_run, record_errors, utcnow
+from tracker.store.db import session_scope
+from tracker.store.runs import finish_run, utcnow
 from tracker.store.tables import Run
+from tracker.update import apply, record_run
 
 
 class ValidatePipeline:
@@ -104,12 +103,12 @@ class StorePipeline(StoreOnClose):
 
     def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
         return store_listing(
-            self.database_url, self.run_id, self.snapshot, self.failures, finish_reason=reason, requests=requests
+            self.sessions, self.run_id, self.snapshot, self.failures, finish_reason=reason, requests=requests
         )
 
 
 def store_listing(
-    database_url: str,
+    sessions: sessionmaker[Session],
     run_id: int | None,
     snapshot: OpenRouterSnapshot | None,
     failures: list[FetchFailure],
@@ -117,9 +116,7 @@ def store_listing(
     finish_reason: str = "finished",
     requests: int = 0,
 ) -> CrawlSummary:
-    """Apply a crawled listing and close the run; shared by crawl and tests."""
-    engine = make_engine(database_url)
-    factory = make_sessionmaker(engine)
+    """Apply a crawled listing and close the run; shared by the crawl, the backfill and tests."""
     summary = CrawlSummary(source="openrouter", run_id=run_id)
     summary.requests = requests
     rejections = list(snapshot.rejections) if snapshot else []
@@ -129,40 +126,27 @@ def store_listing(
     if snapshot is not None and finish_reason != "finished":
         snapshot.complete = False
         snapshot.failure = snapshot.failure or f"crawl stopped early ({finish_reason})"
-    try:
-        with gc_paused(), session_scope(factory) as session:
-            run = session.get(Run, run_id) if run_id is not None else None
-            if snapshot is not None and (snapshot.models or snapshot.aliases):
-                if run is not None:
-                    run.observed_at = snapshot.observed_at
-                result = ingest_openrouter(session, snapshot, run_id=run_id)
-                summary.absorb(result.counts(), result.events)
-                summary.absorb(
-                    *sync_after_openrouter(
-                        session, snapshot.observed_at, run_id=run_id, model_ids=result.affected_model_ids
-                    )
-                )
-                # re-weigh vendor/press claims against the new prices and statuses (writes nothing if unchanged)
-                ledger = reconcile(session, now=snapshot.observed_at)
-                summary.absorb(
-                    {"writes": ledger.writes + insert_events(session, ledger.events, run_id=run_id)}, ledger.events
-                )
-            record_errors(session, rejections + failure_rejections, source="openrouter", run_id=run_id)
-            summary.rejected = Counter(r.reason for r in rejections)
-            summary.errors = Counter(f.reason for f in failures)
-            summary.complete = bool(snapshot and snapshot.complete)
-            if snapshot is None or not (snapshot.models or snapshot.aliases):
-                summary.status = "failed"
-                summary.message = _failure_message(failures, snapshot, finish_reason)
-            elif not snapshot.complete or failures:
-                summary.status = "partial"
-                summary.message = _failure_message(failures, snapshot, finish_reason)
-            else:
-                summary.status = "success"
+    with gc_paused(), session_scope(sessions) as session:
+        run = session.get(Run, run_id) if run_id is not None else None
+        if snapshot is not None and (snapshot.models or snapshot.aliases):
             if run is not None:
-                finish_run(session, run, **summary.run_fields(requests=requests))
-    finally:
-        engine.dispose()
+                run.observed_at = snapshot.observed_at
+            outcome = apply(session, snapshot, run_id=run_id)
+            summary.absorb(outcome.counts, outcome.events)
+        record_run(session, rejections + failure_rejections, source="openrouter", run_id=run_id)
+        summary.rejected = Counter(r.reason for r in rejections)
+        summary.errors = Counter(f.reason for f in failures)
+        summary.complete = bool(snapshot and snapshot.complete)
+        if snapshot is None or not (snapshot.models or snapshot.aliases):
+            summary.status = "failed"
+            summary.message = _failure_message(failures, snapshot, finish_reason)
+        elif not snapshot.complete or failures:
+            summary.status = "partial"
+            summary.message = _failure_message(failures, snapshot, finish_reason)
+        else:
+            summary.status = "success"
+        if run is not None:
+            finish_run(session, run, **summary.run_fields(requests=requests))
     summary.finished_at = utcnow()
     return summary
 
