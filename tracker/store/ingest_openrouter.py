@@ -20,11 +20,11 @@ from tracker.events.hashing import content_hash
 from tracker.events.types import Event
 from tracker.normalize.openrouter import OpenRouterAliasRecord, OpenRouterModel, OpenRouterSnapshot
 from tracker.normalize.pricing import PriceStatus, PriceValue
+from tracker.normalize.shown import first_listing_shown
 from tracker.store.bulk import insert_rows, update_rows
 from tracker.store.events import insert_events
 from tracker.store.identity import ensure_models
 from tracker.store.runs import last_observed_at
-from tracker.store.shown import first_listing_shown
 from tracker.store.tables import Crosswalk, Observation, OpenRouterAlias, OpenRouterListing, Price
 
 SOURCE = "openrouter"

@@ -22,7 +22,7 @@ The per-source modules spell out their steps: :mod:`tracker.update.openrouter`,
 :mod:`tracker.update.huggingface`, :mod:`tracker.update.documents`. The
 decisions are pure and tested without a database: :mod:`tracker.update.hub`
 (Hub repos), :func:`tracker.claims.ledger.weigh` (one claim group),
-:mod:`tracker.update.shown_rules` (shown-value precedence).
+:mod:`tracker.normalize.shown` (shown-value precedence).
 """
 
 from __future__ import annotations
