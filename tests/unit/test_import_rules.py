@@ -64,11 +64,12 @@ def private_imports(package: str) -> list[str]:
     return found
 
 
-def test_the_rule_reader_sees_imports_of_every_form(tmp_path):
+def test_the_rule_reader_sees_what_is_there():
     module = ROOT / "store" / "claims.py"
     found = {m for m, _names, _line in imports(module)}
     assert "tracker.store.bulk" in found and "sqlalchemy" in found
     assert offenders("store", ("tracker.store.bulk",))  # the reader finds what is there
+    assert [f for f in engine_builders("store") if f.startswith("tracker/store/db.py:")]  # and the engine factory
 
 
 def test_the_store_imports_no_domain_logic_and_no_scrapy_side():
@@ -95,3 +96,26 @@ SITE_OFFENDERS = "tracker/site/paths.py imports _segment from tracker.urls"
 )
 def test_the_site_and_the_newsletter_import_no_private_names_of_other_packages(package):
     assert private_imports(package) == []
+
+
+def engine_builders(package: str, *, allowed: tuple[str, ...] = ()) -> list[str]:
+    """Calls of ``make_engine`` / ``create_engine`` under ``package`` (outside the ``allowed`` modules)."""
+    found = []
+    for path in modules_under(package):
+        name = str(path.relative_to(ROOT.parent))
+        if name in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+                if called in ("make_engine", "create_engine"):
+                    found.append(f"{name}:{node.lineno} calls {called}")
+    return found
+
+
+def test_nothing_in_the_store_or_the_pipelines_builds_an_engine():
+    """The engine comes from the process's edge (CLI, scheduler, runner, the crawl child's factory)."""
+    assert engine_builders("store", allowed=("tracker/store/db.py",)) == []
+    assert engine_builders("sources/pipelines") == []
+    assert engine_builders("sources", allowed=("tracker/sources/runner.py", "tracker/sources/database.py")) == []
