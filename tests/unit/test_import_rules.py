@@ -119,3 +119,10 @@ def test_nothing_in_the_store_or_the_pipelines_builds_an_engine():
     assert engine_builders("store", allowed=("tracker/store/db.py",)) == []
     assert engine_builders("sources/pipelines") == []
     assert engine_builders("sources", allowed=("tracker/sources/runner.py", "tracker/sources/database.py")) == []
+
+
+@pytest.mark.parametrize("module", ["tracker/claims/ledger.py", "tracker/update/hub.py", "tracker/normalize/shown.py"])
+def test_the_deciders_are_pure(module):
+    """The deciders read no database and no crawl: they import neither SQLAlchemy nor Scrapy."""
+    found = [m for m, _names, _line in imports(ROOT.parent / module)]
+    assert [m for m in found if m.split(".")[0] in ("sqlalchemy", "scrapy")] == []

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.claims.ledger import LedgerResult
 from tracker.claims.linking import NameIndex, build_index
 from tracker.claims.records import DocumentRef, claim_records
 from tracker.events.types import Event
@@ -41,7 +40,7 @@ from tracker.store.ingest_documents import (
     write_validators,
 )
 from tracker.store.tables import Dispute
-from tracker.update.ledger import reweigh
+from tracker.update.ledger import LedgerResult, reweigh
 
 
 @dataclass
