@@ -9,13 +9,14 @@ forked child builds its own: connections are never shared across processes).
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.normalize.huggingface import KnownRepo
 from tracker.store.db import make_engine, make_sessionmaker
-from tracker.store.ingest_documents import load_validators
-from tracker.store.ingest_huggingface import known_repos
+
+if TYPE_CHECKING:
+    from tracker.normalize.huggingface import KnownRepo
 
 _FACTORIES: dict[tuple[int, str], sessionmaker[Session]] = {}
 
@@ -41,11 +42,15 @@ def release_connections(database_url: str) -> None:
 
 def read_known_repos(database_url: str) -> dict[str, KnownRepo]:
     """What the Hub spider compares listings with (read in the crawl process when the first listing arrives)."""
+    from tracker.store.ingest_huggingface import known_repos
+
     with process_sessions(database_url)() as session:
         return known_repos(session)
 
 
 def read_validators(database_url: str) -> dict[str, tuple[str | None, str | None]]:
     """``url → (etag, last_modified)`` for the conditional GETs of a feeds crawl."""
+    from tracker.store.ingest_documents import load_validators
+
     with process_sessions(database_url)() as session:
         return load_validators(session)

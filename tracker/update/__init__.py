@@ -28,34 +28,44 @@ decisions are pure and tested without a database: :mod:`tracker.update.hub`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from tracker.normalize.openrouter import OpenRouterSnapshot
 from tracker.normalize.rejection import Rejection
-from tracker.store.ingest_documents import DocumentsBatch
-from tracker.store.ingest_huggingface import HubBatch
 from tracker.store.runs import record_errors
-from tracker.update.documents import apply_documents
-from tracker.update.huggingface import apply_hub
-from tracker.update.openrouter import apply_openrouter
 from tracker.update.outcome import Outcome
 
-Batch = OpenRouterSnapshot | HubBatch | DocumentsBatch
+if TYPE_CHECKING:
+    from tracker.store.ingest_documents import DocumentsBatch
+    from tracker.store.ingest_huggingface import HubBatch
 
-__all__ = ["Batch", "Outcome", "apply", "record_run"]
+    Batch = OpenRouterSnapshot | HubBatch | DocumentsBatch
+
+__all__ = ["Outcome", "apply", "record_run"]
 
 
 def apply(session: Session, batch: Batch, *, run_id: int | None) -> Outcome:
     """Run the update sequence for one crawl's ``batch``; the caller commits or rolls back."""
+    # each source's steps are imported when used: an OpenRouter crawl child loads no Hub or article code
     if isinstance(batch, OpenRouterSnapshot):
+        from tracker.update.openrouter import apply_openrouter
+
         return apply_openrouter(session, batch, run_id=run_id)
+    from tracker.store.ingest_documents import DocumentsBatch
+    from tracker.store.ingest_huggingface import HubBatch
+
     if isinstance(batch, HubBatch):
+        from tracker.update.huggingface import apply_hub
+
         hub = apply_hub(session, batch, run_id=run_id)
         outcome = Outcome(extra=hub.extra())
         outcome.absorb(hub.counts(), hub.events)
         return outcome
     if isinstance(batch, DocumentsBatch):
+        from tracker.update.documents import apply_documents
+
         docs = apply_documents(session, batch, run_id=run_id)
         outcome = Outcome(extra=docs.extra())
         outcome.absorb(docs.counts(), docs.events)
