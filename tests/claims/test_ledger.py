@@ -8,11 +8,11 @@ from decimal import Decimal
 from helpers.db import data_counts
 from sqlalchemy import select, update
 
-from tracker.update.ledger import reweigh
 from tracker.events.hashing import content_hash
 from tracker.store.db import session_scope
 from tracker.store.events import list_events
 from tracker.store.tables import Claim, Dispute, Model, OpenRouterListing, Price
+from tracker.update.ledger import reweigh
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
