@@ -81,13 +81,11 @@ def backfill_openrouter(
 ) -> list[CrawlSummary]:
     summaries = []
     for item in plan(files, observed_at):
-        summaries.append(_backfill_one(factory, database_url, item, partial=partial, trigger=trigger))
+        summaries.append(_backfill_one(factory, item, partial=partial, trigger=trigger))
     return summaries
 
 
-def _backfill_one(
-    factory: sessionmaker[Session], database_url: str, item: BackfillItem, *, partial: bool, trigger: str
-) -> CrawlSummary:
+def _backfill_one(factory: sessionmaker[Session], item: BackfillItem, *, partial: bool, trigger: str) -> CrawlSummary:
     with session_scope(factory) as session:
         latest = last_observed_at(session, "openrouter")
         run = start_run(session, job="backfill", source="openrouter", trigger=trigger, observed_at=item.observed_at)
@@ -118,7 +116,7 @@ def _backfill_one(
             run = session.get_one(Run, run_id)
             finish_run(session, run, status="failed", error_message=message)
         return CrawlSummary(source="openrouter", run_id=run_id, status="failed", message=message)
-    summary = store_listing(database_url, run_id, snapshot, [])
+    summary = store_listing(factory, run_id, snapshot, [])
     summary.extra["file"] = item.path.name
     summary.extra["observed_at"] = item.observed_at.isoformat()
     return summary

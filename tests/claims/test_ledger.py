@@ -8,11 +8,11 @@ from decimal import Decimal
 from helpers.db import data_counts
 from sqlalchemy import select, update
 
-from tracker.claims.ledger import reconcile
 from tracker.events.hashing import content_hash
 from tracker.store.db import session_scope
 from tracker.store.events import list_events
 from tracker.store.tables import Claim, Dispute, Model, OpenRouterListing, Price
+from tracker.update.ledger import reweigh
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -70,7 +70,7 @@ def test_without_an_api_value_the_vendor_is_shown_and_the_press_is_weighed_again
             quote="Rocket reads 32K tokens.",
             extra={"as_written": "32K"},
         )
-        result = reconcile(session, now=T0)
+        result = reweigh(session, now=T0)
     with sessions() as session:
         statuses = {c.id: c.status for c in session.scalars(select(Claim))}
         [dispute] = session.scalars(select(Dispute)).all()
@@ -109,7 +109,7 @@ def test_the_api_outranks_the_vendor_and_an_unchanged_ledger_writes_nothing(sess
             )
         )
         opened = claim(session, m.id, "openness", "open", "vendor", "acme", quote="Rocket is open source.")
-        first = reconcile(session, now=T0)
+        first = reweigh(session, now=T0)
     assert [e.kind for e in first.events] == ["claim_disputed"]
     with sessions() as session:
         shown = session.scalars(select(Claim).where(Claim.attribute == "openness", Claim.status == "shown")).one()
@@ -118,7 +118,7 @@ def test_the_api_outranks_the_vendor_and_an_unchanged_ledger_writes_nothing(sess
         assert session.scalars(select(Claim).where(Claim.attribute == "context_length")).one().value == "262144"
     counts = data_counts(engine)
     with session_scope(sessions) as session:
-        again = reconcile(session, now=T0 + dt.timedelta(days=1))
+        again = reweigh(session, now=T0 + dt.timedelta(days=1))
     assert (again.writes, again.events) == (0, [])
     assert data_counts(engine) == counts
 
@@ -133,12 +133,12 @@ def test_a_dispute_is_resolved_when_the_weights_are_published(sessions):
             open_weight_evidence={"openrouter_id": "acme/rocket", "hugging_face_id": None, "hub_repo": None},
         )
         claim(session, m.id, "openness", "open", "press", "news")
-        reconcile(session, now=T0)
+        reweigh(session, now=T0)
     with session_scope(sessions) as session:
         m = session.scalars(select(Model)).one()
         session.execute(update(Model).where(Model.id == m.id).values(open_weight_status="open"))
         claim(session, m.id, "openness", "open", "primary", "huggingface", url="https://hub/acme/rocket")
-        result = reconcile(session, now=T0 + dt.timedelta(days=7))
+        result = reweigh(session, now=T0 + dt.timedelta(days=7))
     with sessions() as session:
         [dispute] = session.scalars(select(Dispute)).all()
         events = list_events(session)
@@ -205,7 +205,7 @@ def test_a_price_is_checked_against_the_api_price_of_its_day(sessions):
         undated = claim(
             session, m.id, "price", "1.2", "press", "file.txt", qualifier="prompt", value_num=Decimal("1.2")
         )
-        result = reconcile(session, now=T0 + dt.timedelta(days=120))
+        result = reweigh(session, now=T0 + dt.timedelta(days=120))
     with sessions() as session:
         statuses = {c.id: c.status for c in session.scalars(select(Claim).where(Claim.reporter == "press"))}
         shown = session.scalars(select(Claim).where(Claim.status == "shown")).one()
@@ -242,7 +242,7 @@ def test_claims_of_one_document_are_not_weighed_against_each_other(sessions):
             url=url,
             value_num=Decimal(1134),
         )
-        result = reconcile(session, now=T0)
+        result = reweigh(session, now=T0)
     assert result.events == [] and result.opened == 0
 
 

@@ -26,9 +26,10 @@ from tracker.sources.pipelines.openrouter import store_listing
 from tracker.sources.runner import run_crawl
 from tracker.store.db import session_scope
 from tracker.store.events import list_events
-from tracker.store.ingest_huggingface import FetchInfo, HubBatch, RepoRecord, ingest_huggingface
+from tracker.store.ingest_huggingface import FetchInfo, HubBatch, RepoRecord
 from tracker.store.tables import Claim, Crosswalk, Model, OpenRouterListing
 from tracker.store.tables.huggingface import HfRepo
+from tracker.update.huggingface import apply_hub
 
 #: OpenRouter model ↔ Hub repo pairs in the 2026-08-22 snapshot and the recorded Hub
 LINKED = {
@@ -160,9 +161,9 @@ def test_weights_published_after_an_api_only_launch(corpus, server, hf_settings,
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
 
-def ingest_openrouter_entries(db_url, entries):
+def ingest_openrouter_entries(sessions, entries):
     payload = {"data": entries}
-    store_listing(db_url, None, snapshot_from_payload(payload, observed_at=NOW, url="http://or.test/models"), [])
+    store_listing(sessions, None, snapshot_from_payload(payload, observed_at=NOW, url="http://or.test/models"), [])
 
 
 def ingest_hub(sessions, details, *, orgs):
@@ -178,7 +179,7 @@ def ingest_hub(sessions, details, *, orgs):
             facts, FetchInfo(detail_url("http://hub.test", entry.id), NOW, 200), card_url("http://hub.test", entry.id)
         )
     with session_scope(sessions) as session:
-        return ingest_huggingface(session, batch, run_id=None)
+        return apply_hub(session, batch, run_id=None)
 
 
 def or_entry(corpus, model_id, **fields):
@@ -197,7 +198,7 @@ def owner(sessions, or_id=None, repo_id=None):
 def test_normalized_name_links_but_never_a_substring(corpus, db_url, sessions, hub_first):
     entries = [or_entry(corpus, "qwen/qwen-2.5-1.5b-instruct"), or_entry(corpus, "qwen/qwen3-32b")]
     details = [hub_detail("Qwen/Qwen2.5-1.5B-Instruct"), hub_detail("Qwen/Qwen3-32B-AWQ", tags=["awq"])]
-    steps = [lambda: ingest_hub(sessions, details, orgs={"Qwen"}), lambda: ingest_openrouter_entries(db_url, entries)]
+    steps = [lambda: ingest_hub(sessions, details, orgs={"Qwen"}), lambda: ingest_openrouter_entries(sessions, entries)]
     for step in steps if hub_first else reversed(steps):
         step()
     assert owner(sessions, or_id="qwen/qwen-2.5-1.5b-instruct") == owner(sessions, repo_id="Qwen/Qwen2.5-1.5B-Instruct")
@@ -220,7 +221,7 @@ def test_a_manual_link_wins(corpus, db_url, sessions, monkeypatch):
     )
     monkeypatch.setattr(identity, "identity_table", lambda: table)
     monkeypatch.setattr("tracker.store.crosswalk.identity_table", lambda: table)
-    ingest_openrouter_entries(db_url, [or_entry(corpus, "acme/flagship")])
+    ingest_openrouter_entries(sessions, [or_entry(corpus, "acme/flagship")])
     ingest_hub(sessions, [hub_detail("acme-labs/Flagship-Weights-v1")], orgs={"acme-labs"})
     assert owner(sessions, or_id="acme/flagship") == owner(sessions, repo_id="acme-labs/Flagship-Weights-v1")
     with sessions() as session:

@@ -24,7 +24,7 @@ def entry(model_id: str) -> dict:
 
 def test_a_record_the_database_refuses_is_a_rejection_and_the_batch_survives(db_url, sessions):
     ids = [f"vendor/model-{i}" for i in range(12)]
-    assert store_listing(db_url, None, snapshot_from_payload({"data": [entry(i) for i in ids]}, observed_at=NOW), [])
+    assert store_listing(sessions, None, snapshot_from_payload({"data": [entry(i) for i in ids]}, observed_at=NOW), [])
     later = NOW + dt.timedelta(hours=1)
     snapshot = snapshot_from_payload({"data": [entry(i) for i in ids[:-1]]}, observed_at=later)  # one absent
     # past normalization by construction: beyond every integer column type of both databases
@@ -32,7 +32,7 @@ def test_a_record_the_database_refuses_is_a_rejection_and_the_batch_survives(db_
     snapshot.models[7] = dataclasses.replace(snapshot.models[7], context_length=2**65, name="changed")
     with sessions.begin() as session:
         run_id = start_run(session, job="crawl", source="openrouter", trigger="test").id
-    summary = store_listing(db_url, run_id, snapshot, [])
+    summary = store_listing(sessions, run_id, snapshot, [])
     assert summary.status == "partial" and not summary.complete
     assert summary.delisted == 0
     with sessions() as session:
@@ -72,7 +72,7 @@ def test_a_hub_repo_the_database_refuses_is_set_aside_and_its_organisation_remov
         return state
 
     first = hub_pipeline.store_hub_crawl(
-        db_url, None, state_for(ids), base_url="http://hub.test", watched_orgs=("org",)
+        sessions, None, state_for(ids), base_url="http://hub.test", watched_orgs=("org",)
     )
     assert first.status == "success"
 
@@ -86,7 +86,7 @@ def test_a_hub_repo_the_database_refuses_is_set_aside_and_its_organisation_remov
     with sessions.begin() as session:
         run_id = start_run(session, job="crawl", source="huggingface", trigger="test").id
     summary = hub_pipeline.store_hub_crawl(
-        db_url, run_id, state_for(ids[:-1]), base_url="http://hub.test", watched_orgs=("org",)
+        sessions, run_id, state_for(ids[:-1]), base_url="http://hub.test", watched_orgs=("org",)
     )  # repo-5 absent from the listing
     assert summary.status == "partial" and not summary.complete
     assert summary.delisted == 0

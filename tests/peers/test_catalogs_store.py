@@ -14,7 +14,6 @@ from peer_data import LITELLM_NEW, LITELLM_OLD, history, litellm
 from sqlalchemy import func, select
 
 from tracker.backfill import backfill_openrouter
-from tracker.claims.ledger import reconcile
 from tracker.cli import build_parser
 from tracker.cli.app import App
 from tracker.config import PeerSettings, Settings
@@ -25,6 +24,7 @@ from tracker.sources.runner import run_crawl
 from tracker.store.db import session_scope
 from tracker.store.runs import utcnow
 from tracker.store.tables import Claim, CrawlError, Dispute, Run
+from tracker.update.ledger import reconcile
 
 SNAPSHOTS = ("2026-03-17", "2026-05-16")
 

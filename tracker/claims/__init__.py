@@ -5,6 +5,6 @@
 * :mod:`tracker.claims.primary` — the APIs' current values as claims;
 * :mod:`tracker.claims.tolerance` — when two values agree (pure);
 * :mod:`tracker.claims.ledger` — shown / consistent / disputed, disputes and their events;
-* :mod:`tracker.claims.check` — the fact-check of one article;
+* the fact-check of one article is :mod:`tracker.update.check` (it runs the update's claim steps);
 * :mod:`tracker.claims.listing` — claims as rows for ``tracker claims``.
 """

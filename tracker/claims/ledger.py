@@ -21,25 +21,29 @@ For every (model, attribute, qualifier) the claims are weighed:
 
 Only what changed is written: re-running the ledger on unchanged claims writes
 nothing and emits nothing.
+
+The ledger is a reader-style decider, and this module is its pure part:
+:func:`weigh` turns one claim group (:class:`ClaimGroup`) into intents
+(:class:`SetStatus`, :class:`OpenDispute`, :class:`UpdateDispute`,
+:class:`ResolveDispute`, :class:`Announce`). Loading the groups and writing the
+intents is :mod:`tracker.update.ledger`. :func:`weigh` asks two pluggable rules (:class:`Rules`): whether two
+claims measure the same thing (``comparable(shown, claim)``) and which primary
+value was in effect at a time (``primary_at(history, when)``). The API-derived
+claims are written before, by the update step
+(:func:`tracker.claims.primary.sync_primary_claims`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
-from tracker.claims.primary import price_history, sync_primary_claims
 from tracker.claims.tolerance import agrees
 from tracker.events.types import ClaimDisputed, DisputeResolved, Event
 from tracker.normalize.numbers import format_decimal
-from tracker.store.tables import Claim, Dispute, Model
 
 REPORTER_RANK = {"primary": 0, "vendor": 1, "aggregator": 2, "press": 3}
 REPORTER_LABEL = {"primary": "primary API", "vendor": "vendor", "aggregator": "aggregator", "press": "press"}
@@ -54,42 +58,16 @@ ATTRIBUTE_WORDS = {
     "benchmark": "benchmark score",
 }
 SOURCE = "claims"
-CHUNK = 500
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-@dataclass
-class LedgerResult:
-    checked: int = 0
-    writes: int = 0
-    opened: int = 0
-    resolved: int = 0
-    events: list[Event] = field(default_factory=list)
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def models_with_claims(session: Session) -> set[int]:
-    """Models that have a claim from a post, a card body or the press (the ones the ledger checks)."""
-    found = set(
-        session.scalars(
-            select(Claim.model_id).where(Claim.model_id.is_not(None), Claim.reporter != "primary").distinct()
-        )
-    )
-    found.update(session.scalars(select(Dispute.model_id).where(Dispute.status == "open").distinct()))
-    return found
-
-
-def _superseded(row: Any) -> bool:
-    return bool((row.extra or {}).get("superseded_at"))
 
 
 def _weighed_elsewhere(row: Any) -> bool:
     """Peer catalog values are weighed against the primary history by :mod:`tracker.peers` (catalog page)."""
     return bool((row.extra or {}).get("catalog"))
+
+
+def _superseded(row: Any) -> bool:
+    return bool((row.extra or {}).get("superseded_at"))
 
 
 def _when(row: Any) -> dt.datetime:
@@ -123,8 +101,8 @@ def pick_shown(rows: list[Any], model: Any) -> Any | None:
     return min(live, key=lambda r: (REPORTER_RANK.get(r.reporter, 9), -_when(r).timestamp(), r.id))
 
 
-def comparable(attribute: str, shown: Any, row: Any) -> bool:
-    """Whether ``row`` can be checked against ``shown``.
+def comparable(shown: Any, row: Any) -> bool:
+    """Whether ``row`` can be checked against ``shown`` (the default comparability rule).
 
     Two claims of one document are never weighed against each other (a table's
     two MMLU rows are two measurements). A benchmark score is checked only
@@ -133,27 +111,47 @@ def comparable(attribute: str, shown: Any, row: Any) -> bool:
     """
     if shown.url and row.url and shown.url == row.url:
         return False
-    if attribute == "benchmark":
+    if row.attribute == "benchmark":
         return REPORTER_RANK.get(shown.reporter, 9) <= REPORTER_RANK["aggregator"]
     return True
 
 
+def price_in_effect(history: Sequence[Any], when: dt.datetime) -> dict[str, Any] | None:
+    """The default time rule: the API price in effect at ``when`` (the earliest observed one before them all)."""
+    return _price_then(list(history), when)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules the ledger weighs with; swap either for a stricter one."""
+
+    #: ``comparable(shown, claim)``: may ``claim`` be checked against the shown claim at all?
+    comparable: Callable[[Any, Any], bool] = comparable
+    #: ``primary_at(history, when)``: the primary value in effect at ``when`` (a reference dict), or None.
+    primary_at: Callable[[Sequence[Any], dt.datetime], dict[str, Any] | None] = price_in_effect
+
+
+DEFAULT_RULES = Rules()
+
+
 def evaluate(
-    row: Any, shown: Any, model: Any, history: dict[tuple[str, str], list[Any]]
+    row: Any, shown: Any, primary_history: Sequence[Any], rules: Rules = DEFAULT_RULES
 ) -> tuple[bool, dict[str, Any]] | None:
-    """``(agrees, what it was compared with)`` for ``row`` against the shown claim; None when not comparable."""
-    if not comparable(row.attribute, shown, row):
+    """``(agrees, what it was compared with)`` for ``row`` against the shown claim; None when not comparable.
+
+    ``primary_history``: the API's prices of the group's model and qualifier over time (prices only).
+    """
+    if not rules.comparable(shown, row):
         return None
     reference = _as_reference(shown)
     if row.attribute == "price" and shown.reporter == "primary" and row.reporter != "primary":
-        prices = history.get((model.openrouter_id, row.qualifier), [])
         if row.published_at is None:
             # an undated article: it agrees if it matches any price the API has had
-            for past in prices:
+            for past in primary_history:
                 candidate = _price_row(past)
                 if agrees("price", _as_reference(row), candidate):
                     return True, candidate
-        then = _price_then(prices, _when(row))
+        then = rules.primary_at(primary_history, _when(row))
         reference = then or reference
     return agrees(row.attribute, _as_reference(row), reference), reference
 
@@ -225,137 +223,155 @@ def summary(
     return f"{words}: {source_label(shown)} shows {_value_text(shown)}; {others}{more}."[:500]
 
 
-def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] | None = None) -> LedgerResult:
-    """Re-weigh the claims of ``model_ids`` (default: every model with a non-primary claim)."""
-    result = LedgerResult()
-    ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids))
-    if not ids:
-        return result
-    result.writes += sync_primary_claims(session, ids, now=now)
-    models: dict[int, Any] = {}
-    claims: dict[tuple[int, str, str], list[Any]] = defaultdict(list)
-    disputes: dict[tuple[int, str, str], Any] = {}
-    for part in _chunks(ids):
-        for row in session.execute(
-            select(
-                Model.id,
-                Model.key,
-                Model.openrouter_id,
-                Model.open_weight_status,
-                Model.license_key,
-                Model.context_length,
-                Model.params_total,
-                Model.params_active,
-            ).where(Model.id.in_(part))
-        ):
-            models[row.id] = row
-        for row in session.execute(
-            select(
-                Claim.id,
-                Claim.model_id,
-                Claim.attribute,
-                Claim.qualifier,
-                Claim.value,
-                Claim.value_num,
-                Claim.unit,
-                Claim.reporter,
-                Claim.source,
-                Claim.url,
-                Claim.published_at,
-                Claim.fetched_at,
-                Claim.quote,
-                Claim.status,
-                Claim.extra,
-            )
-            .where(Claim.model_id.in_(part))
-            .order_by(Claim.id)  # a stable order: the same data must give the same dispute rows on every database
-        ):
-            claims[(row.model_id, row.attribute, row.qualifier)].append(row)
-        for row in session.execute(
-            select(Dispute.id, Dispute.model_id, Dispute.attribute, Dispute.qualifier, Dispute.status, Dispute.data)
-            .where(Dispute.model_id.in_(part))
-            .order_by(Dispute.id)
-        ):
-            disputes[(row.model_id, row.attribute, row.qualifier)] = row  # the latest per group
-    history = price_history(session, [m.openrouter_id for m in models.values() if m.openrouter_id])
-    status_updates: list[dict[str, Any]] = []
-    for group_key in sorted(set(claims) | set(disputes), key=lambda k: (k[0], k[1], k[2])):
-        model_id, attribute, qualifier = group_key
-        model = models.get(model_id)
-        if model is None:
+# ───────────────────────────── the decider ─────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFacts:
+    """The model a group belongs to, with the shown columns primary claims are matched with."""
+
+    id: int
+    key: str
+    openrouter_id: str | None = None
+    open_weight_status: str | None = None
+    license_key: str | None = None
+    context_length: int | None = None
+    params_total: int | None = None
+    params_active: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    id: int
+    model_id: int | None
+    attribute: str
+    qualifier: str
+    value: str
+    reporter: str
+    source: str
+    value_num: Decimal | None = None
+    unit: str | None = None
+    url: str | None = None
+    published_at: dt.datetime | None = None
+    fetched_at: dt.datetime | None = None
+    quote: str | None = None
+    status: str = "unchecked"
+    extra: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDispute:
+    id: int
+    status: str
+    data: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """Every claim of one (model, attribute, qualifier), and the group's latest dispute."""
+
+    model: ModelFacts
+    attribute: str
+    qualifier: str
+    claims: tuple[StoredClaim, ...] = ()
+    dispute: StoredDispute | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetStatus:
+    claim_id: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDispute:
+    model_id: int
+    attribute: str
+    qualifier: str
+    shown_claim_id: int
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateDispute:
+    """New data for a stored dispute; ``reopen`` when it had been resolved."""
+
+    dispute_id: int
+    shown_claim_id: int
+    data: dict[str, Any]
+    reopen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveDispute:
+    dispute_id: int
+    shown_claim_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Announce:
+    event: Event
+
+
+Intent = SetStatus | OpenDispute | UpdateDispute | ResolveDispute | Announce
+
+
+def weigh(
+    group: ClaimGroup, primary_history: Sequence[Any], *, now: dt.datetime, rules: Rules = DEFAULT_RULES
+) -> list[Intent]:
+    """What the ledger does with one group: new statuses, the dispute's fate, the events (pure).
+
+    ``primary_history``: the API's prices of the group's model and qualifier over time
+    (``usd_per_mtok``, ``status``, ``first_seen_at``, ``last_seen_at``; empty but for prices).
+    """
+    model, attribute, qualifier = group.model, group.attribute, group.qualifier
+    rows = list(group.claims)
+    shown = pick_shown(rows, model) if rows else None
+    statuses: dict[int, str] = {}
+    disputed: list[Any] = []
+    consistent: list[Any] = []
+    references: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if shown is None or _superseded(row) or _weighed_elsewhere(row):
+            statuses[row.id] = "unchecked"
             continue
-        rows = claims.get(group_key, [])
-        shown = pick_shown(rows, model) if rows else None
-        statuses: dict[int, str] = {}
-        disputed: list[Any] = []
-        consistent: list[Any] = []
-        references: dict[int, dict[str, Any]] = {}
-        for row in rows:
-            if shown is None or _superseded(row) or _weighed_elsewhere(row):
-                statuses[row.id] = "unchecked"
-                continue
-            if row.id == shown.id:
-                statuses[row.id] = "shown"
-                continue
-            checked = evaluate(row, shown, model, history)
-            if checked is None:
-                statuses[row.id] = "unchecked"
-                continue
-            agreed, reference = checked
-            references[row.id] = reference
-            if row.reporter == "primary":
-                statuses[row.id] = "consistent" if agreed else "unchecked"
-            elif agreed:
-                statuses[row.id] = "consistent"
-                consistent.append(row)
-            else:
-                statuses[row.id] = "disputed"
-                disputed.append(row)
-        result.checked += len(rows)
-        for row in rows:
-            if statuses[row.id] != row.status:
-                status_updates.append({"id": row.id, "status": statuses[row.id]})
-        for row in disputed:
-            if row.status != "disputed" and shown is not None:
-                result.events.append(_disputed_event(model, attribute, qualifier, shown, row, references[row.id], now))
-        existing = disputes.get(group_key)
-        if disputed and shown is not None:
-            data = {
-                "shown": [shown.id],
-                "contrary": sorted(r.id for r in disputed),
-                "consistent": sorted(r.id for r in consistent),
-                "summary": summary(attribute, shown, disputed, references),
-            }
-            if existing is None:
-                session.add(
-                    Dispute(
-                        model_id=model_id,
-                        attribute=attribute,
-                        qualifier=qualifier,
-                        status="open",
-                        opened_at=now,
-                        shown_claim_id=shown.id,
-                        data=data,
-                    )
-                )
-                result.opened += 1
-                result.writes += 1
-            elif existing.status != "open" or existing.data != data:
-                values: dict[str, Any] = {"shown_claim_id": shown.id, "data": data}
-                if existing.status != "open":
-                    values.update(status="open", opened_at=now, resolved_at=None)
-                    result.opened += 1
-                session.execute(update(Dispute).where(Dispute.id == existing.id).values(values))
-                result.writes += 1
-        elif existing is not None and existing.status == "open":
-            session.execute(
-                update(Dispute)
-                .where(Dispute.id == existing.id)
-                .values(status="resolved", resolved_at=now, shown_claim_id=shown.id if shown is not None else None)
-            )
-            result.resolved += 1
-            result.writes += 1
-            result.events.append(
+        if row.id == shown.id:
+            statuses[row.id] = "shown"
+            continue
+        checked = evaluate(row, shown, primary_history, rules)
+        if checked is None:
+            statuses[row.id] = "unchecked"
+            continue
+        agreed, reference = checked
+        references[row.id] = reference
+        if row.reporter == "primary":
+            statuses[row.id] = "consistent" if agreed else "unchecked"
+        elif agreed:
+            statuses[row.id] = "consistent"
+            consistent.append(row)
+        else:
+            statuses[row.id] = "disputed"
+            disputed.append(row)
+    intents: list[Intent] = [SetStatus(row.id, statuses[row.id]) for row in rows if statuses[row.id] != row.status]
+    for row in disputed:
+        if row.status != "disputed" and shown is not None:
+            intents.append(Announce(_disputed_event(model, attribute, qualifier, shown, row, references[row.id], now)))
+    existing = group.dispute
+    if disputed and shown is not None:
+        data = {
+            "shown": [shown.id],
+            "contrary": sorted(r.id for r in disputed),
+            "consistent": sorted(r.id for r in consistent),
+            "summary": summary(attribute, shown, disputed, references),
+        }
+        if existing is None:
+            intents.append(OpenDispute(model.id, attribute, qualifier, shown.id, data))
+        elif existing.status != "open" or existing.data != data:
+            intents.append(UpdateDispute(existing.id, shown.id, data, reopen=existing.status != "open"))
+    elif existing is not None and existing.status == "open":
+        intents.append(ResolveDispute(existing.id, shown.id if shown is not None else None))
+        intents.append(
+            Announce(
                 DisputeResolved(
                     subject=model.key,
                     source=SOURCE,
@@ -366,11 +382,8 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
                     value=shown.value if shown is not None else None,
                 )
             )
-    for part in _chunks(status_updates, 1000):
-        session.execute(update(Claim), list(part))
-    result.writes += len(status_updates)
-    session.flush()
-    return result
+        )
+    return intents
 
 
 def _disputed_event(
@@ -390,11 +403,3 @@ def _disputed_event(
         quote=row.quote,
         url=row.url,
     )
-
-
-def mark_unresolved(session: Session) -> int:
-    """Claims without a model are ``unresolved`` (the mention is kept, no model is assumed)."""
-    result = session.execute(
-        update(Claim).where(Claim.model_id.is_(None), Claim.status != "unresolved").values(status="unresolved")
-    )
-    return result.rowcount or 0

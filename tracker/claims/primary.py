@@ -27,12 +27,11 @@ from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.events.hashing import content_hash
 from tracker.normalize.numbers import format_decimal
-from tracker.store.bulk import insert_rows
+from tracker.store.claims import ClaimRecord, api_identity, update_claims, upsert
 from tracker.store.tables import Claim, Model, Observation, OpenRouterListing, Price
 from tracker.vocabulary import prices_in_force
 
@@ -46,18 +45,11 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def derived_hash(model_key: str, attribute: str, qualifier: str) -> str:
-    """The identity of a claim that follows the API (its value is not part of it)."""
-    return content_hash(
-        {"source": SOURCE, "model": model_key, "attribute": attribute, "qualifier": qualifier, "follows": "api"}
-    )
-
-
 def price_qualifier(component: str, tier: str) -> str:
     return f"{component}@{tier}" if tier else component
 
 
-def _wanted(session: Session, model_ids: Sequence[int], now: dt.datetime) -> list[dict[str, Any]]:
+def _wanted(session: Session, model_ids: Sequence[int], now: dt.datetime) -> list[ClaimRecord]:
     """The claim rows the API state of ``model_ids`` calls for."""
     models = {}
     for part in _chunks(model_ids):
@@ -99,31 +91,29 @@ def _wanted(session: Session, model_ids: Sequence[int], now: dt.datetime) -> lis
             if current is None or preferred or (current.status != "listed" and row.status == "listed"):
                 listings[row.model_id] = row
     urls = _observation_urls(session, [r.last_observation_id for r in listings.values() if r.last_observation_id])
-    rows: list[dict[str, Any]] = []
+    rows: list[ClaimRecord] = []
 
     def add(model: Any, attribute: str, value: str, **more: Any) -> None:
         qualifier = more.pop("qualifier", "")
         rows.append(
-            {
-                "model_id": model.id,
-                "mention": model.openrouter_id or model.key,
-                "attribute": attribute,
-                "qualifier": qualifier,
-                "value": value,
-                "value_num": more.pop("value_num", None),
-                "unit": more.pop("unit", None),
-                "reporter": "primary",
-                "source": SOURCE,
-                "url": more.pop("url", None),
-                "document_id": None,
-                "published_at": more.pop("published_at", None),
-                "fetched_at": more.pop("fetched_at", now),
-                "quote": more.pop("quote", None),
-                "status": "unchecked",
-                "extra": {**more.pop("extra", {}), "follows": "api"},
-                "claim_hash": derived_hash(model.key, attribute, qualifier),
-                "created_at": now,
-            }
+            ClaimRecord(
+                identity=api_identity(SOURCE, model.key, attribute, qualifier),
+                model_id=model.id,
+                mention=model.openrouter_id or model.key,
+                attribute=attribute,
+                qualifier=qualifier,
+                value=value,
+                value_num=more.pop("value_num", None),
+                unit=more.pop("unit", None),
+                reporter="primary",
+                source=SOURCE,
+                url=more.pop("url", None),
+                published_at=more.pop("published_at", None),
+                fetched_at=more.pop("fetched_at", now),
+                quote=more.pop("quote", None),
+                extra={**more.pop("extra", {}), "follows": "api"},
+                created_at=now,
+            )
         )
 
     for model_id, model in models.items():
@@ -268,44 +258,18 @@ def sync_primary_claims(session: Session, model_ids: Collection[int], *, now: dt
     """
     ids = sorted(set(model_ids))
     wanted = _wanted(session, ids, now)
-    by_hash = {row["claim_hash"]: row for row in wanted}
-    stored: dict[str, Any] = {}
+    hashes = {record.claim_hash for record in wanted}
+    supersede: list[dict[str, Any]] = []
     for part in _chunks(ids):
         for row in session.execute(
-            select(Claim.id, Claim.claim_hash, Claim.value, Claim.model_id, Claim.url, Claim.quote, Claim.extra).where(
+            select(Claim.id, Claim.claim_hash, Claim.extra).where(
                 Claim.model_id.in_(part), Claim.source == SOURCE, Claim.reporter == "primary"
             )
         ):
-            stored[row.claim_hash] = row
-    missing = [d for d in by_hash if d not in stored]
-    for part in _chunks(missing):  # derived claims of models merged into others keep their hash
-        for row in session.execute(
-            select(Claim.id, Claim.claim_hash, Claim.value, Claim.model_id, Claim.url, Claim.quote, Claim.extra).where(
-                Claim.claim_hash.in_(part)
-            )
-        ):
-            stored[row.claim_hash] = row
-    inserts = [row for digest, row in by_hash.items() if digest not in stored]
-    updates = []
-    fields = ("model_id", "value", "value_num", "url", "quote", "published_at", "fetched_at", "extra")
-    for digest, row in by_hash.items():
-        old = stored.get(digest)
-        if old is None:
-            continue
-        old_extra = old.extra or {}
-        same = (old.value, old.model_id, old.url, old.quote) == (
-            row["value"],
-            row["model_id"],
-            row["url"],
-            row["quote"],
-        )
-        if not same or "superseded_at" in old_extra:
-            updates.append({"id": old.id, **{k: row[k] for k in fields}})
-    for digest, old in stored.items():
-        extra = old.extra or {}
-        if digest not in by_hash and extra.get("follows") == "api" and "superseded_at" not in extra:
-            updates.append({"id": old.id, "extra": {**extra, "superseded_at": now.isoformat()}, "status": "unchecked"})
-    insert_rows(session, Claim.__table__, inserts)
-    for row in updates:
-        session.execute(update(Claim).where(Claim.id == row["id"]).values({k: v for k, v in row.items() if k != "id"}))
-    return len(inserts) + len(updates)
+            extra = row.extra or {}
+            if row.claim_hash not in hashes and extra.get("follows") == "api" and "superseded_at" not in extra:
+                supersede.append(
+                    {"id": row.id, "extra": {**extra, "superseded_at": now.isoformat()}, "status": "unchecked"}
+                )
+    written = upsert(session, wanted)
+    return written.writes + update_claims(session, supersede)

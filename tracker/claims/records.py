@@ -6,7 +6,7 @@
   reports on another vendor's model (a comparison table's GPT-4o column).
 * A claim whose mention links to no model keeps ``model_id`` NULL, its
   mention, and the status ``unresolved``.
-* ``claim_hash`` identifies the claim within its document URL (mention,
+* A claim's identity (:func:`tracker.store.claims.document_identity`) is the claim within its document URL (mention,
   attribute, qualifier, value): fetching the same post again, or an edited post
   that repeats the claim, re-confirms the stored claim instead of adding one.
 """
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.claims.linking import NameIndex, mention_form, same_vendor
-from tracker.events.hashing import content_hash
 from tracker.extract.types import Extracted
+from tracker.store.claims import ClaimRecord, document_identity
 
 KINDS = ("vendor", "press", "card")
 
@@ -45,23 +45,11 @@ class DocumentRef:
     subject_name: str | None = None
 
 
-def claim_hash(url: str, mention: str | None, attribute: str, qualifier: str, value: str) -> str:
-    return content_hash(
-        {
-            "url": url,
-            "mention": mention_form(mention or ""),
-            "attribute": attribute,
-            "qualifier": qualifier,
-            "value": value,
-        }
-    )
-
-
-def claim_rows(
+def claim_records(
     extracted: Iterable[Extracted], doc: DocumentRef, index: NameIndex, *, now: dt.datetime
-) -> list[dict[str, Any]]:
-    """One ``claims`` row per extracted claim (duplicates within the document merged)."""
-    rows: dict[str, dict[str, Any]] = {}
+) -> list[ClaimRecord]:
+    """One claim per extracted claim (duplicates within the document merged)."""
+    records: dict[str, ClaimRecord] = {}
     for claim in extracted:
         mention = claim.mention or doc.subject_name
         model_id: int | None = None
@@ -94,28 +82,27 @@ def claim_rows(
             extra["third_party"] = True
         if doc.title:
             extra["title"] = doc.title[:300]
-        digest = claim_hash(doc.url, mention, claim.attribute, claim.qualifier, claim.value)
-        rows.setdefault(
-            digest,
-            {
-                "model_id": model_id,
-                "mention": (mention or "")[:512] or None,
-                "attribute": claim.attribute,
-                "qualifier": claim.qualifier[:255],
-                "value": claim.value,
-                "value_num": claim.value_num,
-                "unit": claim.unit,
-                "reporter": reporter,
-                "source": doc.source[:255],
-                "url": doc.url,
-                "document_id": doc.document_id,
-                "published_at": doc.published_at,
-                "fetched_at": doc.fetched_at,
-                "quote": claim.quote,
-                "status": "unchecked" if model_id is not None else "unresolved",
-                "extra": extra,
-                "claim_hash": digest,
-                "created_at": now,
-            },
+        record = ClaimRecord(
+            identity=document_identity(
+                doc.url, mention_form(mention or ""), claim.attribute, claim.qualifier, claim.value
+            ),
+            model_id=model_id,
+            mention=(mention or "")[:512] or None,
+            attribute=claim.attribute,
+            qualifier=claim.qualifier[:255],
+            value=claim.value,
+            value_num=claim.value_num,
+            unit=claim.unit,
+            reporter=reporter,
+            source=doc.source[:255],
+            url=doc.url,
+            document_id=doc.document_id,
+            published_at=doc.published_at,
+            fetched_at=doc.fetched_at,
+            quote=claim.quote,
+            status="unchecked" if model_id is not None else "unresolved",
+            extra=extra,
+            created_at=now,
         )
-    return list(rows.values())
+        records.setdefault(record.claim_hash, record)
+    return list(records.values())

@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tracker.claims.check import CheckReport, Problem, check_article, fetch_pages, read_file
 from tracker.cli.app import App
 from tracker.normalize.articles import ArticleError
 from tracker.normalize.params import format_params
 from tracker.store.db import session_scope
 from tracker.store.ingest_documents import PageRecord
+from tracker.update.check import CheckReport, Problem, check_article, fetch_pages, read_file
 
 LABELS = {
     "consistent": "CONSISTENT",

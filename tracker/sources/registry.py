@@ -23,8 +23,8 @@ def _openrouter(settings: Settings) -> tuple[type, dict[str, Any]]:
 def _huggingface(settings: Settings) -> tuple[type, dict[str, Any]]:
     from functools import partial
 
+    from tracker.sources.database import read_known_repos
     from tracker.sources.spiders.huggingface import HuggingFaceSpider
-    from tracker.store.ingest_huggingface import load_known_repos
 
     hf = settings.huggingface
     return HuggingFaceSpider, {
@@ -36,22 +36,22 @@ def _huggingface(settings: Settings) -> tuple[type, dict[str, Any]]:
         "page_size": hf.page_size,
         "max_card_bytes": hf.max_card_bytes,
         # read lazily, in the crawl process, when the first listing page arrives
-        "known": partial(load_known_repos, settings.database_url),
+        "known": partial(read_known_repos, settings.database_url),
     }
 
 
 def _feeds(settings: Settings, kind: str) -> tuple[type, dict[str, Any]]:
     from functools import partial
 
+    from tracker.sources.database import read_validators
     from tracker.sources.spiders.feeds import BlogsSpider, PressSpider
-    from tracker.store.ingest_documents import load_validators_from
 
     for feed in settings.feeds:
         if feed.kind not in FEED_KINDS.values() or feed.type not in ("feed", "html", "markdown", "page"):
             raise ConfigError(f"feed {feed.url}: kind must be vendor or press and type feed, html, markdown or page")
     return BlogsSpider if kind == "vendor" else PressSpider, {
         "feeds": [dataclasses.asdict(f) for f in settings.feeds if f.kind == kind],
-        "validators": partial(load_validators_from, settings.database_url),
+        "validators": partial(read_validators, settings.database_url),
         "max_page_bytes": settings.http.max_page_bytes,
     }
 

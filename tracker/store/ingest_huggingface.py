@@ -1,22 +1,16 @@
-"""Store one Hub crawl: repos, cards, claims, identity, shown values, events.
+"""What a Hub crawl reads and writes: the batch it hands over, the stored repos, and the writers.
 
-The caller owns the session and the transaction. Only repos whose detail was
-fetched (new, or changed ``sha`` / ``lastModified`` / ``gated``) are written, and
-only what differs: an unchanged re-crawl writes nothing.
-
-* A repo whose card could not be fetched this time (rate limit, timeout, 5xx)
-  keeps its stored state; it is fetched again next crawl. A new repo in that
-  situation is stored from its API data alone.
-* A repo absent from a *complete* listing of its organisation is marked
-  ``removed`` (never after a failed or partial listing, nor from an empty one).
-* The first crawl of an organisation is a baseline: its existing repos are
-  recorded without ``model_released`` or benchmark events.
+The decisions (new / changed / refreshed / removed repos, their events) are the
+pure :mod:`tracker.update.hub`; the order of the steps is
+:func:`tracker.update.huggingface.apply_hub`. Everything here takes the caller's
+session and either reads or writes: documents (card bodies), observations,
+repos, organisations, and the Hub's facts as :class:`~tracker.store.claims.ClaimRecord`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,24 +18,12 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tracker.events.hashing import content_hash
-from tracker.events.types import (
-    BenchmarkClaimAdded,
-    Event,
-    GatingChanged,
-    LicenseChanged,
-    ModelDelisted,
-    ModelReleased,
-)
+from tracker.events.types import Event
 from tracker.normalize.huggingface import KnownRepo, ListingEntry, RepoFacts
 from tracker.normalize.identity import org_of
 from tracker.store.bulk import insert_rows
-from tracker.store.crosswalk import RepoIdentity, resolve_hub_models
-from tracker.store.db import make_engine, make_sessionmaker
-from tracker.store.events import insert_events
-from tracker.store.ingest_documents import extract_card_claims
-from tracker.store.shown import refresh_models
-from tracker.store.tables import Claim, Document, Model, Observation
+from tracker.store.claims import ClaimRecord, repo_identity
+from tracker.store.tables import Document, Model, Observation
 from tracker.store.tables.huggingface import HfOrg, HfRepo
 
 SOURCE = "huggingface"
@@ -156,181 +138,62 @@ _STORED = (
 )
 
 
-def ingest_huggingface(session: Session, batch: HubBatch, *, run_id: int | None) -> HubIngestResult:
-    """Apply one crawl's repos to the database and return what changed."""
-    now = batch.observed_at
-    result = HubIngestResult(seen=len(batch.listed))
-    known_orgs = {name.lower() for name in session.scalars(select(HfOrg.name))}
+@dataclass(frozen=True, slots=True)
+class StoredRepo:
+    """What the decider compares a crawled repo with."""
 
-    def baseline(repo_id: str) -> bool:
-        """Found before its organisation's first complete crawl was recorded: existing, not released."""
-        return org_of(repo_id).lower() not in known_orgs
+    id: str
+    id_lower: str
+    model_id: int | None
+    status: str
+    watched: bool
+    content_hash: str | None
+    gated: str | None = None
+    license_key: str | None = None
+    license_class: str | None = None
+    card_document_id: int | None = None
+    card_hash: str | None = None
+    last_observation_id: int | None = None
+    first_seen_at: dt.datetime | None = None
 
-    lowers = sorted({repo_id.lower() for repo_id in batch.records})
-    stored: dict[str, Any] = {}
+
+def load_stored(session: Session, repo_ids: Collection[str]) -> dict[str, StoredRepo]:
+    """The stored state of ``repo_ids``, keyed by lower-case repo id."""
+    lowers = sorted({repo_id.lower() for repo_id in repo_ids})
+    stored: dict[str, StoredRepo] = {}
     for part in _chunks(lowers):
-        stored.update({row.id_lower: row for row in session.execute(select(*_STORED).where(HfRepo.id_lower.in_(part)))})
+        for row in session.execute(select(*_STORED).where(HfRepo.id_lower.in_(part))):
+            stored[row.id_lower] = StoredRepo(**row._asdict())
+    return stored
 
-    new: list[str] = []
-    changed: list[str] = []
-    refreshed: list[str] = []
-    hashes: dict[str, str] = {}
-    for repo_id in sorted(batch.records):
-        record = batch.records[repo_id]
-        row = stored.get(repo_id.lower())
-        if row is not None and record.facts.card.state == "unavailable":
-            result.deferred += 1
-            continue
-        hashes[repo_id] = content_hash(record.facts.meaningful())
-        if row is None:
-            new.append(repo_id)
-        elif (
-            row.content_hash != hashes[repo_id]
-            or row.status != "listed"
-            or row.id != repo_id
-            or row.watched != record.watched
-        ):
-            changed.append(repo_id)
-        else:
-            refreshed.append(repo_id)
-    content_changed = [r for r in changed if stored[r.lower()].content_hash != hashes[r]]
 
-    # identity: a model for each new repo (and for any stored repo that has none)
-    unlinked = new + [r for r in changed + refreshed if stored[r.lower()].model_id is None]
-    links, identity_writes = resolve_hub_models(
-        session,
-        [RepoIdentity(repo_id=r, org=org_of(r), is_derivative=batch.records[r].facts.is_derivative) for r in unlinked],
-        now=now,
-    )
-    result.writes += identity_writes
-    model_of = {r: stored[r.lower()].model_id for r in changed + refreshed if stored[r.lower()].model_id is not None}
-    model_of.update({r: link.model_id for r, link in links.items()})
+def known_orgs(session: Session) -> set[str]:
+    """Organisations (lower case) whose first complete crawl was recorded."""
+    return {name.lower() for name in session.scalars(select(HfOrg.name))}
 
-    written = new + content_changed
-    documents = _write_documents(session, [batch.records[r] for r in written], run_id, now)
-    observations = _write_observations(session, [batch.records[r] for r in written], hashes, run_id, now)
-    result.writes += len(documents.inserted) + len(observations)
-    result.writes += _write_repos(
-        session, batch, new, changed, refreshed, stored, hashes, model_of, documents.ids, observations, now
-    )
-    claim_rows, inserted_claims = _write_claims(
-        session, [batch.records[r] for r in written], model_of, documents.ids, now
-    )
-    result.claims = claim_rows
-    result.writes += claim_rows
 
-    removed = _mark_removed(session, batch, now)
-    result.removed = len(removed)
-    result.writes += len(removed)
-    for org in sorted(batch.listed_orgs):
-        if org.lower() not in known_orgs:
+def record_orgs(session: Session, orgs: Iterable[str], known: Collection[str], now: dt.datetime) -> int:
+    """Remember the organisations whose listing completed for the first time."""
+    writes = 0
+    for org in sorted(orgs):
+        if org.lower() not in known:
             session.execute(insert(HfOrg).values(name=org, first_crawled_at=now))
-            result.writes += 1
-
-    fresh = [r for r in new if batch.records[r].watched and not baseline(r)]
-    touched = set(model_of[r] for r in written + refreshed if r in model_of)
-    touched.update(model_id for _repo, model_id in removed if model_id is not None)
-    touched.update(_models_based_on(session, new))
-    shown = refresh_models(session, touched, now=now, source=SOURCE, fresh_repos=fresh)
-    result.writes += shown.writes
-
-    keys = _model_keys(session, set(model_of.values()) | {m for _r, m in removed if m is not None})
-    events: list[Event] = []
-    for repo_id in new:
-        facts = batch.records[repo_id].facts
-        link = links.get(repo_id)
-        if (
-            batch.records[repo_id].watched
-            and not facts.is_derivative
-            and not baseline(repo_id)
-            and link is not None
-            and link.created
-        ):
-            events.append(
-                ModelReleased(
-                    subject=repo_id,
-                    source=SOURCE,
-                    detected_at=now,
-                    model_key=keys.get(link.model_id),
-                    name=repo_id.split("/", 1)[1],
-                    vendor=org_of(repo_id),
-                    license_key=facts.license.key,
-                    open_weight_status=str(facts.weights.status),
-                )
-            )
-    for repo_id in changed:
-        facts, row = batch.records[repo_id].facts, stored[repo_id.lower()]
-        model_key = keys.get(model_of.get(repo_id, -1))
-        if row.gated != facts.gated:
-            events.append(
-                GatingChanged(
-                    subject=repo_id, source=SOURCE, detected_at=now, model_key=model_key, old=row.gated, new=facts.gated
-                )
-            )
-        if row.license_key != facts.license.key:
-            events.append(
-                LicenseChanged(
-                    subject=repo_id,
-                    source=SOURCE,
-                    detected_at=now,
-                    model_key=model_key,
-                    old=row.license_key,
-                    new=facts.license.key,
-                    old_class=row.license_class,
-                    new_class=facts.license.license_class,
-                )
-            )
-    quiet = {r for r in new if baseline(r)}
-    for repo_id, score in inserted_claims:
-        if repo_id in quiet or not batch.records[repo_id].watched:
-            continue
-        events.append(
-            BenchmarkClaimAdded(
-                subject=repo_id,
-                source=SOURCE,
-                detected_at=now,
-                model_key=keys.get(model_of.get(repo_id, -1)),
-                benchmark=score["benchmark"],
-                value=score["value"],
-                unit=score["unit"],
-                settings=score["settings"] or None,
-                reporter=score["reporter"],
-                self_reported=not score["verified"],
-            )
-        )
-    for repo_id, model_id in removed:
-        events.append(
-            ModelDelisted(
-                subject=repo_id,
-                source=SOURCE,
-                detected_at=now,
-                model_key=keys.get(model_id) if model_id is not None else None,
-                name=repo_id.split("/", 1)[1],
-            )
-        )
-    events.extend(shown.events)
-    cards = extract_card_claims(session, documents.inserted, now=now, run_id=run_id)  # card bodies → vendor claims
-    events.extend(cards.events)
-    result.writes += cards.writes
-    result.events = events
-    result.writes += insert_events(session, events, run_id=run_id)
-    result.new, result.changed, result.refreshed = len(new), len(changed), len(refreshed)
-    result.unchanged = result.seen - result.new - result.changed
-    return result
+            writes += 1
+    return writes
 
 
 # ───────────────────────────── writers ─────────────────────────────
 
 
 @dataclass
-class _Documents:
+class CardDocuments:
     #: (card url, content hash) → document id
     ids: dict[tuple[str, str], int] = field(default_factory=dict)
     inserted: list[int] = field(default_factory=list)
 
 
-def _write_documents(session: Session, records: list[RepoRecord], run_id: int | None, now: dt.datetime) -> _Documents:
-    out = _Documents()
+def write_documents(session: Session, records: list[RepoRecord], run_id: int | None, now: dt.datetime) -> CardDocuments:
+    out = CardDocuments()
     wanted = {
         (r.card_url, r.facts.card_hash): r for r in records if r.facts.card.body is not None and r.facts.card_hash
     }
@@ -369,7 +232,7 @@ def _write_documents(session: Session, records: list[RepoRecord], run_id: int | 
     return out
 
 
-def _write_observations(
+def write_observations(
     session: Session, records: list[RepoRecord], hashes: dict[str, str], run_id: int | None, now: dt.datetime
 ) -> dict[str, int]:
     rows = [
@@ -439,9 +302,9 @@ def _repo_row(record: RepoRecord, content: str, now: dt.datetime) -> dict[str, A
     }
 
 
-def _write_repos(
+def write_repos(
     session: Session,
-    batch: HubBatch,
+    records: Mapping[str, RepoRecord],
     new: list[str],
     changed: list[str],
     refreshed: list[str],
@@ -458,7 +321,7 @@ def _write_repos(
 
     inserts = []
     for repo_id in new:
-        record = batch.records[repo_id]
+        record = records[repo_id]
         row = _repo_row(record, hashes[repo_id], now)
         row.update(
             model_id=model_of.get(repo_id),
@@ -469,7 +332,7 @@ def _write_repos(
         inserts.append(row)
     writes = insert_rows(session, HfRepo.__table__, inserts)
     for repo_id in changed:
-        record, old = batch.records[repo_id], stored[repo_id.lower()]
+        record, old = records[repo_id], stored[repo_id.lower()]
         row = _repo_row(record, hashes[repo_id], now)
         row.update(
             model_id=model_of.get(repo_id, old.model_id),
@@ -482,7 +345,7 @@ def _write_repos(
     if refreshed:
         rows = []
         for repo_id in refreshed:
-            facts = batch.records[repo_id].facts
+            facts = records[repo_id].facts
             rows.append(
                 {
                     "id": repo_id,
@@ -498,23 +361,8 @@ def _write_repos(
     return writes
 
 
-def _claim_hash(repo_id: str, attribute: str, qualifier: str, value: str, reporter: str) -> str:
-    return content_hash(
-        {
-            "source": SOURCE,
-            "subject": repo_id,
-            "attribute": attribute,
-            "qualifier": qualifier,
-            "value": value,
-            "reporter": reporter,
-        }
-    )
-
-
-def claims_of(
-    record: RepoRecord, model_id: int | None, document_id: int | None, now: dt.datetime
-) -> list[dict[str, Any]]:
-    """The Hub's facts about one repo as claim rows (primary facts and the card's benchmarks)."""
+def claims_of(record: RepoRecord, model_id: int | None, document_id: int | None, now: dt.datetime) -> list[ClaimRecord]:
+    """The Hub's facts about one repo as claims (primary facts and the card's benchmarks)."""
     facts = record.facts
     repo_id = facts.repo_id
     base = {
@@ -526,27 +374,23 @@ def claims_of(
         "status": "unchecked",
         "created_at": now,
     }
-    rows: list[dict[str, Any]] = []
+    rows: list[ClaimRecord] = []
 
     def add(attribute: str, value: str, **more: Any) -> None:
         qualifier = more.pop("qualifier", "")
         reporter = more.pop("reporter", "primary")
-        row = {
-            **base,
-            "attribute": attribute,
-            "qualifier": qualifier,
-            "value": value,
-            "value_num": None,
-            "unit": None,
-            "reporter": reporter,
-            "url": record.detail.url,
-            "document_id": None,
-            "quote": None,
-            "extra": None,
-            "claim_hash": _claim_hash(repo_id, attribute, qualifier, value, reporter),
-        }
-        row.update(more)
-        rows.append(row)
+        more.setdefault("url", record.detail.url)
+        rows.append(
+            ClaimRecord(
+                identity=repo_identity(SOURCE, repo_id, attribute, qualifier, value, reporter),
+                attribute=attribute,
+                qualifier=qualifier,
+                value=value,
+                reporter=reporter,
+                **base,
+                **more,
+            )
+        )
 
     if facts.license.key is not None:
         from_card = facts.license_source == "card"
@@ -601,57 +445,36 @@ def claims_of(
     return rows
 
 
-def _write_claims(
-    session: Session,
-    records: list[RepoRecord],
-    model_of: dict[str, int],
-    documents: dict[tuple[str, str], int],
+def hub_claims(
+    records: Sequence[RepoRecord],
+    model_of: Mapping[str, int],
+    documents: Mapping[tuple[str, str], int],
     now: dt.datetime,
-) -> tuple[int, list[tuple[str, dict[str, Any]]]]:
-    """Insert new claims, re-confirm known ones; returns (rows written, new benchmark claims)."""
-    rows: list[dict[str, Any]] = []
+) -> list[ClaimRecord]:
+    """The claims of the repos whose content was written (each with its card document, if any)."""
+    out: list[ClaimRecord] = []
     for record in records:
         digest = record.facts.card_hash
         doc = documents.get((record.card_url, digest)) if digest else None
-        rows.extend(claims_of(record, model_of.get(record.facts.repo_id), doc, now))
-    if not rows:
-        return 0, []
-    by_hash = {row["claim_hash"]: row for row in rows}
-    existing: dict[str, tuple[int, int | None]] = {}
-    hashes = sorted(by_hash)
-    for part in _chunks(hashes):
-        for claim_id, digest, model_id in session.execute(
-            select(Claim.id, Claim.claim_hash, Claim.model_id).where(Claim.claim_hash.in_(part))
-        ):
-            existing[digest] = (claim_id, model_id)
-    inserts = [row for digest, row in by_hash.items() if digest not in existing]
-    insert_rows(session, Claim.__table__, inserts)
-    confirms = [
-        {"id": existing[digest][0], "fetched_at": row["fetched_at"], "model_id": row["model_id"]}
-        for digest, row in by_hash.items()
-        if digest in existing
-    ]
-    if confirms:
-        session.execute(update(Claim), confirms)
-    new_benchmarks = [
-        (row["mention"], row["extra"]) for row in inserts if row["attribute"] == "benchmark" and row["extra"]
-    ]
-    return len(inserts) + len(confirms), new_benchmarks
+        out.extend(claims_of(record, model_of.get(record.facts.repo_id), doc, now))
+    return out
 
 
-def _mark_removed(session: Session, batch: HubBatch, now: dt.datetime) -> list[tuple[str, int | None]]:
-    """Repos absent from a complete listing of their (watched) organisation."""
-    listed = {repo_id.lower() for repo_id in batch.listed}
-    removed: list[tuple[str, int | None]] = []
-    for org, count in sorted(batch.complete_orgs.items()):
-        if count == 0:
-            continue  # an empty "complete" listing is more likely an upstream glitch than a wiped org
+def listed_repos_of(session: Session, orgs: Iterable[str]) -> dict[str, list[tuple[str, int | None]]]:
+    """Organisation → its stored, listed, watched repos ``(repo id, model id)``."""
+    out: dict[str, list[tuple[str, int | None]]] = {}
+    for org in sorted(set(orgs)):
         rows = session.execute(
             select(HfRepo.id, HfRepo.model_id).where(
                 func.lower(HfRepo.org) == org.lower(), HfRepo.status == "listed", HfRepo.watched.is_(True)
             )
         )
-        removed.extend((repo_id, model_id) for repo_id, model_id in rows if repo_id.lower() not in listed)
+        out[org] = [(repo_id, model_id) for repo_id, model_id in rows]
+    return out
+
+
+def mark_removed(session: Session, removed: Sequence[tuple[str, int | None]], now: dt.datetime) -> int:
+    """Mark repos removed (their rows and history stay)."""
     if removed:
         session.execute(
             update(HfRepo),
@@ -660,10 +483,10 @@ def _mark_removed(session: Session, batch: HubBatch, now: dt.datetime) -> list[t
                 for repo_id, _m in removed
             ],
         )
-    return removed
+    return len(removed)
 
 
-def _models_based_on(session: Session, repo_ids: list[str]) -> set[int]:
+def models_based_on(session: Session, repo_ids: list[str]) -> set[int]:
     """Models whose repo names one of ``repo_ids`` as its base (their lineage can now be linked)."""
     out: set[int] = set()
     lowers = sorted({r.lower() for r in repo_ids})
@@ -676,19 +499,9 @@ def _models_based_on(session: Session, repo_ids: list[str]) -> set[int]:
     return out
 
 
-def _model_keys(session: Session, model_ids: set[int]) -> dict[int, str]:
+def model_keys(session: Session, model_ids: set[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     ids = sorted(model_ids)
     for part in _chunks(ids):
         out.update({i: key for i, key in session.execute(select(Model.id, Model.key).where(Model.id.in_(part)))})
     return out
-
-
-def load_known_repos(database_url: str) -> dict[str, KnownRepo]:
-    """:func:`known_repos` from a database URL (the crawl child's read before it starts)."""
-    engine = make_engine(database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            return known_repos(session)
-    finally:
-        engine.dispose()

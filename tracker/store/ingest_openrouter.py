@@ -20,11 +20,11 @@ from tracker.events.hashing import content_hash
 from tracker.events.types import Event
 from tracker.normalize.openrouter import OpenRouterAliasRecord, OpenRouterModel, OpenRouterSnapshot
 from tracker.normalize.pricing import PriceStatus, PriceValue
+from tracker.normalize.shown import first_listing_shown
 from tracker.store.bulk import insert_rows, update_rows
 from tracker.store.events import insert_events
 from tracker.store.identity import ensure_models
 from tracker.store.runs import last_observed_at
-from tracker.store.shown import first_listing_shown
 from tracker.store.tables import Crosswalk, Observation, OpenRouterAlias, OpenRouterListing, Price
 
 SOURCE = "openrouter"
@@ -65,6 +65,15 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def delisting_basis(snapshot: OpenRouterSnapshot) -> tuple[bool, set[str]]:
+    """The delisting decision's inputs: may this listing delist at all, and which ids it must never delist.
+
+    A listing delists only when it is complete (a failed or partial crawl never does), and never an
+    id whose entry was present but rejected. The one place to swap in a stricter completeness rule.
+    """
+    return snapshot.complete, {r.subject for r in snapshot.rejections}
+
+
 def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id: int | None) -> IngestResult:
     """Apply ``snapshot`` to the database and return what changed."""
     observed_at = snapshot.observed_at
@@ -90,9 +99,9 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
     }
     # Prices are loaded only for listings whose hash differs (or that disappear).
     differing = [i for i, h in hashes.items() if i in stored and stored[i].content_hash != h]
-    unusable = {r.subject for r in snapshot.rejections}
+    may_delist, unusable = delisting_basis(snapshot)
     disappearing = [i for i, row in stored.items() if row.status == "listed" and i not in current and i not in unusable]
-    stored_prices = _current_prices(session, differing + (disappearing if snapshot.complete else []))
+    stored_prices = _current_prices(session, differing + (disappearing if may_delist else []))
 
     previous = {
         i: ListingState(
@@ -120,7 +129,7 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
         for m in snapshot.models
     }
     diff = diff_listings(
-        previous, now_states, source=SOURCE, detected_at=observed_at, complete=snapshot.complete, unusable=unusable
+        previous, now_states, source=SOURCE, detected_at=observed_at, complete=may_delist, unusable=unusable
     )
     result.new, result.changed = len(diff.added), len(diff.changed)
     result.delisted, result.unchanged = len(diff.delisted), diff.unchanged

@@ -1,28 +1,11 @@
 """The shown values of each model, recomputed from its sources.
 
 The site, the newsletter and ``tracker models`` (:func:`list_models`) display the
-columns of ``models``; this module derives them from the primary sources (the Hub repo
-linked to the model and its OpenRouter listing), writes only what differs, and
-emits an :class:`OpenWeightStatusChanged` event when the status really changes.
-
-Rules (primary APIs first; the claims ledger may add vendor/press precedence later):
-
-* the model's **primary repo** is its linked Hub repo with the strongest link
-  (manual > declared ``hugging_face_id`` > exact id > normalized name), listed
-  repos before removed ones, originals before derivatives;
-* **open-weight status**: the primary repo's status; a removed repo → ``no-weights``;
-  no repo but an OpenRouter listing without ``hugging_face_id`` → ``api-only``;
-  a listing that declares a repo never seen → ``unknown``;
-* **licence**, **lineage** (derivative, base model, relation) and **parameters**
-  come from the primary repo; without one, parameters are read from the
-  OpenRouter id (``qwen3-235b-a22b``, marked ``name``);
-* **context length**: OpenRouter's (what is served) when listed, else the repo config's;
-* **released_at**: the earliest of the OpenRouter ``created`` and the repo's ``createdAt``.
-
-Events: a change between two definite statuses (never from or to ``unknown``).
-``api-only`` → ``open``/``gated`` is reported only when the repo is newly
-published in an organisation the tracker already followed (``fresh_repos``),
-not when a first crawl merely finds weights that were always there.
+columns of ``models``; :func:`refresh_models` loads each model's Hub repos and
+OpenRouter listings, asks the pure precedence rules of
+:mod:`tracker.normalize.shown` (which also documents them), writes only what
+differs, and emits an :class:`OpenWeightStatusChanged` event when the status
+really changes.
 """
 
 from __future__ import annotations
@@ -31,17 +14,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.events.types import Event, OpenWeightStatusChanged
+from tracker.events.types import Event
 from tracker.normalize.identity import METHOD_RANK, vendor_aliases
 from tracker.normalize.numbers import format_decimal
-from tracker.normalize.openweights import api_only, declared_not_crawled, epoch_label
-from tracker.normalize.params import params_from_name
+from tracker.normalize.openweights import epoch_label
+from tracker.normalize.shown import ListingView, RepoView, ShownModel, shown_values, status_event
 from tracker.store.bulk import update_rows
 from tracker.store.tables import Crosswalk, Model, OpenRouterListing, Price
 from tracker.store.tables.huggingface import HfRepo
@@ -84,35 +66,6 @@ def openrouter_model_ids(session: Session) -> set[int]:
     )
 
 
-def first_listing_shown(
-    listing_id: str, *, hugging_face_id: str | None, context_length: int | None, created_at: dt.datetime | None
-) -> dict[str, Any]:
-    """The shown values of a model seen for the first time, in this one OpenRouter listing and nowhere else.
-
-    The very computation :func:`refresh_models` makes for a model with that listing and no Hub repo,
-    so a model can be created with its shown values and needs no refresh (a repo linked to it later
-    in the same crawl makes it refreshed then).
-    """
-    model = SimpleNamespace(
-        id=None,
-        openrouter_id=listing_id,
-        open_weight_status="unknown",
-        open_weight_evidence=None,
-        is_derivative=False,
-        base_relation=None,
-        base_model_id=None,
-        released_at=created_at,
-    )
-    listing = SimpleNamespace(
-        id=listing_id,
-        status="listed",
-        hugging_face_id=hugging_face_id,
-        context_length=context_length,
-        created_upstream_at=created_at,
-    )
-    return _shown(model, [], [listing], {}, {})
-
-
 def refresh_models(
     session: Session,
     model_ids: Collection[int],
@@ -126,13 +79,13 @@ def refresh_models(
     ids = sorted(set(model_ids))
     if not ids:
         return result
-    models: dict[int, Any] = {}
-    repos: dict[int, list[Any]] = defaultdict(list)
-    listings: dict[int, list[Any]] = defaultdict(list)
+    models: dict[int, ShownModel] = {}
+    repos: dict[int, list[RepoView]] = defaultdict(list)
+    listings: dict[int, list[ListingView]] = defaultdict(list)
     methods: dict[str, str] = {}
     for part in _chunks(ids):
         for row in session.execute(select(*MODEL_COLUMNS).where(Model.id.in_(part))):
-            models[row.id] = row
+            models[row.id] = ShownModel(**row._asdict())
         for row in session.execute(
             select(
                 HfRepo.id,
@@ -153,7 +106,7 @@ def refresh_models(
                 HfRepo.first_seen_at,
             ).where(HfRepo.model_id.in_(part))
         ):
-            repos[row.model_id].append(row)
+            repos[row.model_id].append(RepoView(**row._asdict()))
         for row in session.execute(
             select(
                 OpenRouterListing.id,
@@ -164,7 +117,7 @@ def refresh_models(
                 OpenRouterListing.created_upstream_at,
             ).where(OpenRouterListing.model_id.in_(part), OpenRouterListing.variant.is_(None))
         ):
-            listings[row.model_id].append(row)
+            listings[row.model_id].append(ListingView(**row._asdict()))
         for external, method in session.execute(
             select(Crosswalk.external_id, Crosswalk.method).where(
                 Crosswalk.model_id.in_(part), Crosswalk.namespace == "huggingface"
@@ -177,12 +130,12 @@ def refresh_models(
     fresh = {r.lower() for r in fresh_repos}
     updates: list[dict[str, Any]] = []
     for model_id, model in models.items():
-        shown = _shown(model, repos.get(model_id, []), listings.get(model_id, []), methods, bases)
+        shown = shown_values(model, repos.get(model_id, []), listings.get(model_id, []), methods, bases)
         changed = {k: v for k, v in shown.items() if getattr(model, k) != v}
         if not changed:
             continue
         updates.append({"id": model_id, **shown, "updated_at": now})
-        event = _status_event(model, shown, repos.get(model_id, []), listings.get(model_id, []), fresh, source, now)
+        event = status_event(model, shown, fresh, source, now)
         if event is not None:
             result.events.append(event)
     if updates:
@@ -203,106 +156,6 @@ def _base_model_ids(session: Session, base_repo_ids: list[str]) -> dict[str, int
             by_key = select(Model.key, Model.id).where(Model.key.in_(missing))
             out.update({key: model_id for key, model_id in session.execute(by_key)})
     return out
-
-
-def _primary_repo(model: Any, repos: list[Any], methods: dict[str, str]) -> Any | None:
-    if not repos:
-        return None
-
-    def rank(repo: Any) -> tuple[int, int, int, dt.datetime, str]:
-        return (
-            0 if repo.status == "listed" else 1,
-            METHOD_RANK.get(methods.get(repo.id.lower(), ""), 50),
-            1 if repo.is_derivative else 0,
-            repo.first_seen_at,
-            repo.id,
-        )
-
-    return min(repos, key=rank)
-
-
-def _primary_listing(model: Any, listings: list[Any]) -> Any | None:
-    if not listings:
-        return None
-    return min(listings, key=lambda row: (row.status != "listed", row.id != model.openrouter_id, row.id))
-
-
-def _shown(
-    model: Any, repos: list[Any], listings: list[Any], methods: dict[str, str], bases: dict[str, int]
-) -> dict[str, Any]:
-    repo = _primary_repo(model, repos, methods)
-    listing = _primary_listing(model, listings)
-    shown: dict[str, Any] = {}
-    if repo is not None:
-        if repo.status == "listed":
-            shown["open_weight_status"] = repo.open_weight_status
-            shown["open_weight_evidence"] = repo.open_weight_evidence
-        else:
-            shown["open_weight_status"] = "no-weights"
-            shown["open_weight_evidence"] = {"repo": repo.id, "removed": True}
-        shown["license_key"] = repo.license_key
-        shown["license_class"] = repo.license_class or "unknown"
-        shown["is_derivative"] = repo.is_derivative
-        shown["base_relation"] = repo.base_relation
-        base_id = bases.get(repo.base_model.lower()) if repo.base_model else None
-        shown["base_model_id"] = base_id if base_id != model.id else None
-        shown["hf_repo_id"] = repo.id
-        total, active, source = repo.params_total, repo.params_active, repo.params_total_source
-        if total is None and active is not None:
-            source = "name"
-    else:
-        declared = next((row.hugging_face_id for row in listings if row.hugging_face_id), None)
-        if listing is not None and declared:
-            decision = declared_not_crawled(listing.id, declared)
-        elif listing is not None:
-            decision = api_only(listing.id)
-        else:
-            decision = None
-        shown["open_weight_status"] = str(decision.status) if decision else model.open_weight_status
-        shown["open_weight_evidence"] = decision.evidence if decision else model.open_weight_evidence
-        shown["license_key"] = None
-        shown["license_class"] = "unknown"
-        shown["is_derivative"] = model.is_derivative
-        shown["base_relation"] = model.base_relation
-        shown["base_model_id"] = model.base_model_id
-        shown["hf_repo_id"] = None
-        total, active = params_from_name(listing.id) if listing is not None else (None, None)
-        source = "name" if total is not None or active is not None else None
-    shown["params_total"], shown["params_active"], shown["params_source"] = total, active, source
-    context = listing.context_length if listing is not None else None
-    shown["context_length"] = context if context is not None else (repo.context_length if repo else None)
-    times = [
-        t for t in ([row.created_upstream_at for row in listings] + [repo.created_upstream_at if repo else None]) if t
-    ]
-    shown["released_at"] = min(times) if times else model.released_at
-    return shown
-
-
-def _status_event(
-    model: Any,
-    shown: dict[str, Any],
-    repos: list[Any],
-    listings: list[Any],
-    fresh: set[str],
-    source: str,
-    now: dt.datetime,
-) -> Event | None:
-    old, new = model.open_weight_status, shown["open_weight_status"]
-    if old == new or "unknown" in (old, new):
-        return None
-    repo_id = shown.get("hf_repo_id")
-    if old == "api-only" and new in ("open", "gated") and (repo_id is None or repo_id.lower() not in fresh):
-        return None  # weights that were always there, found by a first crawl: not news
-    subject = repo_id or model.openrouter_id or model.key
-    return OpenWeightStatusChanged(
-        subject=subject,
-        source=source,
-        detected_at=now,
-        model_key=model.key,
-        old=old,
-        new=new,
-        evidence=shown.get("open_weight_evidence") or {},
-    )
 
 
 # ───────────────────────────── listing the shown values ─────────────────────────────

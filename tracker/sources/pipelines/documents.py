@@ -6,11 +6,11 @@
 * **Normalize**: the page's article text (:func:`tracker.normalize.articles.read_article`);
   a page that is too large, has a wrong charset or no article is rejected with
   that reason.
-* **Store**: everything in one transaction when the spider closes
-  (:func:`tracker.store.ingest_documents.ingest_documents`), the rejections and
-  fetch failures in ``crawl_errors``, the run closed. A ``304`` stores nothing.
-  For ``tracker check`` (``collect_only``) the articles go back to the caller
-  in the summary instead.
+* **Store**: everything handed to the update step in one transaction when the
+  spider closes (:func:`tracker.update.apply`), the rejections and fetch
+  failures in ``crawl_errors``, the run closed. A ``304`` stores nothing.
+  For ``tracker check`` (``collect_only``) nothing is stored: the articles go
+  back to the caller as a :class:`tracker.sources.fetch.FetchResult`.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.normalize.articles import Article, ArticleError, read_article
 from tracker.normalize.rejection import Rejection
+from tracker.sources.fetch import RESULT_KEY, FetchedArticle, FetchProblem, FetchResult
 from tracker.sources.items import FetchFailure, RawRecord
 from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.spiders.feeds import (
@@ -37,10 +39,11 @@ from tracker.sources.spiders.feeds import (
     utc_from_struct,
 )
 from tracker.sources.summary import CrawlSummary
-from tracker.store.db import make_engine, make_sessionmaker, session_scope
-from tracker.store.ingest_documents import DocumentsBatch, PageRecord, Validators, ingest_documents, text_hash
-from tracker.store.runs import finish_run, record_errors, utcnow
+from tracker.store.db import session_scope
+from tracker.store.ingest_documents import DocumentsBatch, PageRecord, Validators
+from tracker.store.runs import finish_run, utcnow
 from tracker.store.tables import Run
+from tracker.update import apply, record_run
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +160,7 @@ class StorePipeline(StoreOnClose):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.state = DocumentsCrawlState()
+        self.fetched: FetchResult | None = None
 
     def process_item(self, item: Any) -> Any:
         state = self.state
@@ -203,16 +207,30 @@ class StorePipeline(StoreOnClose):
         return str(getattr(spider, "source", "feeds"))
 
     def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
+        if getattr(spider, "collect_only", False):
+            summary, self.fetched = collect_documents(
+                self.state,
+                source=self.source_of(spider),
+                feeds=len(getattr(spider, "feeds", [])),
+                finish_reason=reason,
+                requests=requests,
+            )
+            return summary
         return store_documents_crawl(
-            self.database_url,
+            self.sessions,
             self.run_id,
             self.state,
             source=self.source_of(spider),
             feeds=len(getattr(spider, "feeds", [])),
             finish_reason=reason,
             requests=requests,
-            collect_only=bool(getattr(spider, "collect_only", False)),
         )
+
+    def report(self, summary: CrawlSummary) -> dict[str, Any]:
+        data = summary.to_dict()
+        if self.fetched is not None:
+            data[RESULT_KEY] = self.fetched
+        return data
 
 
 def page_record(page: ReadPage) -> PageRecord:
@@ -233,23 +251,14 @@ def page_record(page: ReadPage) -> PageRecord:
     )
 
 
-def store_documents_crawl(
-    database_url: str,
-    run_id: int | None,
-    state: DocumentsCrawlState,
-    *,
-    source: str,
-    feeds: int,
-    finish_reason: str = "finished",
-    requests: int = 0,
-    collect_only: bool = False,
+def _failure_rows(state: DocumentsCrawlState) -> list[Rejection]:
+    return [Rejection(subject=f.subject or f.url, reason=f.reason, detail=f.detail, url=f.url) for f in state.failures]
+
+
+def _summary(
+    state: DocumentsCrawlState, pages: list[PageRecord], *, source: str, feeds: int, run_id: int | None, requests: int
 ) -> CrawlSummary:
-    """Apply a blogs/press crawl and close the run (or, for ``tracker check``, hand the articles back)."""
     summary = CrawlSummary(source=source, run_id=run_id, requests=requests)
-    pages = [page_record(p) for p in state.pages]
-    failure_rows = [
-        Rejection(subject=f.subject or f.url, reason=f.reason, detail=f.detail, url=f.url) for f in state.failures
-    ]
     summary.rejected = Counter(r.reason for r in state.rejections)
     summary.errors = Counter(f.reason for f in state.failures)
     summary.extra.update(
@@ -259,57 +268,82 @@ def store_documents_crawl(
         pages_read=len(pages),
         not_modified=sum(state.not_modified.values()),
     )
+    return summary
+
+
+def _close(
+    summary: CrawlSummary, state: DocumentsCrawlState, pages: list[PageRecord], *, feeds: int, finish_reason: str
+) -> None:
+    """The crawl's status and message."""
     fetched = state.feeds_read + len(pages) + sum(state.not_modified.values()) + len(state.rejections)
-    engine = make_engine(database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            run = session.get(Run, run_id) if run_id is not None else None
-            now = min((p.fetched_at for p in pages), default=utcnow())
-            if collect_only:
-                summary.extra["articles"] = [
-                    {
-                        "url": p.url,
-                        "title": p.title,
-                        "text": p.text,
-                        "published_at": p.published_at.isoformat() if p.published_at else None,
-                        "fetched_at": p.fetched_at.isoformat(),
-                        "content_hash": text_hash(p.text),
-                    }
-                    for p in pages
-                ]
-                summary.extra["problems"] = [
-                    {"url": r.url, "reason": r.reason, "detail": r.detail} for r in state.rejections + failure_rows
-                ]
-                summary.seen = len(pages)
-            elif pages or state.validators:
-                if run is not None:
-                    run.observed_at = now
-                result = ingest_documents(
-                    session, DocumentsBatch(pages=pages, validators=state.validators), run_id=run_id, now=now
-                )
-                summary.absorb(result.counts(), result.events)
-                summary.extra.update({k: v for k, v in result.extra().items() if v})
-            if not collect_only:  # tracker check prints its problems; it records nothing
-                record_errors(session, state.rejections + failure_rows, source=source, run_id=run_id)
-            summary.complete = finish_reason == "finished"
-            if feeds == 0:
-                summary.status = "success"
-                summary.message = f"no {source} feeds configured: nothing to crawl"
-            elif fetched == 0 and state.failures:
-                summary.status = "failed"
-                summary.message = _failure_message(state.failures)
-            elif state.failures or finish_reason != "finished":
-                summary.status = "partial"
-                summary.message = _failure_message(state.failures) if state.failures else f"stopped ({finish_reason})"
-            else:
-                summary.status = "success"
+    summary.complete = finish_reason == "finished"
+    if feeds == 0:
+        summary.status = "success"
+        summary.message = f"no {summary.source} feeds configured: nothing to crawl"
+    elif fetched == 0 and state.failures:
+        summary.status = "failed"
+        summary.message = _failure_message(state.failures)
+    elif state.failures or finish_reason != "finished":
+        summary.status = "partial"
+        summary.message = _failure_message(state.failures) if state.failures else f"stopped ({finish_reason})"
+    else:
+        summary.status = "success"
+
+
+def collect_documents(
+    state: DocumentsCrawlState, *, source: str, feeds: int, finish_reason: str = "finished", requests: int = 0
+) -> tuple[CrawlSummary, FetchResult]:
+    """``tracker check``: the read articles and the problems, typed; nothing is stored or recorded."""
+    pages = [page_record(p) for p in state.pages]
+    summary = _summary(state, pages, source=source, feeds=feeds, run_id=None, requests=requests)
+    result = FetchResult(
+        articles=[
+            FetchedArticle(
+                url=p.url,
+                title=p.title,
+                text=p.text,
+                published_at=p.published_at,
+                fetched_at=p.fetched_at,
+                content_hash=p.content_hash,
+            )
+            for p in pages
+        ],
+        problems=[FetchProblem(r.url or "", r.reason, r.detail or "") for r in state.rejections + _failure_rows(state)],
+    )
+    summary.seen = len(pages)
+    _close(summary, state, pages, feeds=feeds, finish_reason=finish_reason)
+    summary.finished_at = utcnow()
+    return summary, result
+
+
+def store_documents_crawl(
+    sessions: sessionmaker[Session],
+    run_id: int | None,
+    state: DocumentsCrawlState,
+    *,
+    source: str,
+    feeds: int,
+    finish_reason: str = "finished",
+    requests: int = 0,
+) -> CrawlSummary:
+    """Apply a blogs/press crawl and close the run."""
+    pages = [page_record(p) for p in state.pages]
+    summary = _summary(state, pages, source=source, feeds=feeds, run_id=run_id, requests=requests)
+    with session_scope(sessions) as session:
+        run = session.get(Run, run_id) if run_id is not None else None
+        now = min((p.fetched_at for p in pages), default=utcnow())
+        if pages or state.validators:
             if run is not None:
-                counts = {k: v for k, v in summary.to_dict().items() if k != "extra"} | {
-                    "extra": {k: v for k, v in summary.extra.items() if k not in ("articles", "problems")}
-                }
-                finish_run(session, run, **summary.run_fields(requests=requests, counts=counts))
-    finally:
-        engine.dispose()
+                run.observed_at = now
+            outcome = apply(
+                session, DocumentsBatch(pages=pages, validators=state.validators, observed_at=now), run_id=run_id
+            )
+            summary.absorb(outcome.counts, outcome.events)
+            summary.extra.update(outcome.shown_extra())
+        record_run(session, state.rejections + _failure_rows(state), source=source, run_id=run_id)
+        _close(summary, state, pages, feeds=feeds, finish_reason=finish_reason)
+        if run is not None:
+            finish_run(session, run, **summary.run_fields(requests=requests))
     summary.finished_at = utcnow()
     return summary
 

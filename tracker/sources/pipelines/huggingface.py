@@ -1,7 +1,7 @@
 """Hugging Face pipelines: validate → normalize → store.
 
-The store pipeline gathers the crawl and applies it in one transaction when the
-spider closes (``tracker.store.ingest_huggingface``). Every problem is counted
+The store pipeline gathers the crawl and hands it to the update step
+(:func:`tracker.update.apply`) in one transaction when the spider closes. Every problem is counted
 and stored in ``crawl_errors`` with the repo it concerns: a malformed listing
 entry or detail (rejected), a card that cannot be used (the model is still
 tracked from its API data), a detail or card that stayed rate-limited or
@@ -19,6 +19,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import NormalizationError
 from tracker.normalize.completeness import DEFAULT_MIN_SHARE, ListingCount, judge_listing
@@ -41,12 +42,13 @@ from tracker.sources.items import Provenance, RawPage, RawRecord
 from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.spiders.huggingface import DISCOVERY, OrgListingEnd, RepoFetchFailure
 from tracker.sources.summary import CrawlSummary
-from tracker.store.db import make_engine, make_sessionmaker, session_scope
-from tracker.store.ingest_huggingface import FetchInfo, HubBatch, HubIngestResult, RepoRecord, ingest_huggingface
+from tracker.store.db import session_scope
+from tracker.store.ingest_huggingface import FetchInfo, HubBatch, RepoRecord
 from tracker.store.isolate import failing_records
 from tracker.store.listings import last_complete_org_sizes
-from tracker.store.runs import finish_run, record_errors, utcnow
+from tracker.store.runs import finish_run, utcnow
 from tracker.store.tables import Run
+from tracker.update import Outcome, apply, record_run
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +168,7 @@ class StorePipeline(StoreOnClose):
 
     def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
         return store_hub_crawl(
-            self.database_url,
+            self.sessions,
             self.run_id,
             self.state,
             base_url=getattr(spider, "base_url", ""),
@@ -236,7 +238,7 @@ def build_batch(state: HubCrawlState, *, base_url: str) -> tuple[HubBatch, list[
 
 
 def store_hub_crawl(
-    database_url: str,
+    sessions: sessionmaker[Session],
     run_id: int | None,
     state: HubCrawlState,
     *,
@@ -259,69 +261,64 @@ def store_hub_crawl(
     failure_rows = [
         Rejection(subject=f.subject or f.url, reason=f.reason, detail=f.detail, url=f.url) for f in failures
     ]
-    engine = make_engine(database_url)
-    factory = make_sessionmaker(engine)
-    try:
-        with session_scope(factory) as session, gc_paused():
-            run = session.get(Run, run_id) if run_id is not None else None
-            proven, suspicious = _judge_org_listings(session, state, batch, min_share)
-            if finish_reason != "finished":
-                proven = set()
-            if batch.listed or batch.records:
-                if run is not None:
-                    run.observed_at = batch.observed_at
-                result, refused = _ingest_isolated(session, batch, run_id)
-                rejections.extend(refused)
-                proven -= {org for org in proven if org not in batch.complete_orgs}
-                summary.absorb(result.counts(), result.events)
-                summary.extra.update({k: v for k, v in result.extra().items() if v})
-            record_errors(session, rejections + failure_rows, source=SOURCE, run_id=run_id)
-            summary.rejected = Counter(r.reason for r in rejections)
-            summary.errors = Counter(f.reason for f in failures)
-            watched_done = [o for o in watched_orgs if o in proven]
-            summary.complete = bool(watched_orgs) and len(watched_done) == len(watched_orgs)
-            summary.extra["org_listing_entries"] = {o: state.ends[o][1] for o in sorted(proven)}
-            if suspicious:
-                summary.extra["suspicious_listing"] = "; ".join(suspicious)[:1000]
-            summary.extra.update(
-                organisations_complete=f"{len(watched_done)}/{len(watched_orgs)}",
-                listing_pages=state.listing_pages,
-                details_fetched=len(state.details),
-                cards_fetched=len(state.cards),
-                card_errors=len(card_rejections),
-            )
-            if not batch.listed and not batch.records:
-                summary.status = "failed"
-                summary.message = _failure_message(failures, finish_reason)
-            elif not summary.complete or failures or finish_reason != "finished":
-                summary.status = "partial"
-                summary.message = (
-                    _failure_message(failures, finish_reason)
-                    if failures
-                    else (
-                        "some organisation listings did not complete: nothing was marked removed"
-                        if not summary.complete
-                        else None
-                    )
-                )
-            else:
-                summary.status = "success"
+    with session_scope(sessions) as session, gc_paused():
+        run = session.get(Run, run_id) if run_id is not None else None
+        proven, suspicious = _judge_org_listings(session, state, batch, min_share)
+        if finish_reason != "finished":
+            proven = set()
+        if batch.listed or batch.records:
             if run is not None:
-                finish_run(session, run, **summary.run_fields(requests=requests))
-    finally:
-        engine.dispose()
+                run.observed_at = batch.observed_at
+            outcome, refused = _apply_isolated(session, batch, run_id)
+            rejections.extend(refused)
+            proven -= {org for org in proven if org not in batch.complete_orgs}
+            summary.absorb(outcome.counts, outcome.events)
+            summary.extra.update(outcome.shown_extra())
+        record_run(session, rejections + failure_rows, source=SOURCE, run_id=run_id)
+        summary.rejected = Counter(r.reason for r in rejections)
+        summary.errors = Counter(f.reason for f in failures)
+        watched_done = [o for o in watched_orgs if o in proven]
+        summary.complete = bool(watched_orgs) and len(watched_done) == len(watched_orgs)
+        summary.extra["org_listing_entries"] = {o: state.ends[o][1] for o in sorted(proven)}
+        if suspicious:
+            summary.extra["suspicious_listing"] = "; ".join(suspicious)[:1000]
+        summary.extra.update(
+            organisations_complete=f"{len(watched_done)}/{len(watched_orgs)}",
+            listing_pages=state.listing_pages,
+            details_fetched=len(state.details),
+            cards_fetched=len(state.cards),
+            card_errors=len(card_rejections),
+        )
+        if not batch.listed and not batch.records:
+            summary.status = "failed"
+            summary.message = _failure_message(failures, finish_reason)
+        elif not summary.complete or failures or finish_reason != "finished":
+            summary.status = "partial"
+            summary.message = (
+                _failure_message(failures, finish_reason)
+                if failures
+                else (
+                    "some organisation listings did not complete: nothing was marked removed"
+                    if not summary.complete
+                    else None
+                )
+            )
+        else:
+            summary.status = "success"
+        if run is not None:
+            finish_run(session, run, **summary.run_fields(requests=requests))
     summary.finished_at = utcnow()
     return summary
 
 
-def _ingest_isolated(session: Any, batch: HubBatch, run_id: int | None) -> tuple[HubIngestResult, list[Rejection]]:
-    """Ingest in a savepoint; if the database refuses the batch, set aside the repos it refuses alone.
+def _apply_isolated(session: Any, batch: HubBatch, run_id: int | None) -> tuple[Outcome, list[Rejection]]:
+    """Apply in a savepoint; if the database refuses the batch, set aside the repos it refuses alone.
 
     A refused repo is a ``storage-error`` rejection; its organisation marks nothing removed this crawl.
     """
     try:
         with session.begin_nested():
-            return ingest_huggingface(session, batch, run_id=run_id), []
+            return apply(session, batch, run_id=run_id), []
     except Exception as exc:
         logger.warning("the database refused the Hub batch (%s); looking for the repos it refuses", exc)
 
@@ -334,7 +331,7 @@ def _ingest_isolated(session: Any, batch: HubBatch, run_id: int | None) -> tuple
             complete_orgs={},
             listed_orgs=set(),
         )
-        return ingest_huggingface(session, trial, run_id=None)
+        return apply(session, trial, run_id=None)
 
     bad = failing_records(session, probe, sorted(batch.records))
     refused = [
@@ -346,7 +343,7 @@ def _ingest_isolated(session: Any, batch: HubBatch, run_id: int | None) -> tuple
         batch.complete_orgs.pop(org_of(repo_id), None)
         for org in [o for o in batch.complete_orgs if o.lower() == org_of(repo_id).lower()]:
             batch.complete_orgs.pop(org)
-    return ingest_huggingface(session, batch, run_id=run_id), refused
+    return apply(session, batch, run_id=run_id), refused
 
 
 def _judge_org_listings(

@@ -1,8 +1,9 @@
 """OpenRouter pipelines: validate → normalize → store.
 
-The store pipeline gathers the whole listing and applies it in one
-transaction when the spider closes, so that a failed crawl stores what it
-got without delisting anything, and an unchanged listing writes nothing.
+The store pipeline gathers the whole listing and hands it to the update step
+(:func:`tracker.update.apply`) in one transaction when the spider closes, so
+that a failed crawl stores what it got without delisting anything, and an
+unchanged listing writes nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.claims.ledger import reconcile
 from tracker.errors import NormalizationError
 from tracker.normalize.completeness import DEFAULT_MIN_SHARE, judge_listing
 from tracker.normalize.guard import describe
@@ -33,14 +33,13 @@ from tracker.perf import gc_paused
 from tracker.sources.items import FetchFailure, ListingEnd, RawPage
 from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.summary import CrawlSummary
-from tracker.store.crosswalk import sync_after_openrouter
-from tracker.store.db import make_engine, make_sessionmaker, session_scope
-from tracker.store.events import insert_events
-from tracker.store.ingest_openrouter import IngestResult, ingest_openrouter
+from tracker.store.db import session_scope
+from tracker.store.ingest_openrouter import ingest_openrouter
 from tracker.store.isolate import failing_records
 from tracker.store.listings import last_complete_size
-from tracker.store.runs import finish_run, record_errors, utcnow
+from tracker.store.runs import finish_run, utcnow
 from tracker.store.tables import Run
+from tracker.update import Outcome, apply, record_run
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +124,7 @@ class StorePipeline(StoreOnClose):
 
     def store(self, spider: Spider, reason: str, requests: int) -> CrawlSummary:
         return store_listing(
-            self.database_url,
+            self.sessions,
             self.run_id,
             self.snapshot,
             self.failures,
@@ -136,7 +135,7 @@ class StorePipeline(StoreOnClose):
 
 
 def store_listing(
-    database_url: str,
+    sessions: sessionmaker[Session],
     run_id: int | None,
     snapshot: OpenRouterSnapshot | None,
     failures: list[FetchFailure],
@@ -145,12 +144,10 @@ def store_listing(
     requests: int = 0,
     min_share: float = DEFAULT_MIN_SHARE,
 ) -> CrawlSummary:
-    """Apply a crawled listing and close the run; shared by crawl and tests.
+    """Apply a crawled listing and close the run; shared by the crawl, the backfill and tests.
 
     The listing delists only when complete by the rule of :mod:`tracker.normalize.completeness`.
     """
-    engine = make_engine(database_url)
-    factory = make_sessionmaker(engine)
     summary = CrawlSummary(source="openrouter", run_id=run_id)
     summary.requests = requests
     rejections = list(snapshot.rejections) if snapshot else []
@@ -160,67 +157,54 @@ def store_listing(
     if snapshot is not None and finish_reason != "finished":
         snapshot.complete = False
         snapshot.failure = snapshot.failure or f"crawl stopped early ({finish_reason})"
-    try:
-        with gc_paused(), session_scope(factory) as session:
-            run = session.get(Run, run_id) if run_id is not None else None
-            if snapshot is not None and snapshot.complete:
-                count = snapshot.count(last_complete_size(session, "openrouter"))
-                verdict = judge_listing(count, min_share=min_share)
-                if verdict.complete:
-                    summary.extra["listing_entries"] = count.received
-                else:
-                    snapshot.complete, snapshot.failure = False, verdict.reason
-                if verdict.suspicious:
-                    summary.extra["suspicious_listing"] = (
-                        f"{count.received} entries, the last complete listing had {count.previous}"
-                    )
-            if snapshot is not None and (snapshot.models or snapshot.aliases):
-                if run is not None:
-                    run.observed_at = snapshot.observed_at
-                result, refused = _ingest_isolated(session, snapshot, run_id)
-                rejections.extend(refused)
-                summary.absorb(result.counts(), result.events)
-                summary.absorb(
-                    *sync_after_openrouter(
-                        session, snapshot.observed_at, run_id=run_id, model_ids=result.affected_model_ids
-                    )
-                )
-                # re-weigh vendor/press claims against the new prices and statuses (writes nothing if unchanged)
-                ledger = reconcile(session, now=snapshot.observed_at)
-                summary.absorb(
-                    {"writes": ledger.writes + insert_events(session, ledger.events, run_id=run_id)}, ledger.events
-                )
-            record_errors(session, rejections + failure_rejections, source="openrouter", run_id=run_id)
-            summary.rejected = Counter(r.reason for r in rejections)
-            summary.errors = Counter(f.reason for f in failures)
-            summary.complete = bool(snapshot and snapshot.complete)
-            if snapshot is None or not (snapshot.models or snapshot.aliases):
-                summary.status = "failed"
-                summary.message = _failure_message(failures, snapshot, finish_reason)
-            elif not snapshot.complete or failures:
-                summary.status = "partial"
-                summary.message = _failure_message(failures, snapshot, finish_reason)
+    with gc_paused(), session_scope(sessions) as session:
+        run = session.get(Run, run_id) if run_id is not None else None
+        if snapshot is not None and snapshot.complete:
+            count = snapshot.count(last_complete_size(session, "openrouter"))
+            verdict = judge_listing(count, min_share=min_share)
+            if verdict.complete:
+                summary.extra["listing_entries"] = count.received
             else:
-                summary.status = "success"
+                snapshot.complete, snapshot.failure = False, verdict.reason
+            if verdict.suspicious:
+                summary.extra["suspicious_listing"] = (
+                    f"{count.received} entries, the last complete listing had {count.previous}"
+                )
+        if snapshot is not None and (snapshot.models or snapshot.aliases):
             if run is not None:
-                finish_run(session, run, **summary.run_fields(requests=requests))
-    finally:
-        engine.dispose()
+                run.observed_at = snapshot.observed_at
+            outcome, refused = _apply_isolated(session, snapshot, run_id)
+            rejections.extend(refused)
+            summary.absorb(outcome.counts, outcome.events)
+        record_run(session, rejections + failure_rejections, source="openrouter", run_id=run_id)
+        summary.rejected = Counter(r.reason for r in rejections)
+        summary.errors = Counter(f.reason for f in failures)
+        summary.complete = bool(snapshot and snapshot.complete)
+        if snapshot is None or not (snapshot.models or snapshot.aliases):
+            summary.status = "failed"
+            summary.message = _failure_message(failures, snapshot, finish_reason)
+        elif not snapshot.complete or failures:
+            summary.status = "partial"
+            summary.message = _failure_message(failures, snapshot, finish_reason)
+        else:
+            summary.status = "success"
+        if run is not None:
+            finish_run(session, run, **summary.run_fields(requests=requests))
     summary.finished_at = utcnow()
     return summary
 
 
-def _ingest_isolated(
+def _apply_isolated(
     session: Session, snapshot: OpenRouterSnapshot, run_id: int | None
-) -> tuple[IngestResult, list[Rejection]]:
-    """Ingest in a savepoint; if the database refuses the batch, set aside the records it refuses alone.
+) -> tuple[Outcome, list[Rejection]]:
+    """Apply in a savepoint; if the database refuses the batch, set aside the records it refuses alone.
 
     The listing is then incomplete (a record set aside must not be delisted) and each refused record
     is a ``storage-error`` rejection naming the database's reason.
     """
     try:
         with session.begin_nested():
-            return ingest_openrouter(session, snapshot, run_id=run_id), []
+            return apply(session, snapshot, run_id=run_id), []
     except Exception as exc:
         logger.warning("the database refused the OpenRouter batch (%s); looking for the records it refuses", exc)
 
@@ -241,7 +225,7 @@ def _ingest_isolated(
     snapshot.aliases = [a for a in snapshot.aliases if a.id not in bad_ids]
     snapshot.complete = False
     snapshot.failure = f"the database refused {len(bad)} record(s): nothing was delisted"
-    return ingest_openrouter(session, snapshot, run_id=run_id), refused
+    return apply(session, snapshot, run_id=run_id), refused
 
 
 def _failure_message(failures: list[FetchFailure], snapshot: OpenRouterSnapshot | None, finish_reason: str) -> str:

@@ -1,8 +1,10 @@
 """The shape every store pipeline shares: collect during the crawl, store once when the spider closes.
 
-A subclass gathers items in ``process_item`` and implements :meth:`StoreOnClose.store`. If
-storing raises (a bug, a database problem), the transaction has rolled back, the run is closed
-as failed with the error, and the crawl's summary says so; nothing half-written stays.
+A subclass gathers items in ``process_item`` and implements :meth:`StoreOnClose.store`, which
+hands the batch to the update step (:func:`tracker.update.apply`) in one unit of work of the
+process's session factory (:func:`tracker.sources.database.process_sessions`). If storing
+raises (a bug, a database problem), the transaction has rolled back, the run is closed as
+failed with the error, and the crawl's summary says so; nothing half-written stays.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.sources.database import process_sessions, release_connections
 from tracker.sources.summary import CrawlSummary
-from tracker.store.db import make_engine, make_sessionmaker, session_scope
+from tracker.store.db import session_scope
 from tracker.store.runs import finish_run, utcnow
 from tracker.store.tables import Run
 
@@ -32,6 +36,11 @@ class StoreOnClose:
         self.run_id: int | None = crawler.settings.get("TRACKER_RUN_ID")
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The crawl process's session factory (one engine per process)."""
+        return process_sessions(self.database_url)
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
         return cls(crawler)
@@ -46,32 +55,37 @@ class StoreOnClose:
     def annotate(self, summary: CrawlSummary) -> None:
         """Add source-specific figures to the summary (after storing, also after a failure)."""
 
+    def report(self, summary: CrawlSummary) -> dict[str, Any]:
+        """What the crawl child sends back: the summary (a subclass may add a typed result beside it)."""
+        return summary.to_dict()
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats
         requests = stats.get_value("downloader/request_count", 0) if stats else 0
         try:
-            summary = self.store(spider, reason, requests)
-        except Exception as exc:  # a bug or a database problem: the run says so, nothing half-written stays
-            source = self.source_of(spider)
-            logger.exception("storing the %s crawl failed", source)
-            summary = store_failed(
-                self.database_url, self.run_id, source, f"storing the crawl failed: {exc!r}", requests
-            )
+            try:
+                summary = self.store(spider, reason, requests)
+            except Exception as exc:  # a bug or a database problem: the run says so, nothing half-written stays
+                source = self.source_of(spider)
+                logger.exception("storing the %s crawl failed", source)
+                summary = store_failed(
+                    self.sessions, self.run_id, source, f"storing the crawl failed: {exc!r}", requests
+                )
+        finally:
+            release_connections(self.database_url)
         self.annotate(summary)
         if stats:
-            stats.set_value("tracker/summary", summary.to_dict())
+            stats.set_value("tracker/summary", self.report(summary))
 
 
-def store_failed(database_url: str, run_id: int | None, source: str, message: str, requests: int) -> CrawlSummary:
+def store_failed(
+    sessions: sessionmaker[Session], run_id: int | None, source: str, message: str, requests: int
+) -> CrawlSummary:
     """Close the run as failed with ``message`` (in a transaction of its own) and say so in a summary."""
     summary = CrawlSummary(source=source, run_id=run_id, status="failed", message=message[:1000], requests=requests)
-    engine = make_engine(database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            run = session.get(Run, run_id) if run_id is not None else None
-            if run is not None:
-                finish_run(session, run, status="failed", error_message=summary.message, requests=requests)
-    finally:
-        engine.dispose()
+    with session_scope(sessions) as session:
+        run = session.get(Run, run_id) if run_id is not None else None
+        if run is not None:
+            finish_run(session, run, status="failed", error_message=summary.message, requests=requests)
     summary.finished_at = utcnow()
     return summary

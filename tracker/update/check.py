@@ -12,33 +12,35 @@ precedence), with a verdict:
   else reported).
 
 Unless told not to, the article is stored as a press document and its claims
-as press claims, and the ledger re-weighs them (disputes, events). The verdicts
-are those of the tracker *before* the article was added.
+as press claims, and the update's last steps run: primary claims, the ledger
+(disputes), events. The verdicts are those of the tracker *before* the article
+was added. URLs are fetched through :func:`tracker.sources.fetch.fetch_articles`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tracker.claims.ledger import REPORTER_LABEL, evaluate, pick_shown, reconcile
+from tracker.claims.ledger import REPORTER_LABEL, evaluate, pick_shown
 from tracker.claims.linking import build_index
 from tracker.claims.primary import price_history, sync_primary_claims
-from tracker.claims.records import DocumentRef, claim_rows
-from tracker.config import FeedSettings, Settings
+from tracker.claims.records import DocumentRef, claim_records
+from tracker.config import Settings
 from tracker.extract import extract_claims
 from tracker.normalize.articles import read_article
+from tracker.sources.fetch import fetch_articles
+from tracker.store.claims import ClaimRecord, upsert
 from tracker.store.events import insert_events
-from tracker.store.ingest_documents import PageRecord, store_claim_rows, text_hash
+from tracker.store.ingest_documents import PageRecord, insert_document, text_hash
 from tracker.store.tables import Claim, Document, Model
+from tracker.update.ledger import reweigh
 
 VERDICTS = ("consistent", "disputed", "unknown model", "not checkable")
 
@@ -65,7 +67,7 @@ class CheckedClaim:
     unit: str | None
     mention: str | None
     model: str | None
-    quote: str
+    quote: str | None
     held: Held | None = None
     #: Why the model is unknown (``unknown`` or ``ambiguous``) and the candidates.
     link: str | None = None
@@ -112,8 +114,8 @@ def check_article(session: Session, page: PageRecord, *, store: bool, now: dt.da
         published_at=page.published_at,
         title=page.title,
     )
-    rows = claim_rows(extract_claims(page.text, title=page.title, published=page.published_at), ref, index, now=now)
-    model_ids = sorted({r["model_id"] for r in rows if r["model_id"] is not None})
+    rows = claim_records(extract_claims(page.text, title=page.title, published=page.published_at), ref, index, now=now)
+    model_ids = sorted({r.model_id for r in rows if r.model_id is not None})
     sync_primary_claims(session, model_ids, now=now)
     models = (
         {m.id: m for m in session.execute(select(Model).where(Model.id.in_(model_ids))).scalars()} if model_ids else {}
@@ -137,39 +139,18 @@ def check_article(session: Session, page: PageRecord, *, store: bool, now: dt.da
     if store:
         document_id = existing_doc
         if document_id is None:
-            document = Document(
-                url=page.url,
-                kind="press",
-                vendor=None,
-                title=page.title[:2000] if page.title else None,
-                published_at=page.published_at,
-                fetched_at=page.fetched_at,
-                content_hash=digest,
-                text=page.text,
-                feed_url=None,
-            )
-            session.add(document)
-            session.flush()
-            document_id = document.id
+            document_id = insert_document(session, replace(page, kind="press", vendor=None, feed_url=None), run_id=None)
         for row in rows:
-            row["document_id"] = document_id
-        store_claim_rows(session, rows)
-        ledger = reconcile(session, now=now)
+            row.document_id = document_id
+        upsert(session, rows)
+        ledger = reweigh(session, now=now)
         insert_events(session, ledger.events, run_id=None)
         report.events = [f"{e.kind}: {e.subject}" for e in ledger.events]
     return report
 
 
-class _Row:
-    """A claim row (dict) read like a stored claim."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.__dict__.update(data)
-        self.id = -1
-
-
 def _verdict(
-    row: dict[str, Any],
+    row: ClaimRecord,
     held: dict[tuple[int, str, str], list[Any]],
     models: dict[int, Any],
     history: dict[tuple[str, str], list[Any]],
@@ -177,27 +158,27 @@ def _verdict(
 ) -> CheckedClaim:
     out = CheckedClaim(
         verdict="not checkable",
-        attribute=row["attribute"],
-        qualifier=row["qualifier"],
-        value=row["value"],
-        unit=row["unit"],
-        mention=row["mention"],
-        model=index.keys.get(row["model_id"]) if row["model_id"] is not None else None,
-        quote=row["quote"],
+        attribute=row.attribute,
+        qualifier=row.qualifier,
+        value=row.value,
+        unit=row.unit,
+        mention=row.mention,
+        model=index.keys.get(row.model_id) if row.model_id is not None else None,
+        quote=row.quote,
     )
-    if row["model_id"] is None:
+    if row.model_id is None:
         out.verdict = "unknown model"
-        extra = row.get("extra") or {}
+        extra = row.extra or {}
         out.link = extra.get("link")
         out.candidates = list(extra.get("candidates", []))
         return out
-    model = models.get(row["model_id"])
-    group = held.get((row["model_id"], row["attribute"], row["qualifier"]), [])
+    model = models.get(row.model_id)
+    group = held.get((row.model_id, row.attribute, row.qualifier), [])
     shown = pick_shown(group, model) if group and model is not None else None
     if shown is None:
         return out
-    candidate = _Row(row)
-    result = evaluate(candidate, shown, model, history)
+    primary_history = history.get((model.openrouter_id, row.qualifier), []) if row.attribute == "price" else []
+    result = evaluate(row, shown, primary_history)
     if result is None:
         return out
     agreed, reference = result
@@ -248,24 +229,17 @@ def fetch_pages(
     settings: Settings, urls: list[str], *, log_level: str = "WARNING"
 ) -> tuple[list[PageRecord], list[Problem]]:
     """Fetch ``urls`` through the crawler (robots.txt, User-Agent, size cap, allowed hosts), in a child process."""
-    from tracker.sources.runner import _run_child
-
-    feeds = tuple(FeedSettings(url=u, vendor=urlsplit(u).hostname or u, kind="press", type="page") for u in urls)
-    data = _run_child(dataclasses.replace(settings, feeds=feeds), "check", None, log_level, None)  # type: ignore[arg-type]
-    if data is None:
-        return [], [Problem(u, "crawl-failed", "the fetch process ended without reporting") for u in urls]
-    extra = data.get("extra") or {}
+    fetched = fetch_articles(settings, urls, log_level=log_level)
     pages = [
         PageRecord(
-            url=a["url"],
+            url=a.url,
             kind="press",
-            source=urlsplit(a["url"]).hostname or a["url"],
-            fetched_at=dt.datetime.fromisoformat(a["fetched_at"]),
-            text=a["text"],
-            title=a["title"],
-            published_at=dt.datetime.fromisoformat(a["published_at"]) if a["published_at"] else None,
+            source=a.host,
+            fetched_at=a.fetched_at,
+            text=a.text,
+            title=a.title,
+            published_at=a.published_at,
         )
-        for a in extra.get("articles", [])
+        for a in fetched.articles
     ]
-    problems = [Problem(p["url"] or "", p["reason"], p["detail"] or "") for p in extra.get("problems", [])]
-    return pages, problems
+    return pages, [Problem(p.url, p.reason, p.detail) for p in fetched.problems]

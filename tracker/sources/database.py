@@ -1,0 +1,56 @@
+"""The crawl process's database: one engine per process, one session factory handed to every step.
+
+A crawl child reads what the spider compares with (known Hub repos, HTTP
+validators) before the crawl and stores the crawl when the spider closes; both
+go through the factory of :func:`process_sessions`, built once per process (a
+forked child builds its own: connections are never shared across processes).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.store.db import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    from tracker.normalize.huggingface import KnownRepo
+
+_FACTORIES: dict[tuple[int, str], sessionmaker[Session]] = {}
+
+
+def process_sessions(database_url: str) -> sessionmaker[Session]:
+    """This process's session factory for ``database_url`` (its engine is created on first use)."""
+    key = (os.getpid(), database_url)
+    factory = _FACTORIES.get(key)
+    if factory is None:
+        factory = make_sessionmaker(make_engine(database_url))
+        _FACTORIES[key] = factory
+    return factory
+
+
+def release_connections(database_url: str) -> None:
+    """Close this process's pooled connections to ``database_url`` (the factory stays usable)."""
+    factory = _FACTORIES.get((os.getpid(), database_url))
+    if factory is not None:
+        engine = factory.kw.get("bind")
+        if engine is not None:
+            engine.dispose()
+
+
+def read_known_repos(database_url: str) -> dict[str, KnownRepo]:
+    """What the Hub spider compares listings with (read in the crawl process when the first listing arrives)."""
+    from tracker.store.ingest_huggingface import known_repos
+
+    with process_sessions(database_url)() as session:
+        return known_repos(session)
+
+
+def read_validators(database_url: str) -> dict[str, tuple[str | None, str | None]]:
+    """``url → (etag, last_modified)`` for the conditional GETs of a feeds crawl."""
+    from tracker.store.ingest_documents import load_validators
+
+    with process_sessions(database_url)() as session:
+        return load_validators(session)

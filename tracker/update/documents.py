@@ -1,0 +1,179 @@
+"""What a blogs/press crawl sets off, and the claims of model cards.
+
+:func:`apply_documents` runs the update sequence for read pages:
+
+1. **observations**: new documents (once per URL and content) and the
+   validators of every fetched URL (:mod:`tracker.store.ingest_documents`);
+2. **claims**: the claims of the new documents are extracted, linked to models
+   and stored with their quote (:func:`tracker.store.claims.upsert`: a claim
+   already stored for that URL is confirmed, not duplicated);
+3. **primary claims and the ledger** over every checked model
+   (:func:`tracker.update.ledger.reweigh`);
+4. **events** are stored.
+
+:func:`card_claims` does step 2–3 for the card bodies a Hub crawl stored
+(vendor claims about the card's model); the Hub step stores the events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.claims.linking import NameIndex, build_index
+from tracker.claims.records import DocumentRef, claim_records
+from tracker.events.types import Event
+from tracker.extract import extract_claims
+from tracker.normalize.articles import ArticleError, read_markdown
+from tracker.store.claims import ClaimRecord, upsert
+from tracker.store.events import insert_events
+from tracker.store.ingest_documents import (
+    DocumentsBatch,
+    PageRecord,
+    card_texts,
+    insert_document,
+    stored_documents,
+    write_validators,
+)
+from tracker.store.tables import Dispute
+from tracker.update.ledger import LedgerResult, reweigh
+
+
+@dataclass
+class DocumentsResult:
+    seen: int = 0
+    new: int = 0
+    unchanged: int = 0
+    claims_new: int = 0
+    claims_confirmed: int = 0
+    unresolved: int = 0
+    writes: int = 0
+    #: The stored document (new or already there) of each page URL.
+    document_ids: dict[str, int] = field(default_factory=dict)
+    ledger: LedgerResult = field(default_factory=LedgerResult)
+    events: list[Event] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"seen": self.seen, "new": self.new, "unchanged": self.unchanged, "writes": self.writes}
+
+    def extra(self) -> dict[str, int]:
+        return {
+            "claims_new": self.claims_new,
+            "claims_confirmed": self.claims_confirmed,
+            "claims_unresolved": self.unresolved,
+            "disputes_opened": self.ledger.opened,
+            "disputes_resolved": self.ledger.resolved,
+        }
+
+
+def store_pages(
+    session: Session, pages: Sequence[PageRecord], *, run_id: int | None, now: dt.datetime
+) -> DocumentsResult:
+    """Store new documents and their claims (no ledger; see :func:`apply_documents`)."""
+    result = DocumentsResult(seen=len(pages))
+    wanted = {(p.url, p.content_hash): p for p in pages}
+    stored = stored_documents(session, wanted)
+    index: NameIndex | None = None
+    records: list[ClaimRecord] = []
+    for (url, digest), page in wanted.items():
+        if (url, digest) in stored:
+            result.unchanged += 1
+            result.document_ids[url] = stored[(url, digest)]
+            continue
+        doc_id = insert_document(session, page, run_id=run_id)
+        result.new += 1
+        result.writes += 1
+        result.document_ids[url] = doc_id
+        if index is None:
+            index = build_index(session)
+        ref = DocumentRef(
+            url=url,
+            kind=page.kind,
+            source=page.source,
+            fetched_at=page.fetched_at,
+            vendor=page.vendor,
+            document_id=doc_id,
+            published_at=page.published_at,
+            title=page.title,
+        )
+        records.extend(
+            claim_records(extract_claims(page.text, title=page.title, published=page.published_at), ref, index, now=now)
+        )
+    written = upsert(session, records)
+    result.claims_new, result.claims_confirmed = len(written.inserted), written.confirmed
+    result.unresolved = sum(1 for r in records if r.model_id is None)
+    result.writes += written.writes
+    return result
+
+
+def apply_documents(session: Session, batch: DocumentsBatch, *, run_id: int | None) -> DocumentsResult:
+    """Documents and validators, claims, then primary claims and the ledger over every checked model; events stored."""
+    now = batch.observed_at or min((p.fetched_at for p in batch.pages), default=dt.datetime.now(dt.UTC))
+    result = store_pages(session, batch.pages, run_id=run_id, now=now)
+    write_validators(session, batch.validators)  # bookkeeping, not data: not counted as writes
+    result.ledger = reweigh(session, now=now)
+    result.writes += result.ledger.writes
+    result.events = list(result.ledger.events)
+    result.writes += insert_events(session, result.events, run_id=run_id)
+    return result
+
+
+# ───────────────────────────── model cards ─────────────────────────────
+
+
+@dataclass
+class CardClaims:
+    cards: int = 0
+    claims_new: int = 0
+    writes: int = 0
+    events: list[Event] = field(default_factory=list)
+
+
+def card_claims(session: Session, document_ids: Sequence[int], *, now: dt.datetime) -> CardClaims:
+    """Extract claims from newly stored card bodies (vendor claims about the card's model) and re-weigh.
+
+    The ledger then re-weighs the card models and every model with an open dispute.
+    Events are returned, not stored (the Hub step stores its events together).
+    """
+    out = CardClaims()
+    cards = card_texts(session, document_ids)
+    index = build_index(session) if cards else None
+    records: list[ClaimRecord] = []
+    touched: set[int] = set()
+    for card in cards:
+        try:
+            article = read_markdown(card.text)
+        except ArticleError:
+            continue  # an empty or unreadable body: nothing to extract (the Hub step recorded the card's state)
+        name = card.repo_id.split("/", 1)[1]
+        ref = DocumentRef(
+            url=card.url,
+            kind="card",
+            source=card.repo_id,
+            fetched_at=card.fetched_at,
+            vendor=card.org,
+            document_id=card.document_id,
+            published_at=card.published_at,
+            title=card.repo_id,
+            subject_model_id=card.model_id,
+            subject_name=name,
+        )
+        assert index is not None
+        found = claim_records(extract_claims(article.text, title=name, subject=name), ref, index, now=now)
+        records.extend(found)
+        touched.update(r.model_id for r in found if r.model_id is not None)
+        out.cards += 1
+    written = upsert(session, records)
+    out.claims_new = len(written.inserted)
+    out.writes += written.writes
+    # the card models, and every model with an open dispute (new weights may settle it)
+    targets = touched | set(session.scalars(select(Dispute.model_id).where(Dispute.status == "open")))
+    if targets:
+        ledger = reweigh(session, now=now, model_ids=targets)
+        out.writes += ledger.writes
+        out.events = list(ledger.events)
+    return out

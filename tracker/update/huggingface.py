@@ -1,0 +1,130 @@
+"""What a Hub crawl sets off, in the update sequence.
+
+1. **load and decide**: the stored state of the crawled repos, then the pure
+   :func:`tracker.update.hub.decide_repos` (new / changed / refreshed / deferred);
+2. **identity**: a model for each new repo, and for any stored repo without one;
+3. **observations** (writes only): card documents, observations, repos, the
+   Hub's facts as claims (:func:`tracker.store.claims.upsert`), repos absent from
+   a complete listing marked removed (:func:`tracker.update.hub.decide_removed`),
+   organisations crawled completely for the first time;
+4. **shown values** of every touched model;
+5. **card claims**, then **primary claims and the ledger**
+   (:func:`tracker.update.documents.card_claims`);
+6. **events** (:func:`tracker.update.hub.repo_events`, the shown-value and ledger events), stored together.
+
+Only repos whose detail was fetched are written, and only what differs: an
+unchanged re-crawl writes nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from tracker.events.types import Event
+from tracker.normalize.identity import org_of
+from tracker.store.claims import upsert
+from tracker.store.crosswalk import RepoIdentity, resolve_hub_models
+from tracker.store.events import insert_events
+from tracker.store.ingest_huggingface import (
+    HubBatch,
+    HubIngestResult,
+    hub_claims,
+    known_orgs,
+    listed_repos_of,
+    load_stored,
+    mark_removed,
+    model_keys,
+    models_based_on,
+    record_orgs,
+    write_documents,
+    write_observations,
+    write_repos,
+)
+from tracker.store.shown import refresh_models
+from tracker.update.documents import card_claims
+from tracker.update.hub import decide_removed, decide_repos, repo_events
+
+SOURCE = "huggingface"
+
+
+def apply_hub(session: Session, batch: HubBatch, *, run_id: int | None) -> HubIngestResult:
+    """Apply one crawl's repos to the database and return what changed."""
+    now = batch.observed_at
+    result = HubIngestResult(seen=len(batch.listed))
+    orgs = known_orgs(session)
+    stored = load_stored(session, batch.records)
+    plan = decide_repos(batch, stored, orgs)
+    result.deferred = len(plan.deferred)
+
+    # identity: a model for each new repo (and for any stored repo that has none)
+    kept = plan.changed + plan.refreshed
+    unlinked = plan.new + [r for r in kept if stored[r.lower()].model_id is None]
+    links, identity_writes = resolve_hub_models(
+        session,
+        [RepoIdentity(repo_id=r, org=org_of(r), is_derivative=batch.records[r].facts.is_derivative) for r in unlinked],
+        now=now,
+    )
+    result.writes += identity_writes
+    model_of = {r: m for r in kept if (m := stored[r.lower()].model_id) is not None}
+    model_of.update({r: link.model_id for r, link in links.items()})
+
+    # observations: writes only
+    written = [batch.records[r] for r in plan.written]
+    documents = write_documents(session, written, run_id, now)
+    observations = write_observations(session, written, plan.hashes, run_id, now)
+    result.writes += len(documents.inserted) + len(observations)
+    result.writes += write_repos(
+        session,
+        batch.records,
+        plan.new,
+        plan.changed,
+        plan.refreshed,
+        stored,
+        plan.hashes,
+        model_of,
+        documents.ids,
+        observations,
+        now,
+    )
+    claims = upsert(session, hub_claims(written, model_of, documents.ids, now))
+    result.claims = len(claims.inserted) + claims.confirmed
+    result.writes += result.claims
+    removed = decide_removed(batch, listed_repos_of(session, [o for o, n in batch.complete_orgs.items() if n]))
+    result.removed = mark_removed(session, removed, now)
+    result.writes += result.removed
+    result.writes += record_orgs(session, batch.listed_orgs, orgs, now)
+
+    # shown values
+    touched = {model_of[r] for r in plan.written + plan.refreshed if r in model_of}
+    touched.update(model_id for _repo, model_id in removed if model_id is not None)
+    touched.update(models_based_on(session, plan.new))
+    shown = refresh_models(session, touched, now=now, source=SOURCE, fresh_repos=plan.fresh)
+    result.writes += shown.writes
+
+    keys = model_keys(session, set(model_of.values()) | {m for _r, m in removed if m is not None})
+    new_benchmarks = [
+        (record.mention or "", dict(record.extra))
+        for record in claims.inserted
+        if record.attribute == "benchmark" and record.extra
+    ]
+    events: list[Event] = repo_events(
+        plan,
+        batch,
+        stored,
+        created={r: link.model_id for r, link in links.items() if link.created},
+        model_of=model_of,
+        keys=keys,
+        new_benchmarks=new_benchmarks,
+        removed=removed,
+        now=now,
+    )
+    events.extend(shown.events)
+    # card bodies → vendor claims, then primary claims and the ledger
+    cards = card_claims(session, documents.inserted, now=now)
+    events.extend(cards.events)
+    result.writes += cards.writes
+    result.events = events
+    result.writes += insert_events(session, events, run_id=run_id)
+    result.new, result.changed, result.refreshed = len(plan.new), len(plan.changed), len(plan.refreshed)
+    result.unchanged = result.seen - result.new - result.changed
+    return result

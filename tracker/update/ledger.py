@@ -1,0 +1,229 @@
+"""The last data steps of every update: the primary claims, then the ledger (load → weigh → apply).
+
+:func:`reweigh` first writes the API-derived claims of the models to check
+(:func:`tracker.claims.primary.sync_primary_claims`), then :func:`reconcile`
+loads every claim group of those models (:func:`load_groups`), asks the pure
+:func:`tracker.claims.ledger.weigh` what to do with each, and writes the
+intents (:func:`apply_intents`). Events are returned, not stored: the update
+step stores them with the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tracker.claims.ledger import (
+    DEFAULT_RULES,
+    Announce,
+    ClaimGroup,
+    Intent,
+    ModelFacts,
+    OpenDispute,
+    ResolveDispute,
+    Rules,
+    SetStatus,
+    StoredClaim,
+    StoredDispute,
+    UpdateDispute,
+    weigh,
+)
+from tracker.claims.primary import price_history, sync_primary_claims
+from tracker.events.types import Event
+from tracker.store.tables import Claim, Dispute, Model
+
+CHUNK = 500
+
+
+@dataclass
+class LedgerResult:
+    checked: int = 0
+    writes: int = 0
+    opened: int = 0
+    resolved: int = 0
+    events: list[Event] = field(default_factory=list)
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def models_with_claims(session: Session) -> set[int]:
+    """Models that have a claim from a post, a card body or the press (the ones the ledger checks)."""
+    found = set(
+        session.scalars(
+            select(Claim.model_id).where(Claim.model_id.is_not(None), Claim.reporter != "primary").distinct()
+        )
+    )
+    found.update(session.scalars(select(Dispute.model_id).where(Dispute.status == "open").distinct()))
+    return found
+
+
+# ───────────────────────────── reading and writing ─────────────────────────────
+
+
+@dataclass
+class LoadedGroups:
+    groups: list[ClaimGroup] = field(default_factory=list)
+    #: ``(openrouter id, qualifier)`` → the API's prices over time.
+    history: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+
+    def primary_history(self, group: ClaimGroup) -> list[Any]:
+        if group.attribute != "price" or not group.model.openrouter_id:
+            return []
+        return self.history.get((group.model.openrouter_id, group.qualifier), [])
+
+
+def load_groups(session: Session, model_ids: Collection[int]) -> LoadedGroups:
+    """The claim groups of ``model_ids`` (and groups with only a dispute left), in a stable order."""
+    ids = sorted(set(model_ids))
+    models: dict[int, ModelFacts] = {}
+    claims: dict[tuple[int, str, str], list[StoredClaim]] = defaultdict(list)
+    disputes: dict[tuple[int, str, str], tuple[int, StoredDispute]] = {}
+    for part in _chunks(ids):
+        for row in session.execute(
+            select(
+                Model.id,
+                Model.key,
+                Model.openrouter_id,
+                Model.open_weight_status,
+                Model.license_key,
+                Model.context_length,
+                Model.params_total,
+                Model.params_active,
+            ).where(Model.id.in_(part))
+        ):
+            models[row.id] = ModelFacts(**row._asdict())
+        for row in session.execute(
+            select(
+                Claim.id,
+                Claim.model_id,
+                Claim.attribute,
+                Claim.qualifier,
+                Claim.value,
+                Claim.value_num,
+                Claim.unit,
+                Claim.reporter,
+                Claim.source,
+                Claim.url,
+                Claim.published_at,
+                Claim.fetched_at,
+                Claim.quote,
+                Claim.status,
+                Claim.extra,
+            )
+            .where(Claim.model_id.in_(part))
+            .order_by(Claim.id)  # a stable order: the same data must give the same dispute rows on every database
+        ):
+            claims[(row.model_id, row.attribute, row.qualifier)].append(StoredClaim(**row._asdict()))
+        for row in session.execute(
+            select(Dispute.id, Dispute.model_id, Dispute.attribute, Dispute.qualifier, Dispute.status, Dispute.data)
+            .where(Dispute.model_id.in_(part))
+            .order_by(Dispute.id)
+        ):
+            disputes[(row.model_id, row.attribute, row.qualifier)] = (  # the latest per group
+                row.id,
+                StoredDispute(row.id, row.status, row.data),
+            )
+    out = LoadedGroups(history=price_history(session, [m.openrouter_id for m in models.values() if m.openrouter_id]))
+    for key in sorted(set(claims) | set(disputes), key=lambda k: (k[0], k[1], k[2])):
+        model = models.get(key[0])
+        if model is None:
+            continue
+        found = disputes.get(key)
+        out.groups.append(
+            ClaimGroup(model, key[1], key[2], tuple(claims.get(key, ())), found[1] if found is not None else None)
+        )
+    return out
+
+
+def apply_intents(session: Session, intents: Iterable[Intent], *, now: dt.datetime) -> LedgerResult:
+    """Write the intents of :func:`weigh` (statuses in bulk, disputes one by one); events are returned."""
+    result = LedgerResult()
+    status_updates: list[dict[str, Any]] = []
+    for intent in intents:
+        if isinstance(intent, SetStatus):
+            status_updates.append({"id": intent.claim_id, "status": intent.status})
+        elif isinstance(intent, Announce):
+            result.events.append(intent.event)
+        elif isinstance(intent, OpenDispute):
+            session.add(
+                Dispute(
+                    model_id=intent.model_id,
+                    attribute=intent.attribute,
+                    qualifier=intent.qualifier,
+                    status="open",
+                    opened_at=now,
+                    shown_claim_id=intent.shown_claim_id,
+                    data=intent.data,
+                )
+            )
+            result.opened += 1
+            result.writes += 1
+        elif isinstance(intent, UpdateDispute):
+            values: dict[str, Any] = {"shown_claim_id": intent.shown_claim_id, "data": intent.data}
+            if intent.reopen:
+                values.update(status="open", opened_at=now, resolved_at=None)
+                result.opened += 1
+            session.execute(update(Dispute).where(Dispute.id == intent.dispute_id).values(values))
+            result.writes += 1
+        elif isinstance(intent, ResolveDispute):
+            session.execute(
+                update(Dispute)
+                .where(Dispute.id == intent.dispute_id)
+                .values(status="resolved", resolved_at=now, shown_claim_id=intent.shown_claim_id)
+            )
+            result.resolved += 1
+            result.writes += 1
+    for part in _chunks(status_updates, 1000):
+        session.execute(update(Claim), list(part))
+    result.writes += len(status_updates)
+    session.flush()
+    return result
+
+
+def reconcile(
+    session: Session, *, now: dt.datetime, model_ids: Collection[int] | None = None, rules: Rules = DEFAULT_RULES
+) -> LedgerResult:
+    """Re-weigh the claims of ``model_ids`` (default: every model with a non-primary claim): load → weigh → apply.
+
+    The API-derived claims must be current (the update step syncs them first).
+    """
+    ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids))
+    if not ids:
+        return LedgerResult()
+    loaded = load_groups(session, ids)
+    intents: list[Intent] = []
+    for group in loaded.groups:
+        intents.extend(weigh(group, loaded.primary_history(group), now=now, rules=rules))
+    result = apply_intents(session, intents, now=now)
+    result.checked = sum(len(g.claims) for g in loaded.groups)
+    return result
+
+
+def mark_unresolved(session: Session) -> int:
+    """Claims without a model are ``unresolved`` (the mention is kept, no model is assumed)."""
+    result = session.execute(
+        update(Claim).where(Claim.model_id.is_(None), Claim.status != "unresolved").values(status="unresolved")
+    )
+    return result.rowcount or 0
+
+
+def reweigh(
+    session: Session, *, now: dt.datetime, model_ids: Collection[int] | None = None, rules: Rules = DEFAULT_RULES
+) -> LedgerResult:
+    """Primary claims, then the ledger, for ``model_ids`` (default: every model with a non-primary claim)."""
+    ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids))
+    if not ids:
+        return LedgerResult()
+    primary_writes = sync_primary_claims(session, ids, now=now)
+    result = reconcile(session, now=now, model_ids=ids, rules=rules)
+    result.writes += primary_writes
+    return result
