@@ -72,15 +72,15 @@ def _catalog(settings: Settings, source: str) -> tuple[type, dict[str, Any]]:
     """A peer catalog (issue 16): one file, conditional GET, parsed by ``tracker.normalize.peers``."""
     from functools import partial
 
+    from tracker.sources.database import read_validators
     from tracker.sources.spiders.peers import CatalogSpider
-    from tracker.store.ingest_documents import load_validators_from
 
     catalog, url_field = PEER_SOURCES[source]
     return CatalogSpider, {
         "catalog": catalog,
         "source": source,
         "url": getattr(settings.peers, url_field),
-        "validators": partial(load_validators_from, settings.database_url),
+        "validators": partial(read_validators, settings.database_url),
     }
 
 
