@@ -98,15 +98,28 @@ class _Here:
                 if not any(m.start <= match.start() < m.end for m in self.mentions):
                     self.mentions.append(Mention(short_names[match.group(1)], match.start(), match.end()))
             self.mentions.sort(key=lambda m: m.start)
+        self._positions: dict[Mention, int] | None = None
+        self._list_starts: list[int] = []
+
+    def position(self, mention: Mention) -> int:
+        """The index of ``mention`` in :attr:`mentions` (one pass per sentence, not one per call)."""
+        if self._positions is None or len(self._positions) != len(self.mentions):
+            self._positions = {}
+            for i, m in enumerate(self.mentions):
+                self._positions.setdefault(m, i)
+            self._list_starts = []
+            for i, m in enumerate(self.mentions):
+                joined = i > 0 and _ENUM_GAP.match(self.text[self.mentions[i - 1].end : m.start])
+                self._list_starts.append(self._list_starts[-1] if joined else m.start)
+        return self._positions[mention]
 
     def _enumeration_start(self, mention: Mention) -> int:
         """Where the list a mention belongs to starts (``X, Y and Z``: X's start for all three)."""
-        start = mention.start
-        index = self.mentions.index(mention)
-        while index > 0 and _ENUM_GAP.match(self.text[self.mentions[index - 1].end : start]):
-            index -= 1
-            start = self.mentions[index].start
-        return start
+        if self._positions is None or len(self._positions) != len(self.mentions):
+            self.position(self.mentions[0]) if self.mentions else None
+        if self._positions is None or mention not in self._positions:
+            return mention.start
+        return self._list_starts[self._positions[mention]]
 
     def included(self, mention: Mention) -> bool:
         """The mention is an example in a list (``models like X``, ``including X, Y``)."""
@@ -623,7 +636,7 @@ _PART_OF = re.compile(
 
 def _enumeration_from(here: _Here, first: Mention) -> list[Mention]:
     out = [first]
-    index = here.mentions.index(first)
+    index = here.position(first)
     while index + 1 < len(here.mentions) and _ENUM_GAP.match(
         here.text[here.mentions[index].end : here.mentions[index + 1].start]
     ):
@@ -935,25 +948,25 @@ def _release_of(
 _SCORE_ON = re.compile(
     r"(?P<num>\d{1,3}(?:\.\d+)?)\s?(?P<pct>%|percent)?(?:\s+(?P<k>pass@\d+))?\s+(?:on|in|at)\s+(?:the\s+)?"
     r"(?P<bench>[A-Z][A-Za-z0-9.'’+\-]*(?:\s+(?:[A-Z][A-Za-z0-9.'’+\-]*|v\d+(?:\.\d+)?|\d{4}|Verified|Diamond|Pro|"
-    r"Hard|Bench|Lite|Multilingual|test|benchmark|eval))*)",
+    r"Hard|Bench|Lite|Multilingual|test|benchmark|eval)){0,6})",
 )
 #: "MMLU-Pro (27B: 67.5)": a score of the topic model's 27B size
 _SIZE_SCORE = re.compile(
-    r"(?P<bench>[A-Z][A-Za-z0-9.'’+\-]*(?:\s+[A-Z][A-Za-z0-9.'’+\-]*){0,2})\s+\((?P<size>\d+(?:\.\d+)?[BM]):\s*"
+    r"(?<![\w.'’+-])(?P<bench>[A-Z][A-Za-z0-9.'’+\-]*(?:\s+[A-Z][A-Za-z0-9.'’+\-]*){0,2})\s+\((?P<size>\d+(?:\.\d+)?[BM]):\s*"
     r"(?P<num>\d{1,3}(?:\.\d+)?)\s?(?P<pct>%)?\)"
 )
 _SCORE_OF = re.compile(
     r"(?:score|scores|scored|scoring|achieves?|achieved|achieving|reaching|reaches|reached|hits?|posts?|posted)"
     r"\s+(?:a\s+(?:\w+\s+)?score\s+of\s+|an?\s+)?(?P<num>\d{1,3}(?:\.\d+)?)\s?(?P<pct>%|percent)?\s+(?:on|in)\s+"
-    r"(?:the\s+)?(?P<bench>[A-Z][A-Za-z0-9.'’+\-]*(?:\s+[A-Z0-9][A-Za-z0-9.'’+\-]*)*)",
+    r"(?:the\s+)?(?P<bench>[A-Z][A-Za-z0-9.'’+\-]*(?:\s+[A-Z0-9][A-Za-z0-9.'’+\-]*){0,6})",
 )
 #: "SWE-bench Verified tests (71.6%)"
 _BENCH_PAREN_SCORE = re.compile(
-    r"(?P<bench>\b[A-Z][A-Za-z0-9.'’+\-]*(?:\s+[A-Z][A-Za-z0-9.'’+\-]*)*(?:\s+(?:tests?|benchmarks?))?)\s+"
+    r"(?P<bench>\b[A-Z][A-Za-z0-9.'’+\-]*(?:\s+[A-Z][A-Za-z0-9.'’+\-]*){0,6}(?:\s+(?:tests?|benchmarks?))?)\s+"
     r"\((?P<num>\d{1,3}(?:\.\d+)?)\s?(?P<pct>%)\)"
 )
 _BENCH_THEN_SCORE = re.compile(
-    r"(?P<bench>\b[A-Z][A-Za-z0-9.'’+\-]*(?:\s+(?:[A-Z][A-Za-z0-9.'’+\-]*|v\d+|\d{4}))*)\s*(?:score\s+)?(?::|of|=)\s*"
+    r"(?P<bench>\b[A-Z][A-Za-z0-9.'’+\-]*(?:\s+(?:[A-Z][A-Za-z0-9.'’+\-]*|v\d+|\d{4})){0,6})\s*(?:score\s+)?(?::|of|=)\s*"
     r"(?P<num>\d{1,3}(?:\.\d+)?)\s?(?P<pct>%|percent)?(?![\d.])"
 )
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from tracker.extract.bounds import MAX_ROW_CELLS, MAX_SENTENCE_CHARS
+
 _BLOCK_SEP = re.compile(r"\n[ \t]*\n+")
 _BOUNDARY = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9]|[a-z]+-[a-z0-9])|\s+[-–•]\s+(?=[A-Z])""")
 _ABBREVIATIONS = frozenset(
@@ -88,7 +90,7 @@ def _split_cells(line: str) -> tuple[str, ...]:
         inner = inner[1:]
     if inner.endswith("|"):
         inner = inner[:-1]
-    return tuple(cell.strip() for cell in inner.split("|"))
+    return tuple(cell.strip() for cell in inner.split("|", MAX_ROW_CELLS)[:MAX_ROW_CELLS])
 
 
 def _blocks(text: str) -> Iterator[tuple[int, str]]:
@@ -109,18 +111,26 @@ def _sentences(line: str, offset: int, block: int) -> Iterator[Sentence]:
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue  # "e.g.", "vs.", an initial ("J. Smith"); not "3.6B."
         if piece.strip():
-            yield _sentence(line, start, match.start(), offset, block)
+            yield from _sentence(line, start, match.start(), offset, block)
         start = match.end()
     if line[start:].strip():
-        yield _sentence(line, start, len(line), offset, block)
+        yield from _sentence(line, start, len(line), offset, block)
 
 
-def _sentence(line: str, start: int, end: int, offset: int, block: int) -> Sentence:
+def _sentence(line: str, start: int, end: int, offset: int, block: int) -> Iterator[Sentence]:
     while start < end and line[start].isspace():
         start += 1
     while end > start and line[end - 1].isspace():
         end -= 1
-    return Sentence(line[start:end], offset + start, offset + end, block)
+    while end - start > MAX_SENTENCE_CHARS:  # no sentence is this long: read it in pieces
+        cut = line.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        yield Sentence(line[start:cut], offset + start, offset + cut, block)
+        start = cut
+        while start < end and line[start].isspace():
+            start += 1
+    if end > start:
+        yield Sentence(line[start:end], offset + start, offset + end, block)
 
 
 def segment(text: str) -> Segmented:
