@@ -26,6 +26,9 @@ from typing import Any
 
 from tracker.extract import licenses as lic
 from tracker.extract.benchnames import is_metric_label, resolve_benchmark
+from tracker.extract.cells import read_cell
+from tracker.extract.dates import date_value
+from tracker.extract.headers import header_role
 from tracker.extract.mentions import Mention, find_mentions
 from tracker.extract.quantities import (
     PARAM_AMOUNT,
@@ -37,6 +40,7 @@ from tracker.extract.quantities import (
 )
 from tracker.extract.text import Row, Table
 from tracker.extract.types import Extracted
+from tracker.normalize.licenses import license_table
 from tracker.normalize.numbers import format_decimal
 from tracker.normalize.params import params_from_name
 
@@ -106,6 +110,20 @@ def _cell_mention(cell: str) -> Mention | None:
     return mentions[0]
 
 
+_NAME_CELL = re.compile(r"^[A-Za-z][\w.+:-]*(?:[ /][\w.+:-]+){0,5}$")
+
+
+def _row_mention(cell: str, *, by_header: bool) -> Mention | None:
+    """The model a row's first cell names; under a ``Model`` header any name-like cell counts."""
+    found = _cell_mention(cell)
+    if found is not None or not by_header:
+        return found
+    text = _clean(cell)
+    if _NAME_CELL.match(text) and not _SPEC_WORDS.search(text) and any(ch.isdigit() for ch in text):
+        return Mention(text, 0, len(text))
+    return None
+
+
 def _known_benchmark(label: str) -> bool:
     bench = resolve_benchmark(_clean(label))
     return bench is not None and bench.known
@@ -155,12 +173,15 @@ def _spec_claim(
     if not value_text or value_text.lower() in _EMPTY:
         return None
     extra = {"column": column, "label": label_text, "as_written": value_text}
-    if _PARAMS_ACTIVE.match(label_text):
+    role = header_role(label_text).role
+    if _PARAMS_ACTIVE.match(label_text) or role == "params_active":
         attribute = "params_active"
-    elif _PARAMS_TOTAL.match(label_text) or _PARAMS_TOTAL_2.match(label_text):
+    elif _PARAMS_TOTAL.match(label_text) or _PARAMS_TOTAL_2.match(label_text) or role == "params_total":
         attribute = "params_total"
     else:
         attribute = ""
+    if role in ("weights", "description") or (role == "license" and not _LICENSE.match(label_text)):
+        return _role_claims(role, cell, row, mention, via, extra)
     if attribute:
         pair = _PAIR_CELL.match(value_text)
         if pair and attribute == "params_total":
@@ -188,12 +209,13 @@ def _spec_claim(
                         extra=extra,
                     ),
                 ]
-        match = _PARAM_CELL.match(value_text)
+        match = _PARAM_CELL.match(value_text) or _PARAM_CELL.match(re.sub(r"\s*\(.*\)$", "", value_text))
         count = param_count(match.group("num"), match.group("scale")) if match else None
         if count is None or count < 10**7:
             return None
         return _make(attribute, str(count), row, mention, via, value_num=Decimal(count), unit="parameters", extra=extra)
-    if _CONTEXT.match(label_text):
+    if _CONTEXT.match(label_text) or role == "context_length":
+        value_text = read_cell(value_text).text
         if len(re.findall(r"\d[\d,.]*\s?[KkMm]\b", value_text)) > 1:
             return None  # "32k (1B) 128k (4B, 12B, 27B)": per size, not one figure
         first = re.match(r"^(?:up to\s+)?(\d[\d,.]*\s?[KkMm]?)\b", value_text)
@@ -210,12 +232,74 @@ def _spec_claim(
         if _AVAILABILITY.match(label_text) and re.match(r"^(?:proprietary|closed|api(?: only)?)$", value_text, re.I):
             return _make("openness", "api-only", row, mention, via, extra=extra)
         return None
-    if _RELEASE.match(label_text):
+    if _RELEASE.match(label_text) or role == "release_date":
         date = parse_prose_date(value_text)
-        if date is None:
+        if date is not None:
+            return _make("release_date", date.isoformat(), row, mention, via, extra=extra)
+        stated = date_value(value_text)
+        if stated is None:
             return None
-        return _make("release_date", date.isoformat(), row, mention, via, extra=extra)
+        extra["precision"] = stated.precision
+        return _make("release_date", stated.value, row, mention, via, extra=extra)
     return None
+
+
+_RELEASED_IN = re.compile(
+    r"\breleased\s+(?:in\s+|on\s+)?(?P<when>(?:(?:the\s+)?(?:end|early|late|mid|beginning)(?:-|\s+of\s+))?"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?\s+\d{4})",
+    re.IGNORECASE,
+)
+_A_SIZE_MODEL = re.compile(r"^(?:An?|The)\s+" + PARAM_AMOUNT + r"\s+(?:[\w-]+\s+){0,2}model\b")
+_DOWNLOAD_WORDS = re.compile(r"\b(?:hugging\s*face|raw[_ ]weights|modelscope|download|weights)\b", re.IGNORECASE)
+
+
+def _license_of(cell_text: str, links: tuple[tuple[str, str], ...]) -> str | None:
+    """A licence a cell names (its text, its parts, or the target of a link in it), through the licence table."""
+    cell = read_cell(cell_text)
+    for candidate in (cell.text, *cell.parts, *(text for text, _ in cell.links)):
+        key = lic.resolve(candidate)
+        if key is not None and key not in ("LicenseRef-proprietary", "LicenseRef-other"):
+            return key
+    for _, target in (*cell.links, *links):
+        entry = license_table().by_link(target)
+        if entry is not None:
+            return entry.key
+    return None
+
+
+def _role_claims(
+    role: str, raw: str, row: Row, mention: str | None, via: str, extra: dict[str, Any]
+) -> list[Extracted] | None:
+    """Cells of a weights, licence or description column (typed: glyphs, links, parts)."""
+    cell = read_cell(raw)
+    out: list[Extracted] = []
+    if role == "weights":
+        key = _license_of(raw, cell.links)
+        downloadable = cell.flag is True or bool(_DOWNLOAD_WORDS.search(cell.text)) or key is not None
+        if downloadable:
+            out.append(_make("openness", "open", row, mention, via, extra=dict(extra)))
+        elif cell.flag is False or re.match(r"^(?:proprietary|closed|api(?: only)?)$", cell.text, re.IGNORECASE):
+            out.append(_make("openness", "api-only", row, mention, via, extra=dict(extra)))
+        if key is not None:
+            out.append(_make("license", key, row, mention, via, extra=dict(extra)))
+    elif role == "license":
+        key = _license_of(raw, cell.links)
+        if key is not None:
+            out.append(_make("license", key, row, mention, via, extra=dict(extra)))
+    elif role == "description":
+        released = _RELEASED_IN.search(cell.text)
+        stated = date_value(released.group("when")) if released else None
+        if stated is not None:
+            out.append(
+                _make("release_date", stated.value, row, mention, via, extra={**extra, "precision": stated.precision})
+            )
+        size = _A_SIZE_MODEL.match(cell.text)
+        count = param_count(size.group("num"), size.group("scale")) if size else None
+        if count is not None and count >= 10**7:
+            out.append(
+                _make("params_total", str(count), row, mention, via, value_num=Decimal(count), unit="parameters")
+            )
+    return out or None
 
 
 def _benchmark_claim(
@@ -337,9 +421,15 @@ def _context_cell(
 def _rows_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | None:
     if len(header) < 2:
         return None
-    row_models = [_cell_mention(r.cells[0]) if r.cells else None for r in rows]
+    model_column = header_role(_clean(header[0])).role == "model"
+    row_models = [_row_mention(r.cells[0], by_header=model_column) if r.cells else None for r in rows]
     named = sum(1 for m in row_models if m is not None)
-    spec_columns = any(_CONTEXT.match(_clean(h)) or _PARAMS_TOTAL.match(_clean(h)) for h in header[1:])
+    spec_columns = any(
+        _CONTEXT.match(_clean(h))
+        or _PARAMS_TOTAL.match(_clean(h))
+        or header_role(_clean(h)).role in ("context_length", "params_total", "params_active", "weights", "license")
+        for h in header[1:]
+    )
     if named == 0 or (named < 2 and not _MODEL_HEADER.match(_clean(header[0])) and not spec_columns):
         return None
     # a table whose columns are mostly known benchmarks: its other score columns are benchmarks too
