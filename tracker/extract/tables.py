@@ -19,6 +19,7 @@ column (model or attribute) is kept in ``extra``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -339,7 +340,64 @@ def _benchmark_claim(
     )
 
 
-def _columns_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | None:
+_SECTION_BASE = re.compile(r"\b(?:base|pre-?trained|pretrained)\b(?:\s+\w+){0,3}\s*(?:models?|checkpoints?)?", re.I)
+_SECTION_INSTRUCT = re.compile(r"\b(?:instruct(?:ion)?[- ]?(?:tuned)?|chat|post-?trained|fine-?tuned)\b", re.I)
+#: Column words that make a column a variant of the model it names (the variant's own key).
+_VARIANT_WORDS = (
+    (re.compile(r"\bspin\s?quant\b", re.I), "spinquant"),
+    (re.compile(r"\bq-?lora\b", re.I), "qlora"),
+    (re.compile(r"\bqat\b", re.I), "qat"),
+    (re.compile(r"\b(?:vanilla\s+)?ptq\b", re.I), "ptq"),
+    (re.compile(r"\bint4\b|\bw4a16\b", re.I), "int4"),
+    (re.compile(r"\bint8\b|\bw8a8\b", re.I), "int8"),
+    (re.compile(r"\bquanti[sz]ed\b", re.I), "quantized"),
+    (re.compile(r"\bgptq\b", re.I), "gptq"),
+    (re.compile(r"\bawq\b", re.I), "awq"),
+)
+_PRECISION_WORDS = re.compile(r"^\s*(?:\(?\s*(?:bf16|fp16|fp32|full precision)\s*\)?)\s*$", re.I)
+
+
+def section_variant(caption: str) -> str:
+    """``Base Pretrained Models`` → ``base``; ``Instruction Tuned Models`` → ``instruct``; else ``""``.
+
+    Only a heading-like caption (at most eight words) names the section of the table under it.
+    """
+    text = _clean(caption)
+    if not text or len(text.split()) > 8:
+        return ""
+    if _SECTION_BASE.search(text) and not _SECTION_INSTRUCT.search(text):
+        return "base"
+    if _SECTION_INSTRUCT.search(text) and not _SECTION_BASE.search(text):
+        return "instruct"
+    return ""
+
+
+def column_model(header: str, mention: Mention, section: str) -> tuple[str, str]:
+    """The model a column's values belong to and its variant.
+
+    ``Llama 3.2 1B Spin Quant`` is the variant's own name (variant ``spinquant``), never the plain
+    model; ``Llama 3.2 1B bf16`` under an instruction-tuned heading is the plain name, variant
+    ``instruct``; a column naming ``Base`` / ``Instruct`` itself keeps its own name.
+    """
+    text = _clean(header).replace("*", "").strip()
+    rest = text[mention.end :] if text.startswith(mention.text) else ""
+    for pattern, variant in _VARIANT_WORDS:
+        if pattern.search(rest) or pattern.search(mention.text):
+            return text, variant
+    if re.search(r"\b(?:base|instruct|chat|it|pt)\b", mention.text, re.IGNORECASE):
+        return mention.text, ""
+    if rest and not _PRECISION_WORDS.match(rest):
+        return mention.text, section
+    return mention.text, section
+
+
+def _with_variant(claims: list[Extracted], mention: str, variant: str) -> list[Extracted]:
+    if not variant:
+        return [c if c.mention == mention else dataclasses.replace(c, mention=mention) for c in claims]
+    return [dataclasses.replace(c, mention=mention, extra={**c.extra, "variant": variant}) for c in claims]
+
+
+def _columns_table(header: tuple[str, ...], rows: list[Row], section: str = "") -> list[Extracted] | None:
     models = {j: _cell_mention(cell) for j, cell in enumerate(header) if j > 0}
     models = {j: m for j, m in models.items() if m is not None}
     if not models:
@@ -370,19 +428,20 @@ def _columns_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] 
             if j >= len(cells):
                 continue
             column = header[j]
+            who, variant = column_model(column, mention, section)
             stated = _context_cell(cells, j, models, row, header)
             if stated:
                 out.extend(stated)
                 continue
             spec = _spec_claim(label, cells[j], row, mention.text, "table", _clean(column))
             if spec is not None:
-                out.extend(spec if isinstance(spec, list) else [spec])
+                out.extend(_with_variant(spec if isinstance(spec, list) else [spec], who, variant))
                 continue
             if _SPEC_WORDS.search(_clean(label)) and not _known_benchmark(label):
                 continue
             claim = _benchmark_claim(label, cells[j], row, mention.text, metric=metric, shots=shots, column=column)
             if claim is not None:
-                out.append(claim)
+                out.extend(_with_variant([claim], who, variant))
     return out
 
 
@@ -573,16 +632,20 @@ def extract_from_table(table: Table, *, subject: str | None, via: str) -> list[E
         header, rows = table.rows[0].cells, table.rows[1:]
     else:
         return []
+    section = section_variant(table.caption)
     if sum(1 for c in header if _clean(c)) <= 1 and rows and sum(1 for c in rows[0].cells if _clean(c)) >= 3:
         # "| Pre-trained models | | |": a title row above the real header
+        section = section_variant(" ".join(header)) or section
         header, rows = rows[0].cells, rows[1:]
     prices = _price_table(header, rows, subject, via)
     if prices is not None:
         return prices
-    for reader in (_columns_table, _rows_table):
-        found = reader(header, rows)
-        if found:
-            return found
+    found = _columns_table(header, rows, section)
+    if found:
+        return found
+    found = _rows_table(header, rows)
+    if found:
+        return found
     if len(header) == 2:
         spec_rows = list(table.rows)
         if table.header is not None and any(_clean(c) for c in header):
