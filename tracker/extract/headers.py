@@ -79,6 +79,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "score": ("score", "scores", "result", "results", "accuracy", "value"),
     "metric": ("metric", "metrics", "measure"),
     "shots": ("shots", "# shots", "n shot", "few shot"),
+    "setting": ("language", "languages", "subset", "setting", "settings", "split", "mode"),
     "ignore": (
         "features",
         "feature",
@@ -94,7 +95,6 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "links",
         "category",
         "capability",
-        "language",
         "input modalities",
         "output modalities",
         "training data",

@@ -416,12 +416,20 @@ def _columns_table(header: tuple[str, ...], rows: list[Row], section: str = "") 
             return sum(1 for r in rows if j < len(r.cells) and _known_benchmark(r.cells[j]))
 
         label_col = max(candidates, key=known) if candidates else 0
+    setting_col = next(
+        (j for j in label_columns if j != label_col and header_role(_clean(header[j])).role == "setting"), None
+    )
     out: list[Extracted] = []
+    previous_label = ""
     for row in rows:
         cells = row.cells
         if len(cells) <= label_col:
             continue
         label = cells[label_col]
+        setting = _clean(cells[setting_col]).lower() if setting_col is not None and setting_col < len(cells) else ""
+        if not _clean(label) and setting and previous_label:
+            label = previous_label  # "| | | Spanish | 41.5 |": the benchmark of the row above, another setting
+        previous_label = label if _clean(label) else previous_label
         metric = cells[metric_col] if metric_col is not None and metric_col < len(cells) else ""
         shots = cells[shots_col] if shots_col is not None and shots_col < len(cells) else ""
         for j, mention in models.items():
@@ -441,6 +449,10 @@ def _columns_table(header: tuple[str, ...], rows: list[Row], section: str = "") 
                 continue
             claim = _benchmark_claim(label, cells[j], row, mention.text, metric=metric, shots=shots, column=column)
             if claim is not None:
+                if setting:
+                    claim = dataclasses.replace(
+                        claim, qualifier=f"{claim.qualifier}; {setting}", extra={**claim.extra, "setting": setting}
+                    )
                 out.extend(_with_variant([claim], who, variant))
     return out
 
@@ -477,10 +489,49 @@ def _context_cell(
     ]
 
 
+def _continued(rows: list[Row]) -> list[Row]:
+    """Rows whose first cell is empty continue the row above (a rowspan flattened): its empty cells are taken
+    from the row above. ``| Llama 3.2 | 1B (1.23B) | 128k |`` then ``|  | 3B (3.21B) |  |``."""
+    out: list[Row] = []
+    for row in rows:
+        if out and row.cells and not _clean(row.cells[0]) and any(_clean(c) for c in row.cells[1:]):
+            above = out[-1].cells
+            cells = tuple(
+                c if _clean(c) or k >= len(above) else above[k] for k, c in enumerate(row.cells)
+            )
+            row = Row(cells, row.line, row.start, row.end)
+        out.append(row)
+    return out
+
+
+_SIZE_WITH_EXACT = re.compile(r"^(?P<size>\d+(?:\.\d+)?[BM])\s*\((?P<exact>\d+(?:\.\d+)?[BM])\)$")
+
+
+def _sized_cell(cell: str) -> str:
+    """``1B (1.23B)`` → ``1.23B`` (the exact figure the rounded size stands for); other cells unchanged."""
+    match = _SIZE_WITH_EXACT.match(_clean(cell))
+    return match.group("exact") if match else cell
+
+
+def _sized_row(row: Row, mention: Mention, header: tuple[str, ...]) -> tuple[Mention, str]:
+    """A family row with a size column (``| Llama 3.2 Quantized (text only) | … | 1B (1.23B) |``) is about
+    the family's model of that size (``Llama 3.2 1B``), with the row label's variant (``quantized``)."""
+    variant = next((v for pattern, v in _VARIANT_WORDS if pattern.search(_clean(row.cells[0]))), "")
+    if re.search(r"\d+(?:\.\d+)?[BMT]\b", mention.text):
+        return mention, variant
+    for j, cell in enumerate(row.cells[1:], start=1):
+        if j < len(header) and header_role(_clean(header[j])).role == "params_total":
+            match = _SIZE_WITH_EXACT.match(_clean(cell))  # "1B (1.23B)": one size of a family row
+            if match:
+                return Mention(f"{mention.text} {match.group('size')}", mention.start, mention.end), variant
+    return mention, variant
+
+
 def _rows_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | None:
     if len(header) < 2:
         return None
     model_column = header_role(_clean(header[0])).role == "model"
+    rows = _continued(rows)
     row_models = [_row_mention(r.cells[0], by_header=model_column) if r.cells else None for r in rows]
     named = sum(1 for m in row_models if m is not None)
     spec_columns = any(
@@ -497,6 +548,7 @@ def _rows_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | N
     for row, mention in zip(rows, row_models, strict=True):
         if mention is None:
             continue
+        mention, row_variant = _sized_row(row, mention, header)
         # "| gemma-3-1b-pt | gemma-3-1b-it | … |": a row about two models
         named = [mention]
         second = _cell_mention(row.cells[1]) if len(row.cells) > 1 else None
@@ -509,11 +561,11 @@ def _rows_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | N
             named.append(second)
         for j in range(len(named), min(len(header), len(row.cells))):
             column = _clean(header[j])
-            specs = [_spec_claim(column, row.cells[j], row, who.text, "table", column) for who in named]
+            specs = [_spec_claim(column, _sized_cell(row.cells[j]), row, who.text, "table", column) for who in named]
             if any(spec is not None for spec in specs):
-                for spec in specs:
+                for spec, who in zip(specs, named, strict=True):
                     if spec is not None:
-                        out.extend(spec if isinstance(spec, list) else [spec])
+                        out.extend(_with_variant(spec if isinstance(spec, list) else [spec], who.text, row_variant))
                 continue
             bench = resolve_benchmark(column)
             if bench is None or (not bench.known and not benchmark_columns) or _SPEC_WORDS.search(column):
