@@ -496,9 +496,7 @@ def _continued(rows: list[Row]) -> list[Row]:
     for row in rows:
         if out and row.cells and not _clean(row.cells[0]) and any(_clean(c) for c in row.cells[1:]):
             above = out[-1].cells
-            cells = tuple(
-                c if _clean(c) or k >= len(above) else above[k] for k, c in enumerate(row.cells)
-            )
+            cells = tuple(c if _clean(c) or k >= len(above) else above[k] for k, c in enumerate(row.cells))
             row = Row(cells, row.line, row.start, row.end)
         out.append(row)
     return out
