@@ -26,7 +26,7 @@ from tracker.extract.mentions import NAME_WORDS, Mention
 from tracker.extract.sentences.benchmarks import _benchmarks
 from tracker.extract.sentences.context import _Context, _Here
 from tracker.extract.sentences.context_length import _context
-from tracker.extract.sentences.dates import _release
+from tracker.extract.sentences.dates import _changelog, _dated_list, _release
 from tracker.extract.sentences.licences import _licenses
 from tracker.extract.sentences.openness import _openness
 from tracker.extract.sentences.params import _params
@@ -41,6 +41,8 @@ RULES: tuple[Callable[[_Context, _Here], None], ...] = (
     _openness,
     _prices,
     _release,
+    _dated_list,
+    _changelog,
     _benchmarks,
 )
 _TOPIC_WORDS = 4

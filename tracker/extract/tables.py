@@ -674,6 +674,27 @@ def _spec_table(rows: list[Row], subject: str | None, via: str) -> list[Extracte
     return out
 
 
+def _score_table(header: tuple[str, ...]) -> bool:
+    """``| Benchmark | Score |``: a model's own results, one benchmark a row."""
+    return header_role(_clean(header[0])).role == "benchmark" and header_role(_clean(header[1])).role == "score"
+
+
+def _own_scores(rows: list[Row], subject: str, via: str) -> list[Extracted]:
+    """The rows of a two-column ``Benchmark | Score`` table, as scores of the text's model.
+
+    Benchmarks the alias table does not know are kept under their written name (``ScreenSpot_v2_Web``),
+    unless the label is a spec word (``Context Length``) or a metric.
+    """
+    out: list[Extracted] = []
+    for row in rows:
+        if len(row.cells) != 2:
+            continue
+        claim = _benchmark_claim(row.cells[0], row.cells[1], row, subject, metric="", shots="", column="")
+        if claim is not None:
+            out.append(dataclasses.replace(claim, via=via))
+    return out
+
+
 def extract_from_table(table: Table, *, subject: str | None, via: str) -> list[Extracted]:
     """Claims of one table; ``subject``/``via`` name the model a two-column spec table is about."""
     if table.header is not None:
@@ -696,6 +717,8 @@ def extract_from_table(table: Table, *, subject: str | None, via: str) -> list[E
     found = _rows_table(header, rows)
     if found:
         return found
+    if len(header) == 2 and subject and _score_table(header):
+        return _own_scores(rows, subject, via)
     if len(header) == 2:
         spec_rows = list(table.rows)
         if table.header is not None and any(_clean(c) for c in header):

@@ -40,6 +40,8 @@ class _Context:
     topic_list: list[Mention] | None = None
     #: A sentence that opened with a date and no release verb (the next one may say what was released).
     pending_date: tuple[Sentence, str] | None = None
+    #: The date of the last heading that was only a date (a changelog's ``September 18, 2025``).
+    heading_date: tuple[dt.date, str] | None = None
     #: The day the text was published (UTC): what "today" and "on Thursday" mean in it.
     published: dt.date | None = None
     #: Models given a total parameter count earlier in the text (a sized model is not a family of sizes).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from tracker.extract.dates import date_value
 from tracker.extract.quantities import (
     DATE,
     parse_prose_date,
@@ -19,6 +20,50 @@ _RELEASE_VERB = re.compile(
     re.IGNORECASE,
 )
 _DATE_RE = re.compile(DATE, re.IGNORECASE)
+
+
+_LISTED = re.compile(
+    r"^(?:Introducing\s+|Announcing\s+)?(?P<name>.+?)\s+(?:(?:Release|Released|Launch|Launched)\s+)?"
+    r"(?P<date>\d{4}[/-]\d{1,2}[/-]\d{1,2})$"
+)
+_HEADING_DATE = re.compile(r"^" + DATE + r"$", re.IGNORECASE)
+_RELEASED_NOW = re.compile(r"^(?:We(?:'ve| have)?\s+(?:just\s+)?released|New models?\s+available\s*:)", re.IGNORECASE)
+
+
+def _dated_list(ctx: _Context, here: _Here) -> None:
+    """``DeepSeek-R1-0528 Release 2025/05/28``, ``Introducing DeepSeek-V3 2024/12/26``: a line of a dated list
+    (release notes, a news index) that is one model's name, a release word and a date, nothing else.
+
+    A line naming no model (``Context Caching is Available 2024/08/02``) or more than the name is no claim.
+    """
+    match = _LISTED.match(here.text)
+    if match is None or len(here.mentions) != 1:
+        return
+    mention = here.mentions[0]
+    if mention.start != match.start("name") or mention.end != match.end("name"):
+        return
+    stated = date_value(match.group("date"))
+    if stated is None or stated.precision != "day":
+        return
+    _emit(ctx, here, _Sub(mention.text, "sentence"), "release_date", stated.value, extra={"as_written": match.group(0)})
+
+
+def _changelog(ctx: _Context, here: _Here) -> None:
+    """A heading that is only a date (``September 18, 2025``) dates the ``We released X and Y`` lines under it,
+    for each model they name (not the endpoint ids in brackets); until the next dated heading."""
+    heading = _HEADING_DATE.match(here.text.strip().rstrip("."))
+    if heading is not None:
+        date = parse_prose_date(heading.group("date"))
+        ctx.heading_date = (date, heading.group("date")) if date is not None else None
+        return
+    if ctx.heading_date is None or not _RELEASED_NOW.match(here.text) or _DATE_RE.search(here.text):
+        return
+    date, as_written = ctx.heading_date
+    for mention in here.mentions:
+        before = here.text[: mention.start].rstrip()
+        if before.endswith(("(", "aka")) or here.compared(mention):
+            continue
+        _emit(ctx, here, _Sub(mention.text, "sentence"), "release_date", date.isoformat(), extra={"as_written": as_written})
 
 
 def _release(ctx: _Context, here: _Here) -> None:
