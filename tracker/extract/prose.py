@@ -20,6 +20,7 @@ Generic statements are not claims: ``open-weight models compete with…``,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 
 from tracker.extract.mentions import NAME_WORDS, Mention
@@ -34,7 +35,27 @@ from tracker.extract.sentences.prices import _prices
 from tracker.extract.text import Sentence
 from tracker.extract.types import Extracted
 
+_DESCRIBES_BENCHMARK = re.compile(
+    r"^[\w.+-]+(?:[ -][\w.+-]+){0,3}\s*:\s+(?:An?|The)\b[^.]{0,120}\b(?:benchmark|dataset|test suite|evaluation)\b",
+    re.IGNORECASE,
+)
+_INTRODUCES = re.compile(
+    r"\b(?:introduc|releas|announc|unveil|launch|present)\w*\s+(?:you\s+)?(?:to\s+)?(?:the\s+|our\s+)?"
+    r"(?:new\s+|latest\s+|brand[- ]new\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _described(ctx: _Context, here: _Here) -> None:
+    """A block that opens by defining a benchmark (``LV-Eval: A benchmark test requiring …``) is about it."""
+    if _DESCRIBES_BENCHMARK.match(here.text):
+        ctx.described_block = here.sentence.block
+    elif ctx.described_block is not None and ctx.described_block != here.sentence.block:
+        ctx.described_block = None
+
+
 RULES: tuple[Callable[[_Context, _Here], None], ...] = (
+    _described,
     _params,
     _context,
     _licenses,
@@ -76,7 +97,10 @@ class Reader:
             rule(ctx, here)
         if here.mentions:
             first = here.mentions[0]
-            if len(here.text[: first.start].split()) <= _TOPIC_WORDS and not here.compared(first):
+            introduced = next((m for m in here.mentions if _INTRODUCES.search(here.text[: m.start])), None)
+            if introduced is not None and not here.compared(introduced):
+                ctx.topic = introduced  # "Today, we are proud to introduce the new Qwen2.5-Turbo version"
+            elif len(here.text[: first.start].split()) <= _TOPIC_WORDS and not here.compared(first):
                 ctx.topic = first
             listed = [m for m in here.mentions if not here.compared(m)]
             if len(listed) >= 2:

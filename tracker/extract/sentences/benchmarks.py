@@ -17,6 +17,14 @@ _SCORE_ON = re.compile(
     r"(?P<bench>[A-Z][A-Za-z0-9.'’+\-]*(?:\s+(?:[A-Z][A-Za-z0-9.'’+\-]*|v\d+(?:\.\d+)?|\d{4}|Verified|Diamond|Pro|"
     r"Hard|Bench|Lite|Multilingual|test|benchmark|eval)){0,6})",
 )
+#: "scores 93.1 on the long text evaluation benchmark RULER", "100% accuracy in the 1M length Passkey Retrieval task"
+_SCORE_ON_DESCRIBED = re.compile(
+    r"(?P<num>\d{1,3}(?:\.\d+)?)\s?(?P<pct>%|percent)?(?:\s+accuracy)?\s+(?:on|in)\s+the\s+"
+    r"(?:(?:[a-z0-9][\w-]*)\s+){0,5}?(?:(?:benchmark|test|evaluation|dataset)\s+(?P<bench>[A-Z][\w.+'’-]*)"
+    r"|(?P<task>[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,3})\s+(?:task|benchmark|test)\b)"
+)
+#: "surpassing GPT-4's 91.6 and GLM4-9B-1M's 89.9": the compared models' own scores on the same benchmark
+_POSSESSIVE_SCORE = re.compile(r"\s*['’]s\s+(?P<num>\d{1,3}(?:\.\d+)?)\s?(?P<pct>%)?(?!\d|\.\d)")
 #: "MMLU-Pro (27B: 67.5)": a score of the topic model's 27B size
 _SIZE_SCORE = re.compile(
     r"(?<![\w.'’+-])(?P<bench>[A-Z][A-Za-z0-9.'’+\-]*(?:\s+[A-Z][A-Za-z0-9.'’+\-]*){0,2})\s+\((?P<size>\d+(?:\.\d+)?[BM]):\s*"
@@ -83,11 +91,14 @@ def _benchmarks(ctx: _Context, here: _Here) -> None:
             unit="%" if match.group("pct") else "score",
             extra={"benchmark": bench.name, "known": bench.known, "settings": bench.settings},
         )
-    for pattern in (_SCORE_OF, _SCORE_ON, _BENCH_PAREN_SCORE, _BENCH_THEN_SCORE):
+    scored: list[tuple[int, BenchmarkName, str]] = []
+    for pattern in (_SCORE_ON_DESCRIBED, _SCORE_OF, _SCORE_ON, _BENCH_PAREN_SCORE, _BENCH_THEN_SCORE):
         for match in pattern.finditer(text):
             if any(s <= match.start("num") < e for s, e in taken):
                 continue
-            found = _bench_name(match.group("bench"))
+            described = pattern is _SCORE_ON_DESCRIBED
+            group = "bench" if not described or match.group("bench") else "task"
+            found = _bench_name(match.group(group)) if not described else _described_bench(match.group(group))
             if found is None:
                 continue
             bench, name = found
@@ -96,8 +107,8 @@ def _benchmarks(ctx: _Context, here: _Here) -> None:
                 continue
             if value > 100:
                 continue
-            start = min(match.start("num"), match.start("bench"))
-            end = max(match.end("num"), match.start("bench") + len(name))
+            start = min(match.start("num"), match.start(group))
+            end = max(match.end("num"), match.start(group) + len(name))
             taken.append((start, end))
             sub = _subject(ctx, here, start, end)
             if sub is None:
@@ -118,6 +129,40 @@ def _benchmarks(ctx: _Context, here: _Here) -> None:
                 unit=unit,
                 extra={"benchmark": bench.name, "known": bench.known, "settings": settings, "as_written": name},
             )
+            scored.append((end, bench, settings))
+    _possessive_scores(ctx, here, scored)
+
+
+def _described_bench(name: str) -> tuple[Any, str] | None:
+    """A benchmark a sentence names as one (``the benchmark RULER``, ``the Passkey Retrieval task``)."""
+    name = name.rstrip(".,;:'’")
+    resolved = resolve_benchmark(name)
+    return (resolved, name) if resolved is not None else None
+
+
+def _possessive_scores(ctx: _Context, here: _Here, scored: list[tuple[int, BenchmarkName, str]]) -> None:
+    """``…, surpassing GPT-4's 91.6 and GLM4-9B-1M's 89.9``: each possessive mention after a score has its own,
+    on the benchmark of the nearest score before it."""
+    for mention in here.mentions:
+        before = [entry for entry in scored if entry[0] <= mention.start and mention.start - entry[0] <= 120]
+        if not before:
+            continue
+        _, bench, settings = max(before, key=lambda entry: entry[0])
+        match = _POSSESSIVE_SCORE.match(here.text, mention.end)
+        value = parse_number(match.group("num")) if match else None
+        if match is None or value is None or value > 100:
+            continue
+        _emit(
+            ctx,
+            here,
+            _Sub(mention.text, "sentence"),
+            "benchmark",
+            _decimal_text(value),
+            qualifier=bench.qualifier,
+            value_num=value,
+            unit="%" if match.group("pct") else "score",
+            extra={"benchmark": bench.name, "known": bench.known, "settings": settings, "compared": "true"},
+        )
 
 
 def _mode_near(window: str, mention: str | None) -> str:

@@ -40,6 +40,8 @@ class _Context:
     topic_list: list[Mention] | None = None
     #: A sentence that opened with a date and no release verb (the next one may say what was released).
     pending_date: tuple[Sentence, str] | None = None
+    #: The block of a benchmark's description (``RULER: An extended benchmark …``): its figures are the benchmark's.
+    described_block: int | None = None
     #: The date of the last heading that was only a date (a changelog's ``September 18, 2025``).
     heading_date: tuple[dt.date, str] | None = None
     #: The day the text was published (UTC): what "today" and "on Thursday" mean in it.
@@ -127,12 +129,20 @@ def _subjects(ctx: _Context, here: _Here, start: int, end: int) -> list[_Sub]:
     return [sub] if sub is not None else []
 
 
+_TOPIC_OPENING = re.compile(r"^\s*(?:The|This|Our)\s+(?:new\s+)?(?:model|release|version)\b|^\s*It\b")
+
+
 def _subject(ctx: _Context, here: _Here, start: int, end: int, *, allow_fallback: bool = True) -> _Sub | None:
     mention = here.subject_at(start, end)
     if mention is not None:
         return _Sub(mention.text, "sentence")
     if here.mentions:
-        return None  # the sentence names only models it compares with
+        # the sentence names only models it compares with: the number is theirs, unless the sentence opens
+        # on the topic ("The model achieves 93.1 on RULER, surpassing GPT-4's 91.6")
+        opening = here.text[: min(m.start for m in here.mentions)]
+        if allow_fallback and ctx.topic is not None and _TOPIC_OPENING.match(opening) and end <= len(opening):
+            return _Sub(ctx.topic.text, "context")
+        return None
     if not allow_fallback:
         return None
     if ctx.topic is not None:

@@ -31,8 +31,13 @@ _SECOND_CONTEXT = re.compile(
 _FROM_TO = re.compile(r"\s*(?:tokens?\s*)?to\s+" + TOKEN_AMOUNT, re.IGNORECASE)
 
 
+_TASK_CONTEXT = re.compile(r"\b(?:tasks?|inputs?|documents?|models)\s+with\s+(?:a\s+)?context\b", re.IGNORECASE)
+
+
 def _context(ctx: _Context, here: _Here) -> None:
     text = here.text
+    if ctx.described_block == here.sentence.block:
+        return  # "RULER: An extended benchmark … The maximum context length is 128K.": the benchmark's, not a model's
     if re.search(r"\b(?:pre-?train\w*|training|trained|stage|fine-?tun\w*|curriculum)\b", text, re.IGNORECASE):
         return  # "pretrained … with a context length of 4K tokens": how it was trained, not what it serves
     taken: list[tuple[int, int]] = []
@@ -44,6 +49,10 @@ def _context(ctx: _Context, here: _Here) -> None:
             follow = text[end : end + 24].lower()
             if re.match(r"[\s-]*(?:tokens?\s+)?(?:input|output|of output|generation|training|languages|pages)", follow):
                 continue
+            if re.match(r"[/.-]\d", text[end : end + 2]) or re.search(r"\d[/.-]$", text[:start]):
+                continue  # "Context Caching is Available 2024/08/02": a date, not a size
+            if _TASK_CONTEXT.search(text[max(0, match.start() - 30) : start]):
+                continue  # "tasks with a context of over 128K tokens", "models with a context length of 1M"
             count = token_count(match.group("tok"))
             if count is None or count < 512:
                 continue
@@ -60,11 +69,23 @@ def _context(ctx: _Context, here: _Here) -> None:
                     values.append(other)
                     end = second.end()
             taken.append((match.start(), end))
-            # the first figure is the claim ("32,768 natively"); an extended one ("131,072 with YaRN") is kept too
+            # "32,768 natively and 131,072 tokens with YaRN": two claims, the native and the extended length
             extra: dict[str, Any] = {"as_written": text[start:end].strip()}
             if len(values) > 1:
                 extra["values"] = values
+                extra["setting"] = "native"
             for sub in _subjects(ctx, here, start, end):
                 _emit(
                     ctx, here, sub, "context_length", str(count), value_num=Decimal(count), unit="tokens", extra=extra
                 )
+                if len(values) > 1 and values[1] != count:
+                    _emit(
+                        ctx,
+                        here,
+                        sub,
+                        "context_length",
+                        str(values[1]),
+                        value_num=Decimal(values[1]),
+                        unit="tokens",
+                        extra={**extra, "setting": "extended"},
+                    )
