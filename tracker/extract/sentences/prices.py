@@ -12,7 +12,8 @@ from tracker.extract.quantities import (
 from tracker.extract.sentences.context import _Context, _emit, _Here, _subject
 
 _PRICE = re.compile(
-    r"(?:US)?\$\s?(?P<amount>\d+(?:\.\d+)?)\s*(?:USD\s*)?(?:per|/|for|a|each)\s*(?:every\s+)?"
+    r"(?P<cur>(?:US)?\$|¥|￥|€|£|(?:RMB|CNY|EUR|GBP|JPY)\s?)\s?(?P<amount>\d+(?:\.\d+)?)\s*"
+    r"(?P<curafter>USD|RMB|CNY|yuan|EUR|euros?)?\s*(?:per|/|for|a|each)\s*(?:every\s+)?"
     r"(?P<per>1M|1 ?million|one million|million|M(?![a-z])|1,000,000|MTok|1K|1,000|thousand|K(?![a-z]))"
     r"(?:\s+(?P<what>input|output|prompt|completion|cached input|cached|cache[- ]hit|cache[- ]miss))?"
     r"(?:\s+tokens?)?(?:\s*\((?P<note>[^)]{1,30})\))?",
@@ -27,6 +28,20 @@ _TIER = re.compile(
     r"(?P<low>\d+(?:\.\d+)?)\s?(?P<lu>[KkMm])?\s*(?:[-–]|to)\s*(?P<high>\d+(?:\.\d+)?)\s?(?P<hu>[KkMm])\b"
     r"|(?:above|over|beyond|more than|>)\s*(?P<above>\d+(?:\.\d+)?)\s?(?P<au>[KkMm])\b",
 )
+
+
+_CURRENCIES = {"$": "USD", "us$": "USD", "usd": "USD", "¥": "CNY", "￥": "CNY", "rmb": "CNY", "cny": "CNY"}
+_CURRENCIES |= {"yuan": "CNY", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP", "gbp": "GBP"}
+_CURRENCIES |= {"jpy": "JPY"}
+
+
+def currency_of(symbol: str, after: str | None, text: str) -> str:
+    """ISO code of a price's currency: ``$`` USD, ``¥``/``RMB``/``yuan`` CNY (JPY only when the text says yen)."""
+    written = (after or symbol).strip().lower()
+    code = _CURRENCIES.get(written) or _CURRENCIES.get(symbol.strip().lower(), "USD")
+    if code == "CNY" and symbol.strip() in ("¥", "￥") and re.search(r"\b(?:yen|JPY)\b", text):
+        return "JPY"
+    return code
 
 
 def _component(text: str) -> str | None:
@@ -72,6 +87,8 @@ def _prices(ctx: _Context, here: _Here) -> None:
             component = _component(re.split(r"[,;]", lead)[-1]) or previous_component
         if component is None:
             component = _component(text[: max(0, match.start())])
+        if component is None and len(matches) == 1 and re.match(r"\s*tokens?\b", text[match.end("per") : match.end()]):
+            component = "prompt"  # "The price remains ¥0.3 / 1M tokens": one price for the tokens read
         if component is None:
             continue
         previous_component = component
@@ -87,7 +104,8 @@ def _prices(ctx: _Context, here: _Here) -> None:
         sub = _subject(ctx, here, match.start(), match.end())
         if sub is None:
             continue
-        extra: dict[str, Any] = {"as_written": match.group(0).strip(), "currency": "USD"}
+        currency = currency_of(match.group("cur"), match.group("curafter"), text)
+        extra: dict[str, Any] = {"as_written": match.group(0).strip(), "currency": currency}
         if tier is not None:
             extra["min_prompt_tokens"] = tier
         if re.search(
@@ -102,7 +120,7 @@ def _prices(ctx: _Context, here: _Here) -> None:
             _decimal_text(amount),
             qualifier=price_qualifier(component, tier),
             value_num=amount,
-            unit="usd_per_mtok",
+            unit=f"{currency.lower()}_per_mtok",
             extra=extra,
         )
 
