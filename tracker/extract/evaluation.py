@@ -139,6 +139,14 @@ def read_document(path: Path) -> tuple[str, str | None]:
     return article.text, article.title
 
 
+def document_path(key_path: Path, data: dict[str, Any], corpus: Path) -> Path:
+    """The document a key file labels: a corpus file (``document``), or one written for the key (``file``,
+    in the key's ``documents/`` folder) for shapes and negatives the corpus lacks."""
+    if data.get("file"):
+        return key_path.parent / "documents" / str(data["file"])
+    return corpus / str(data["document"])
+
+
 def key_set(path: Path) -> str:
     """``tuning`` (rules developed looking at it), ``held-out`` (labelled after, then tuned on) or
     ``untouched`` (labelled before any rule change for it; rules are never edited for its single misses)."""
@@ -154,7 +162,7 @@ def evaluate(keys: Iterable[Path], corpus: Path) -> Evaluation:
     result = Evaluation()
     for key_path in sorted(keys):
         data: dict[str, Any] = json.loads(key_path.read_text(encoding="utf-8"))
-        article = read_article_file(corpus / data["document"])
+        article = read_article_file(document_path(key_path, data, corpus))
         started = time.perf_counter()
         found = extract_claims(article.text, title=article.title, published=article.published_at)
         result.seconds += time.perf_counter() - started

@@ -55,6 +55,22 @@ _EACH_AFTER = re.compile(r"\s*(?:parameters|params)?\s*(?:each|apiece|per expert
 _GENERIC_BEFORE = re.compile(r"(?:\ba|\ban|\bany|\bsmaller|\blarger|\bbigger|\bother)\s+$", re.IGNORECASE)
 
 
+_CLASS_NOUN = re.compile(
+    r"\b(?:models|llms|networks|systems|ones|variants|checkpoints|alternatives|competitors|rivals|baselines)\b"
+    r"(?:\s+(?:of|with|under|below|above|over|at|sized|having|that have|in the|in|between|from|ranging from))+"
+    r"(?:\s+(?:up to|under|below|over|fewer than|less than|more than|at most|at least|around|about|roughly|"
+    r"the|a|an|only|just|roughly|~|between|from))*\s*$",
+    re.IGNORECASE,
+)
+_CLASS_BOUND = re.compile(r"\b(?:fewer than|less than|below|at most|no more than|up to)\s*$", re.IGNORECASE)
+
+
+def generic_class(text: str, start: int) -> bool:
+    """The amount at ``start`` bounds or sizes a class of models (``LLMs of up to 137B``), not one model."""
+    before = text[max(0, start - 60) : start]
+    return bool(_CLASS_NOUN.search(before))
+
+
 def _params(ctx: _Context, here: _Here) -> None:
     text = here.text
     if re.search(r"non[- ]embedding", text, re.IGNORECASE):
@@ -104,6 +120,9 @@ def _params(ctx: _Context, here: _Here) -> None:
         count = param_count(match.group("num"), match.group("scale"))
         if count is not None and not any(s <= match.start() < e for s, e, *_ in found):
             found.append((match.start(), match.end(), count, "params_active", None))
+    # generic talk about a class of models is not a claim (issue 12): "LLMs of up to 137B parameters",
+    # "models with fewer than 150M parameters", "Models of 7B parameters", "dense models under 40B"
+    found = [f for f in found if not generic_class(text, f[0])]
     if here.mentions:
         for match in _PARAMS_ADJ.finditer(text):
             if any(s <= match.start() < e for s, e, *_ in found):
