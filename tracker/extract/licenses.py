@@ -33,7 +33,8 @@ _CANDIDATE_UNDER = re.compile(
 )
 #: "DeepSeek-R1 is now MIT licensed", "the weights are Apache-2.0-licensed"
 _CANDIDATE_LICENSED = re.compile(
-    r"\b(?:is|are|was|were|be|being|now|fully)\s+(?:now\s+)?(?P<name>[A-Z][\w.+]*(?:[ -][\w.+]+){0,2}?)[ -]licen[sc]ed\b"
+    r"\b(?:is|are|was|were|be|being|now|fully)\s+(?:now\s+)?"
+    r"(?P<name>[A-Z][\w.+]*(?:[ -][\w.+]+){0,2}?)[ -]licen[sc]ed\b"
 )
 _LABEL = re.compile(r"\b(?:License|Licence)\s*:\s*(?P<name>[^|;\n]{2,60})")
 

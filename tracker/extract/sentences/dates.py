@@ -63,7 +63,8 @@ def _changelog(ctx: _Context, here: _Here) -> None:
         before = here.text[: mention.start].rstrip()
         if before.endswith(("(", "aka")) or here.compared(mention):
             continue
-        _emit(ctx, here, _Sub(mention.text, "sentence"), "release_date", date.isoformat(), extra={"as_written": as_written})
+        sub = _Sub(mention.text, "sentence")
+        _emit(ctx, here, sub, "release_date", date.isoformat(), extra={"as_written": as_written})
 
 
 def _release(ctx: _Context, here: _Here) -> None:
