@@ -336,6 +336,7 @@ def _benchmark_claim(
             "settings": bench.settings,
             "column": _clean(column),
             "label": label_text,
+            **({"metric": bench.metric} if bench.metric else {}),
         },
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tracker.extract.benchnames import BenchmarkName, resolve_benchmark, settings_of
+from tracker.extract.benchnames import BenchmarkName, measure_of, resolve_benchmark, settings_of
 from tracker.extract.quantities import (
     parse_number,
 )
@@ -116,7 +116,8 @@ def _benchmarks(ctx: _Context, here: _Here) -> None:
             window = text[max(0, start - 60) : end + 40]
             k = match.groupdict().get("k")
             settings = settings_of(bench.settings, k or "", _mode_near(window, sub.mention))
-            bench = BenchmarkName(bench.name, bench.known, settings)
+            metric = bench.metric or measure_of(k or "", text[end : end + 12])
+            bench = BenchmarkName(bench.name, bench.known, settings, metric)
             unit = "%" if match.group("pct") else "score"
             _emit(
                 ctx,
@@ -127,7 +128,13 @@ def _benchmarks(ctx: _Context, here: _Here) -> None:
                 qualifier=bench.qualifier,
                 value_num=value,
                 unit=unit,
-                extra={"benchmark": bench.name, "known": bench.known, "settings": settings, "as_written": name},
+                extra={
+                    "benchmark": bench.name,
+                    "known": bench.known,
+                    "settings": settings,
+                    "as_written": name,
+                    **({"metric": metric} if metric else {}),
+                },
             )
             scored.append((end, bench, settings))
     _possessive_scores(ctx, here, scored)
