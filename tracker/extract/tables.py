@@ -401,6 +401,10 @@ def _with_variant(claims: list[Extracted], mention: str, variant: str) -> list[E
 def _columns_table(header: tuple[str, ...], rows: list[Row], section: str = "") -> list[Extracted] | None:
     models = {j: _cell_mention(cell) for j, cell in enumerate(header) if j > 0}
     models = {j: m for j, m in models.items() if m is not None}
+    if header_role(_clean(header[0])).role == "model":
+        # "| MODEL(1) | | deepseek-chat | deepseek-reasoner |": a transposed table names its models in the header
+        named = {j: _row_mention(cell, by_header=True) for j, cell in enumerate(header) if j > 0}
+        models = {j: m for j, m in named.items() if m is not None} or models
     if not models:
         return None
     first_model = min(models)
@@ -438,6 +442,10 @@ def _columns_table(header: tuple[str, ...], rows: list[Row], section: str = "") 
                 continue
             column = header[j]
             who, variant = column_model(column, mention, section)
+            price = _row_price(cells, label_columns, j, row, who)
+            if price is not None:
+                out.extend(price)
+                continue
             stated = _context_cell(cells, j, models, row, header)
             if stated:
                 out.extend(stated)
@@ -662,6 +670,25 @@ def _price_table(header: tuple[str, ...], rows: list[Row], subject: str | None, 
             if claim is not None:
                 out.append(claim)
     return out
+
+
+_OFF_PEAK = re.compile(r"\b(?:discount|off[- ]peak|night|promotion(?:al)?|limited[- ]time)\b", re.IGNORECASE)
+
+
+def _row_price(cells: tuple[str, ...], label_columns: list[int], j: int, row: Row, who: str) -> list[Extracted] | None:
+    """A price row of a transposed table (``| STANDARD PRICE | 1M TOKENS INPUT (CACHE HIT) | $0.07 | $0.14 |``):
+    the component from the row's labels, per 1M tokens. Off-peak / discount windows are another offer in
+    time, not the price: they are not read. None when the row is no price row."""
+    labels = " ".join(_clean(cells[k]) for k in label_columns if k < len(cells))
+    if not _MONEY.match(_clean(cells[j])):
+        return None
+    component = _price_component(labels)
+    if component is None or not re.search(r"\b1M\b|million|mtok|per\s+1m", labels, re.IGNORECASE):
+        return None
+    if _OFF_PEAK.search(labels):
+        return []
+    claim = _price_claim(cells[j], row, who, "table", component, None)
+    return [claim] if claim is not None else []
 
 
 def _spec_table(rows: list[Row], subject: str | None, via: str) -> list[Extracted]:

@@ -145,6 +145,42 @@ def _sentence(line: str, start: int, end: int, offset: int, block: int) -> Itera
         yield Sentence(line[start:end], offset + start, offset + end, block)
 
 
+def _unflattened(line: str, start: int) -> tuple[Row | None, list[Row]] | None:
+    """A whole table a crawler wrote on one line (``| | | --- | --- | | MODEL | | a | b | | CONTEXT | | 64K |…``).
+
+    The separator cells give the column count N; after them, rows are separated by an empty cell. Runs
+    between empty cells are joined (with the empty cell they stand for) while they fit in N cells, so
+    ``MODEL(1) | | deepseek-chat | deepseek-reasoner`` stays one row; a shorter run is a row whose first
+    cells are spanned from the row above (a section label). Returns (header, rows), or None.
+    """
+    cells = list(_split_cells(line))
+    separators = [i for i, c in enumerate(cells) if re.fullmatch(r":?-{3,}:?", c)]
+    if len(separators) < 2 or separators != list(range(separators[0], separators[-1] + 1)):
+        return None
+    width = len(separators)
+    stream = cells[separators[-1] + 1 :]
+    if len(stream) < 2 * width:
+        return None
+    runs: list[list[str]] = [[]]
+    for cell in stream:
+        if cell:
+            runs[-1].append(cell)
+        elif runs[-1]:
+            runs.append([])
+    grouped: list[list[str]] = []
+    for run in (r for r in runs if r):
+        if grouped and len(grouped[-1]) + 1 + len(run) <= width and len(grouped[-1]) < width - 1:
+            grouped[-1] += ["", *run]
+        else:
+            grouped.append(list(run))
+    rows: list[Row] = []
+    for group in grouped:
+        if len(group) < width and rows:
+            group = list(rows[-1].cells[: width - len(group)]) + group  # spanned from the row above
+        rows.append(Row(tuple(group[:width]), line, start, start + len(line)))
+    return (rows[0], rows[1:]) if rows else None
+
+
 def segment(text: str) -> Segmented:
     """Every sentence and table of ``text``, in order, with offsets into ``text``."""
     sentences: list[Sentence] = []
@@ -169,6 +205,11 @@ def segment(text: str) -> Segmented:
                 pending = row
             if pending is not None:
                 table.rows.append(pending)
+            if len([line for line in lines if line.strip()]) == 1:
+                line = next(line for line in lines if line.strip())
+                flat = _unflattened(line, offset + block.index(line))
+                if flat is not None:
+                    table.header, table.rows = flat
             tables.append(table)
             items.append(table)
             continue
