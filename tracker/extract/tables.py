@@ -120,7 +120,8 @@ def _row_mention(cell: str, *, by_header: bool) -> Mention | None:
     if found is not None or not by_header:
         return found
     text = _clean(cell)
-    if _NAME_CELL.match(text) and not _SPEC_WORDS.search(text) and any(ch.isdigit() for ch in text):
+    api_id = re.fullmatch(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+", text)  # "acme-chat", "deepseek-reasoner"
+    if _NAME_CELL.match(text) and not _SPEC_WORDS.search(text) and (any(ch.isdigit() for ch in text) or api_id):
         return Mention(text, 0, len(text))
     return None
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from tracker.extract.dates import date_value
+from tracker.extract.mentions import Mention
 from tracker.extract.quantities import (
     DATE,
     parse_prose_date,
@@ -40,8 +41,9 @@ def _dated_list(ctx: _Context, here: _Here) -> None:
     if match is None or len(here.mentions) != 1:
         return
     mention = here.mentions[0]
-    if mention.start != match.start("name") or mention.end != match.end("name"):
-        return
+    if mention.start != match.start("name") or not match.end("name") <= mention.end <= match.end("date"):
+        return  # the name is the mention ("DeepSeek-V3 2024" read as one name ends at the name)
+    mention = Mention(match.group("name"), mention.start, match.end("name"))
     stated = date_value(match.group("date"))
     if stated is None or stated.precision != "day":
         return
