@@ -30,7 +30,7 @@ from tracker.extract.benchnames import is_metric_label, resolve_benchmark
 from tracker.extract.cells import read_cell
 from tracker.extract.dates import date_value
 from tracker.extract.headers import header_role
-from tracker.extract.mentions import Mention, find_mentions
+from tracker.extract.mentions import FAMILIES, Mention, find_mentions
 from tracker.extract.quantities import (
     PARAM_AMOUNT,
     TOKEN_AMOUNT,
@@ -121,7 +121,10 @@ def _row_mention(cell: str, *, by_header: bool) -> Mention | None:
         return found
     text = _clean(cell)
     api_id = re.fullmatch(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+", text)  # "acme-chat", "deepseek-reasoner"
-    if _NAME_CELL.match(text) and not _SPEC_WORDS.search(text) and (any(ch.isdigit() for ch in text) or api_id):
+    # in a Model column the cell is the name: "Mistral Embed" (a family and a word) names a model there
+    family_name = len(text.split()) >= 2 and text.split()[0] in FAMILIES
+    named = any(ch.isdigit() for ch in text) or api_id or family_name
+    if _NAME_CELL.match(text) and not _SPEC_WORDS.search(text) and named:
         return Mention(text, 0, len(text))
     return None
 
