@@ -26,7 +26,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tracker.extract import extract_claims  # noqa: E402
-from tracker.extract.evaluation import Evaluation, Scores, evaluate, key_set, read_article_file  # noqa: E402
+from tracker.extract.evaluation import (  # noqa: E402
+    Evaluation,
+    Scores,
+    document_path,
+    evaluate,
+    key_set,
+    read_article_file,
+)
+from tracker.extract.benchnames import resolve_benchmark  # noqa: E402
+from tracker.extract.headers import header_role  # noqa: E402
+from tracker.extract.mentions import find_mentions  # noqa: E402
+from tracker.extract.text import segment  # noqa: E402
 
 SPLITS = ("tuning", "held-out", "untouched")
 
@@ -50,9 +61,34 @@ def main() -> int:
         result = evaluate(chosen, args.corpus)
         print(f"\n== {name}: {len(chosen)} documents, {result.total().labelled} labelled claims")
         report(result, misses=args.misses and name in ("tuning", "held-out"), documents=name in SPLITS)
+    unknown(keys, args.corpus)
     if not args.no_timing:
         timing(args.corpus)
     return 0
+
+
+def known_benchmark(cell: str) -> bool:
+    bench = resolve_benchmark(cell)
+    return bench is not None and bench.known
+
+
+def unknown(keys: list[Path], corpus: Path) -> None:
+    """Table headers of the key's documents that no role was accepted for: reported, never guessed."""
+    import json
+    from collections import Counter
+
+    seen: Counter[str] = Counter()
+    for path in keys:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        article = read_article_file(document_path(path, data, corpus))
+        for table in segment(article.text).tables:
+            cells = table.header.cells if table.header is not None else (table.rows[0].cells if table.rows else ())
+            for cell in cells:
+                role = header_role(cell)
+                if role.role == "unknown" and not find_mentions(cell) and not known_benchmark(cell):
+                    seen[role.normalised] += 1
+    print(f"\n== unknown table headers: {len(seen)} distinct (review them into tracker/extract/headers.py)")
+    print(", ".join(f"{name} ({n})" for name, n in seen.most_common(40)))
 
 
 def line(label: str, s: Scores, width: int = 36) -> str:
