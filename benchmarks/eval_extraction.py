@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tracker.extract import extract_claims  # noqa: E402
+from tracker.extract.benchnames import resolve_benchmark  # noqa: E402
 from tracker.extract.evaluation import (  # noqa: E402
     Evaluation,
     Scores,
@@ -34,7 +35,6 @@ from tracker.extract.evaluation import (  # noqa: E402
     key_set,
     read_article_file,
 )
-from tracker.extract.benchnames import resolve_benchmark  # noqa: E402
 from tracker.extract.headers import header_role  # noqa: E402
 from tracker.extract.mentions import find_mentions  # noqa: E402
 from tracker.extract.text import segment  # noqa: E402
