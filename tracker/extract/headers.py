@@ -60,6 +60,8 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "input context",
         "input context length",
         "context length tokens",
+        "context window tokens",
+        "input context window",
     ),
     "license": ("license", "licence", "licenses", "license type"),
     "weights": (
