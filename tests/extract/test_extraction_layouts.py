@@ -211,3 +211,8 @@ def test_generic_talk_about_a_class_of_models_is_never_a_parameter_claim(sentenc
 def test_relative_release_dates_use_the_posts_day():
     claims = found("Today, we're releasing Qwen9-8B.", published=dt.datetime(2025, 4, 29, 12, tzinfo=dt.UTC))
     assert claims == {("Qwen9-8B", "release_date", "2025-04-29")}
+
+
+def test_a_weekday_release_of_a_model_with_a_dotted_version():
+    claims = found("Moonshot released Kimi K9.5 on Tuesday.", published=dt.datetime(2026, 1, 27, 12, tzinfo=dt.UTC))
+    assert claims == {("Kimi K9.5", "release_date", "2026-01-27")}  # "K9.5" is no clause end

@@ -126,7 +126,7 @@ def _relative_day(text: str, verb: re.Match[str], published: dt.date) -> tuple[d
     """
     for match in _RELATIVE_DAY.finditer(text):
         between = text[match.end() : verb.start()] if match.end() <= verb.start() else text[verb.end() : match.start()]
-        if len(between) > 60 or re.search(r"[.;:!?]", between):
+        if len(between) > 60 or re.search(r"[.;:!?](?:\s|$)", between):  # a clause end, not "K2.5"
             continue
         if match.group("today"):
             return published, match.group(0)
