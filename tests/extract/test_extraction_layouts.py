@@ -216,3 +216,17 @@ def test_relative_release_dates_use_the_posts_day():
 def test_a_weekday_release_of_a_model_with_a_dotted_version():
     claims = found("Moonshot released Kimi K9.5 on Tuesday.", published=dt.datetime(2026, 1, 27, 12, tzinfo=dt.UTC))
     assert claims == {("Kimi K9.5", "release_date", "2026-01-27")}  # "K9.5" is no clause end
+
+
+@pytest.mark.parametrize(
+    ("sentence", "models"),
+    [
+        (
+            "The company unveiled two new open-weight language models, gpt-oss-920b and gpt-oss-90b, on Tuesday.",
+            {"gpt-oss-920b", "gpt-oss-90b"},
+        ),
+        ("Moonshot debuted its open-source Kimi K9.5 model on Tuesday.", {"Kimi K9.5"}),
+    ],
+)
+def test_a_shared_openness_statement_goes_to_each_named_model(sentence, models):
+    assert {c.mention for c in extract_claims(sentence) if c.attribute == "openness" and c.value == "open"} == models

@@ -119,6 +119,18 @@ def _asserted(here: _Here, match: re.Match[str]) -> bool:
         return bool(here.mentions) or anaphoric
     if lead.endswith(":") and re.match(r"^\s*(?:[.,;]|with\b|and\b|$)", after):
         return True  # "…its predecessor: closed-source with API access only"
+    models_noun = _MODELS_AFTER.match(after)
+    if after_mentions and models_noun and _COUNTED.search(before[-30:]):
+        gap = text[match.end() + models_noun.end() : after_mentions[0].start]
+        if re.fullmatch(r"\s*[,:—–]\s*", gap):
+            return True  # "unveiled two new open-weight language models, gpt-oss-120b and gpt-oss-20b"
+    if (
+        after_mentions
+        and re.search(r"\b(?:its|our|their)\s+(?:new\s+)?$", before)
+        and not text[match.end() : after_mentions[0].start].strip()
+        and re.match(r"\s+(?:model|llm)\b", text[after_mentions[0].end :], re.IGNORECASE)
+    ):
+        return True  # "Moonshot debuted its open-source Kimi K2.5 model"
     if before_mentions and _MODELS_AFTER.match(after) and _APPOSITIVE_BEFORE.search(before[-40:]):
         return True  # "gpt-oss-120b and gpt-oss-20b—two state-of-the-art open-weight language models"
     if _SINGULAR_MODEL_AFTER.match(after) or phrase.endswith("model"):
