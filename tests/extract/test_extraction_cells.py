@@ -50,7 +50,7 @@ def test_unknown_headers_are_reported_with_their_best_score():
         ("✗", "", False, None, ()),
         ("64K(2)", "64K", None, "2", ("64K",)),
         ("85.2*", "85.2", None, "*", ("85.2",)),
-        ("Apache 2.0<br/>Llama 3 License", "Apache 2.0<br/>Llama 3 License", None, None, ("Apache 2.0", "Llama 3 License")),
+        ("MIT<br/>Llama 3", "MIT<br/>Llama 3", None, None, ("MIT", "Llama 3")),
         ("no", "", False, None, ()),
         ("None of them", "None of them", None, None, ("None of them",)),
     ],
