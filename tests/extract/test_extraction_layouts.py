@@ -230,3 +230,16 @@ def test_a_weekday_release_of_a_model_with_a_dotted_version():
 )
 def test_a_shared_openness_statement_goes_to_each_named_model(sentence, models):
     assert {c.mention for c in extract_claims(sentence) if c.attribute == "openness" and c.value == "open"} == models
+
+
+def test_a_changelog_name_paired_with_its_endpoint_id_names_a_model():
+    text = (
+        "June 10, 2025\n\nWe released Magistral Medium (magistral-medium-2506) and Magistral Small "
+        "(magistral-small-2506).\n\nJuly 16, 2024\n\nWe released Codestral Mamba (open-codestral-mamba) and a "
+        "Document API (document-api-v1)."
+    )
+    assert found(text) == {
+        ("Magistral Medium", "release_date", "2025-06-10"),
+        ("Magistral Small", "release_date", "2025-06-10"),
+        ("Codestral Mamba", "release_date", "2024-07-16"),
+    }  # "Document API" starts with no model family: not a model

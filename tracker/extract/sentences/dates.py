@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from tracker.extract.dates import date_value
-from tracker.extract.mentions import Mention
+from tracker.extract.mentions import FAMILIES, Mention
 from tracker.extract.quantities import (
     DATE,
     parse_prose_date,
@@ -50,6 +50,23 @@ def _dated_list(ctx: _Context, here: _Here) -> None:
     _emit(ctx, here, _Sub(mention.text, "sentence"), "release_date", stated.value, extra={"as_written": match.group(0)})
 
 
+_NAMED_ENDPOINT = re.compile(
+    r"(?<![\w-])(?P<name>[A-Z][\w.]*(?:\s+(?:[A-Z][\w.]*|v?\d[\w.]*)){1,3})\s+\((?P<id>[a-z][a-z0-9.-]*-[a-z0-9.-]+)"
+)
+
+
+def _with_endpoint_names(here: _Here) -> list[Mention]:
+    """The sentence's mentions, plus names a changelog pairs with an endpoint id (``Magistral Medium
+    (magistral-medium-2506)``): a family and a word name a model there, as in a table's Model column."""
+    out = list(here.mentions)
+    for match in _NAMED_ENDPOINT.finditer(here.text):
+        name = match.group("name")
+        if name.split()[0] not in FAMILIES or any(m.start <= match.start() < m.end for m in out):
+            continue
+        out.append(Mention(name, match.start("name"), match.end("name")))
+    return sorted(out, key=lambda m: m.start)
+
+
 def _changelog(ctx: _Context, here: _Here) -> None:
     """A heading that is only a date (``September 18, 2025``) dates the ``We released X and Y`` lines under it,
     for each model they name (not the endpoint ids in brackets); until the next dated heading."""
@@ -61,7 +78,7 @@ def _changelog(ctx: _Context, here: _Here) -> None:
     if ctx.heading_date is None or not _RELEASED_NOW.match(here.text) or _DATE_RE.search(here.text):
         return
     date, as_written = ctx.heading_date
-    for mention in here.mentions:
+    for mention in _with_endpoint_names(here):
         before = here.text[: mention.start].rstrip()
         if before.endswith(("(", "aka")) or here.compared(mention):
             continue
