@@ -243,3 +243,13 @@ def test_a_changelog_name_paired_with_its_endpoint_id_names_a_model():
         ("Magistral Small", "release_date", "2025-06-10"),
         ("Codestral Mamba", "release_date", "2024-07-16"),
     }  # "Document API" starts with no model family: not a model
+
+
+def test_a_licence_stated_for_a_list_of_names_goes_to_each():
+    text = "Mistral 7B, Codestral Mamba, Mathstral, Mistral Nemo and Devstral Small are under Apache 2 License."
+    assert found(text) == {
+        ("Mistral 7B", "license", "Apache-2.0"),
+        ("Codestral Mamba", "license", "Apache-2.0"),
+        ("Mistral Nemo", "license", "Apache-2.0"),
+        ("Devstral Small", "license", "Apache-2.0"),
+    }  # "Mathstral" starts with no known family: left alone rather than guessed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tracker.extract import licenses as lic
+from tracker.extract.mentions import FAMILIES, Mention
 from tracker.extract.sentences.context import _PLURAL_ANAPHOR, _Context, _emit, _Here, _Sub, _subject
 
 _LICENSE_DROPPED = re.compile(
@@ -19,6 +20,29 @@ _LICENSE_OF_ORIGIN = re.compile(
     r"\b(?:derived from|based on|built (?:on|upon)|fine-?tuned (?:from|on)|distilled from)\b[^.;]*?\bwhich\b[^.;]*$",
     re.IGNORECASE,
 )
+
+
+_NAME = r"[A-Z][\w.]*(?:\s+(?:[A-Z][\w.]*|\d[\w.]*|v\d[\w.]*)){0,3}"
+_LISTED_UNDER = re.compile(
+    rf"^(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:\s*,?\s+and\s+{_NAME})?)\s+(?:is|are)\s+"
+    r"(?:(?:now|all|both)\s+)?(?:(?:licen[sc]ed|released|available|distributed)\s+)?under\b"
+)
+
+
+def _listed_names(here: _Here) -> list[Mention]:
+    """``Mistral 7B, Mixtral 8x7B, Mistral Nemo and Devstral Small are under Apache 2 License``: a sentence that
+    opens with a list of names and says they are under a licence names a model with each item that starts
+    with a model family (``Mistral Nemo``, ``Codestral`` alone), as a table's Model column would."""
+    match = _LISTED_UNDER.match(here.text)
+    if match is None:
+        return []
+    out: list[Mention] = []
+    for item in re.finditer(_NAME, match.group("names")):
+        name = re.sub(r"^and\s+", "", item.group(0)).strip()
+        if name.split()[0] in FAMILIES:
+            start = item.start() + item.group(0).index(name)
+            out.append(Mention(name, start, start + len(name)))
+    return out
 
 
 def _licenses(ctx: _Context, here: _Here) -> None:
@@ -41,6 +65,9 @@ def _licenses(ctx: _Context, here: _Here) -> None:
             continue  # "derived from Qwen-2.5 series, which are originally licensed under Apache 2.0": the origin's
         mentions = [m for m in here.mentions if not (found.start <= m.start < found.end)]
         targets = [m for m in mentions if not here.compared(m) or here.included(m)]
+        listed = [m for m in _listed_names(here) if m.end <= found.start]
+        if listed:
+            mentions = targets = listed
         if not targets and not mentions and _THIS_REPOSITORY.search(text):
             subs = [_Sub(ctx.document_subject, "document")]  # "the code and the model weights are released under…"
         elif not targets and not mentions and ctx.topic_list and _PLURAL_ANAPHOR.search(text):
