@@ -97,7 +97,9 @@ class Reader:
             rule(ctx, here)
         if here.mentions:
             first = here.mentions[0]
-            introduced = next((m for m in here.mentions if _INTRODUCES.search(here.text[: m.start])), None)
+            introduced = next(
+                (m for m in here.mentions if _INTRODUCES.search(here.text[max(0, m.start - 80) : m.start])), None
+            )
             if introduced is not None and not here.compared(introduced):
                 ctx.topic = introduced  # "Today, we are proud to introduce the new Qwen2.5-Turbo version"
             elif len(here.text[: first.start].split()) <= _TOPIC_WORDS and not here.compared(first):
