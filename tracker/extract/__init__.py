@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections import Counter
 
+from tracker.extract.bounds import MAX_DOCUMENT_CHARS, MAX_SECONDS, Budget, mask_overlong_numbers
 from tracker.extract.mentions import find_mentions
 from tracker.extract.prose import Reader
 from tracker.extract.tables import extract_from_table
@@ -24,6 +26,8 @@ from tracker.extract.types import ATTRIBUTES, Extracted
 from tracker.normalize.identity import name_form
 
 __all__ = ["ATTRIBUTES", "Extracted", "document_subject", "extract_claims", "find_mentions"]
+
+log = logging.getLogger(__name__)
 
 
 def document_subject(text: str, title: str | None = None) -> str | None:
@@ -41,18 +45,38 @@ def document_subject(text: str, title: str | None = None) -> str | None:
 
 
 def extract_claims(
-    text: str, *, title: str | None = None, subject: str | None = None, published: dt.datetime | None = None
+    text: str,
+    *,
+    title: str | None = None,
+    subject: str | None = None,
+    published: dt.datetime | None = None,
+    budget: Budget | None = None,
 ) -> list[Extracted]:
     """Every claim of ``text``; ``subject`` (a card's repo id) overrides the text's own subject.
 
     ``published`` (the post's date) dates relative release statements ("Today we release …",
     "On Thursday, X launched …"); without it they give no release date.
+
+    Work is bounded (:mod:`tracker.extract.bounds`): overlong numbers are masked before
+    any rule runs, at most ``MAX_DOCUMENT_CHARS`` are read and ``budget`` (default
+    ``MAX_SECONDS``) stops the rules; a document cut short keeps what was found and
+    ``budget.exhausted`` says why. Quotes are always exact spans of ``text``.
     """
+    budget = budget if budget is not None else Budget(MAX_SECONDS)
+    original = text
+    if len(text) > MAX_DOCUMENT_CHARS:
+        budget.exhausted = f"only the first {MAX_DOCUMENT_CHARS:,} characters were read"
+        text = text[:MAX_DOCUMENT_CHARS]
+    text = mask_overlong_numbers(text)
+    if title is not None:
+        title = mask_overlong_numbers(title[:1000])
     segmented = segment(text)
     day = published.astimezone(dt.UTC).date() if published is not None else None
     reader = Reader(document_subject=subject or document_subject(text, title), published=day)
     out: list[Extracted] = []
     for item in segmented.items:
+        if budget.spent():
+            break
         if isinstance(item, Sentence):
             out.extend(reader.read(item))
         else:
@@ -63,9 +87,13 @@ def extract_claims(
             else:
                 found = extract_from_table(item, subject=reader.document_subject, via="document")
             out.extend(found)
+    if budget.exhausted:
+        log.warning("claim extraction cut short: %s", budget.exhausted)
     unique: dict[tuple[str, str, str, str], Extracted] = {}
     for claim in out:
-        if not claim.quote:  # a claim spanning two sentences quotes both, exactly as written
-            claim = dataclasses.replace(claim, quote=text[claim.start : claim.end])
+        # a claim spanning two sentences quotes both; a masked number is quoted as written
+        quote = original[claim.start : claim.end]
+        if claim.quote != quote:
+            claim = dataclasses.replace(claim, quote=quote)
         unique.setdefault(claim.key(), claim)
     return list(unique.values())

@@ -33,6 +33,9 @@ class BenchmarkName:
     name: str
     known: bool
     settings: str
+    #: What the number measures when it is not an accuracy-like score: ``percentile``, ``rating``, ``elo``,
+    #: ``pass@5``, ``win_rate`` (the comparability contract's ``metric``; "" = score).
+    metric: str = ""
 
     @property
     def qualifier(self) -> str:
@@ -61,6 +64,24 @@ def settings_of(*texts: str) -> str:
     if re.search(r"\b(w/|with)\s*tools?\b|\btool[- ]use\b", joined, re.IGNORECASE):
         parts.append("tools")
     return "; ".join(parts)
+
+
+_MEASURES = (
+    (re.compile(r"\bpercentile\b", re.IGNORECASE), "percentile"),
+    (re.compile(r"\belo\b", re.IGNORECASE), "elo"),
+    (re.compile(r"\brating\b", re.IGNORECASE), "rating"),
+    (re.compile(r"\bwin[ _-]?rate\b|\bwr\b", re.IGNORECASE), "win_rate"),
+)
+
+
+def measure_of(*texts: str) -> str:
+    """``Codeforces (Percentile)`` → ``percentile``; ``Rating`` → ``rating``; ``pass@5`` → ``pass@5``; else ""."""
+    joined = " ".join(t for t in texts if t)
+    for pattern, measure in _MEASURES:
+        if pattern.search(joined):
+            return measure
+    k = re.search(r"pass@(\d+)", joined, re.IGNORECASE)
+    return f"pass@{k.group(1)}" if k else ""
 
 
 def resolve_benchmark(label: str, *, metric: str = "", shots: str = "", column: str = "") -> BenchmarkName | None:
@@ -93,8 +114,11 @@ def resolve_benchmark(label: str, *, metric: str = "", shots: str = "", column: 
     metric_text = re.sub(r"\s+", " ", metric).strip()
     if metric_text and not _METRIC_WORDS.match(metric_text) and not settings_of(metric_text):
         extra.append(f"metric={metric_text}")
+    measure = measure_of(label, metric)
+    if measure in ("percentile", "rating", "elo", "win_rate") and f"metric={measure}" not in " ".join(extra).lower():
+        extra.append(f"metric={measure}")  # a percentile is never compared with a rating of the same benchmark
     settings = "; ".join(p for p in (settings, *extra) if p)
-    return BenchmarkName(name=name, known=known, settings=settings)
+    return BenchmarkName(name=name, known=known, settings=settings, metric=measure)
 
 
 def is_metric_label(text: str) -> bool:

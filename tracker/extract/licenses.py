@@ -3,8 +3,8 @@
 ``Apache 2.0``, ``the MIT License``, ``Llama 3.1 Community License``, ``Gemma
 Terms of Use``, ``CC-BY-NC-4.0``… A name is read only where the sentence talks
 about a licence: ``… licence`` / ``… license`` / ``… terms of use`` after it,
-``licensed`` / ``released`` / ``available`` ``under`` before it, or a
-``License:`` label. Bare ``under X`` is accepted only for SPDX licences
+``licensed`` / ``released`` / ``available`` ``under`` before it, ``is (now) X
+licensed`` (SPDX licences only), or a ``License:`` label. Bare ``under X`` is accepted only for SPDX licences
 (``under Apache 2.0``), never for a family name (``under the Qwen …``).
 Every name resolves through :func:`tracker.normalize.licenses.license_table`
 (its keys, aliases and names); a name the table does not know is not a claim.
@@ -30,6 +30,11 @@ _CANDIDATE_UNDER = re.compile(
     r"same|new|more)\s+)*(?P<name>[A-Z][\w.+-]*(?:[ -][\w.+-]+){0,4})|"
     r"\bunder\s+(?:the\s+)?(?:(?:flexible|permissive)\s+)?(?P<spdx>Apache[ -]?(?:License[ ,]*(?:Version )?)?2\.0|"
     r"MIT|BSD[ -]\d-Clause|GPL[ -]?v?\d(?:\.\d)?|CC[ -]BY[\w .-]*\d\.\d)"
+)
+#: "DeepSeek-R1 is now MIT licensed", "the weights are Apache-2.0-licensed"
+_CANDIDATE_LICENSED = re.compile(
+    r"\b(?:is|are|was|were|be|being|now|fully)\s+(?:now\s+)?"
+    r"(?P<name>[A-Z][\w.+]*(?:[ -][\w.+]+){0,2}?)[ -]licen[sc]ed\b"
 )
 _LABEL = re.compile(r"\b(?:License|Licence)\s*:\s*(?P<name>[^|;\n]{2,60})")
 
@@ -103,5 +108,7 @@ def find_licenses(text: str) -> list[FoundLicense]:
             add(match.group("spdx"), match.start("spdx"), match.end("spdx"), spdx_only=True)
         elif match.group("name"):
             add(match.group("name"), match.start("name"), match.end("name"), spdx_only=True)
+    for match in _CANDIDATE_LICENSED.finditer(text):
+        add(match.group("name"), match.start("name"), match.end("name"), spdx_only=True)
     found.sort(key=lambda f: f.start)
     return found

@@ -19,6 +19,7 @@ column (model or attribute) is kept in ``extra``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -26,7 +27,10 @@ from typing import Any
 
 from tracker.extract import licenses as lic
 from tracker.extract.benchnames import is_metric_label, resolve_benchmark
-from tracker.extract.mentions import Mention, find_mentions
+from tracker.extract.cells import read_cell
+from tracker.extract.dates import date_value
+from tracker.extract.headers import header_role
+from tracker.extract.mentions import FAMILIES, Mention, find_mentions
 from tracker.extract.quantities import (
     PARAM_AMOUNT,
     TOKEN_AMOUNT,
@@ -37,6 +41,7 @@ from tracker.extract.quantities import (
 )
 from tracker.extract.text import Row, Table
 from tracker.extract.types import Extracted
+from tracker.normalize.licenses import license_table
 from tracker.normalize.numbers import format_decimal
 from tracker.normalize.params import params_from_name
 
@@ -106,6 +111,24 @@ def _cell_mention(cell: str) -> Mention | None:
     return mentions[0]
 
 
+_NAME_CELL = re.compile(r"^[A-Za-z][\w.+:-]*(?:[ /][\w.+:-]+){0,5}$")
+
+
+def _row_mention(cell: str, *, by_header: bool) -> Mention | None:
+    """The model a row's first cell names; under a ``Model`` header any name-like cell counts."""
+    found = _cell_mention(cell)
+    if found is not None or not by_header:
+        return found
+    text = _clean(cell)
+    api_id = re.fullmatch(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+", text)  # "acme-chat", "deepseek-reasoner"
+    # in a Model column the cell is the name: "Mistral Embed" (a family and a word) names a model there
+    family_name = len(text.split()) >= 2 and text.split()[0] in FAMILIES
+    named = any(ch.isdigit() for ch in text) or api_id or family_name
+    if _NAME_CELL.match(text) and not _SPEC_WORDS.search(text) and named:
+        return Mention(text, 0, len(text))
+    return None
+
+
 def _known_benchmark(label: str) -> bool:
     bench = resolve_benchmark(_clean(label))
     return bench is not None and bench.known
@@ -155,12 +178,15 @@ def _spec_claim(
     if not value_text or value_text.lower() in _EMPTY:
         return None
     extra = {"column": column, "label": label_text, "as_written": value_text}
-    if _PARAMS_ACTIVE.match(label_text):
+    role = header_role(label_text).role
+    if _PARAMS_ACTIVE.match(label_text) or role == "params_active":
         attribute = "params_active"
-    elif _PARAMS_TOTAL.match(label_text) or _PARAMS_TOTAL_2.match(label_text):
+    elif _PARAMS_TOTAL.match(label_text) or _PARAMS_TOTAL_2.match(label_text) or role == "params_total":
         attribute = "params_total"
     else:
         attribute = ""
+    if role in ("weights", "description") or (role == "license" and not _LICENSE.match(label_text)):
+        return _role_claims(role, cell, row, mention, via, extra)
     if attribute:
         pair = _PAIR_CELL.match(value_text)
         if pair and attribute == "params_total":
@@ -188,12 +214,13 @@ def _spec_claim(
                         extra=extra,
                     ),
                 ]
-        match = _PARAM_CELL.match(value_text)
+        match = _PARAM_CELL.match(value_text) or _PARAM_CELL.match(re.sub(r"\s*\(.*\)$", "", value_text))
         count = param_count(match.group("num"), match.group("scale")) if match else None
         if count is None or count < 10**7:
             return None
         return _make(attribute, str(count), row, mention, via, value_num=Decimal(count), unit="parameters", extra=extra)
-    if _CONTEXT.match(label_text):
+    if _CONTEXT.match(label_text) or role == "context_length":
+        value_text = read_cell(value_text).text
         if len(re.findall(r"\d[\d,.]*\s?[KkMm]\b", value_text)) > 1:
             return None  # "32k (1B) 128k (4B, 12B, 27B)": per size, not one figure
         first = re.match(r"^(?:up to\s+)?(\d[\d,.]*\s?[KkMm]?)\b", value_text)
@@ -210,12 +237,74 @@ def _spec_claim(
         if _AVAILABILITY.match(label_text) and re.match(r"^(?:proprietary|closed|api(?: only)?)$", value_text, re.I):
             return _make("openness", "api-only", row, mention, via, extra=extra)
         return None
-    if _RELEASE.match(label_text):
+    if _RELEASE.match(label_text) or role == "release_date":
         date = parse_prose_date(value_text)
-        if date is None:
+        if date is not None:
+            return _make("release_date", date.isoformat(), row, mention, via, extra=extra)
+        stated = date_value(value_text)
+        if stated is None:
             return None
-        return _make("release_date", date.isoformat(), row, mention, via, extra=extra)
+        extra["precision"] = stated.precision
+        return _make("release_date", stated.value, row, mention, via, extra=extra)
     return None
+
+
+_RELEASED_IN = re.compile(
+    r"\breleased\s+(?:in\s+|on\s+)?(?P<when>(?:(?:the\s+)?(?:end|early|late|mid|beginning)(?:-|\s+of\s+))?"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?\s+\d{4})",
+    re.IGNORECASE,
+)
+_A_SIZE_MODEL = re.compile(r"^(?:An?|The)\s+" + PARAM_AMOUNT + r"\s+(?:[\w-]+\s+){0,2}model\b")
+_DOWNLOAD_WORDS = re.compile(r"\b(?:hugging\s*face|raw[_ ]weights|modelscope|download|weights)\b", re.IGNORECASE)
+
+
+def _license_of(cell_text: str, links: tuple[tuple[str, str], ...]) -> str | None:
+    """A licence a cell names (its text, its parts, or the target of a link in it), through the licence table."""
+    cell = read_cell(cell_text)
+    for candidate in (cell.text, *cell.parts, *(text for text, _ in cell.links)):
+        key = lic.resolve(candidate)
+        if key is not None and key not in ("LicenseRef-proprietary", "LicenseRef-other"):
+            return key
+    for _, target in (*cell.links, *links):
+        entry = license_table().by_link(target)
+        if entry is not None:
+            return entry.key
+    return None
+
+
+def _role_claims(
+    role: str, raw: str, row: Row, mention: str | None, via: str, extra: dict[str, Any]
+) -> list[Extracted] | None:
+    """Cells of a weights, licence or description column (typed: glyphs, links, parts)."""
+    cell = read_cell(raw)
+    out: list[Extracted] = []
+    if role == "weights":
+        key = _license_of(raw, cell.links)
+        downloadable = cell.flag is True or bool(_DOWNLOAD_WORDS.search(cell.text)) or key is not None
+        if downloadable:
+            out.append(_make("openness", "open", row, mention, via, extra=dict(extra)))
+        elif cell.flag is False or re.match(r"^(?:proprietary|closed|api(?: only)?)$", cell.text, re.IGNORECASE):
+            out.append(_make("openness", "api-only", row, mention, via, extra=dict(extra)))
+        if key is not None:
+            out.append(_make("license", key, row, mention, via, extra=dict(extra)))
+    elif role == "license":
+        key = _license_of(raw, cell.links)
+        if key is not None:
+            out.append(_make("license", key, row, mention, via, extra=dict(extra)))
+    elif role == "description":
+        released = _RELEASED_IN.search(cell.text)
+        stated = date_value(released.group("when")) if released else None
+        if stated is not None:
+            out.append(
+                _make("release_date", stated.value, row, mention, via, extra={**extra, "precision": stated.precision})
+            )
+        size = _A_SIZE_MODEL.match(cell.text)
+        count = param_count(size.group("num"), size.group("scale")) if size else None
+        if count is not None and count >= 10**7:
+            out.append(
+                _make("params_total", str(count), row, mention, via, value_num=Decimal(count), unit="parameters")
+            )
+    return out or None
 
 
 def _benchmark_claim(
@@ -251,13 +340,75 @@ def _benchmark_claim(
             "settings": bench.settings,
             "column": _clean(column),
             "label": label_text,
+            **({"metric": bench.metric} if bench.metric else {}),
         },
     )
 
 
-def _columns_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | None:
+_SECTION_BASE = re.compile(r"\b(?:base|pre-?trained|pretrained)\b(?:\s+\w+){0,3}\s*(?:models?|checkpoints?)?", re.I)
+_SECTION_INSTRUCT = re.compile(r"\b(?:instruct(?:ion)?[- ]?(?:tuned)?|chat|post-?trained|fine-?tuned)\b", re.I)
+#: Column words that make a column a variant of the model it names (the variant's own key).
+_VARIANT_WORDS = (
+    (re.compile(r"\bspin\s?quant\b", re.I), "spinquant"),
+    (re.compile(r"\bq-?lora\b", re.I), "qlora"),
+    (re.compile(r"\bqat\b", re.I), "qat"),
+    (re.compile(r"\b(?:vanilla\s+)?ptq\b", re.I), "ptq"),
+    (re.compile(r"\bint4\b|\bw4a16\b", re.I), "int4"),
+    (re.compile(r"\bint8\b|\bw8a8\b", re.I), "int8"),
+    (re.compile(r"\bquanti[sz]ed\b", re.I), "quantized"),
+    (re.compile(r"\bgptq\b", re.I), "gptq"),
+    (re.compile(r"\bawq\b", re.I), "awq"),
+)
+_PRECISION_WORDS = re.compile(r"^\s*(?:\(?\s*(?:bf16|fp16|fp32|full precision)\s*\)?)\s*$", re.I)
+
+
+def section_variant(caption: str) -> str:
+    """``Base Pretrained Models`` → ``base``; ``Instruction Tuned Models`` → ``instruct``; else ``""``.
+
+    Only a heading-like caption (at most eight words) names the section of the table under it.
+    """
+    text = _clean(caption)
+    if not text or len(text.split()) > 8:
+        return ""
+    if _SECTION_BASE.search(text) and not _SECTION_INSTRUCT.search(text):
+        return "base"
+    if _SECTION_INSTRUCT.search(text) and not _SECTION_BASE.search(text):
+        return "instruct"
+    return ""
+
+
+def column_model(header: str, mention: Mention, section: str) -> tuple[str, str]:
+    """The model a column's values belong to and its variant.
+
+    ``Llama 3.2 1B Spin Quant`` is the variant's own name (variant ``spinquant``), never the plain
+    model; ``Llama 3.2 1B bf16`` under an instruction-tuned heading is the plain name, variant
+    ``instruct``; a column naming ``Base`` / ``Instruct`` itself keeps its own name.
+    """
+    text = _clean(header).replace("*", "").strip()
+    rest = text[mention.end :] if text.startswith(mention.text) else ""
+    for pattern, variant in _VARIANT_WORDS:
+        if pattern.search(rest) or pattern.search(mention.text):
+            return text, variant
+    if re.search(r"\b(?:base|instruct|chat|it|pt)\b", mention.text, re.IGNORECASE):
+        return mention.text, ""
+    if rest and not _PRECISION_WORDS.match(rest):
+        return mention.text, section
+    return mention.text, section
+
+
+def _with_variant(claims: list[Extracted], mention: str, variant: str) -> list[Extracted]:
+    if not variant:
+        return [c if c.mention == mention else dataclasses.replace(c, mention=mention) for c in claims]
+    return [dataclasses.replace(c, mention=mention, extra={**c.extra, "variant": variant}) for c in claims]
+
+
+def _columns_table(header: tuple[str, ...], rows: list[Row], section: str = "") -> list[Extracted] | None:
     models = {j: _cell_mention(cell) for j, cell in enumerate(header) if j > 0}
     models = {j: m for j, m in models.items() if m is not None}
+    if header_role(_clean(header[0])).role == "model":
+        # "| MODEL(1) | | deepseek-chat | deepseek-reasoner |": a transposed table names its models in the header
+        named = {j: _row_mention(cell, by_header=True) for j, cell in enumerate(header) if j > 0}
+        models = {j: m for j, m in named.items() if m is not None} or models
     if not models:
         return None
     first_model = min(models)
@@ -274,31 +425,48 @@ def _columns_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] 
             return sum(1 for r in rows if j < len(r.cells) and _known_benchmark(r.cells[j]))
 
         label_col = max(candidates, key=known) if candidates else 0
+    setting_col = next(
+        (j for j in label_columns if j != label_col and header_role(_clean(header[j])).role == "setting"), None
+    )
     out: list[Extracted] = []
+    previous_label = ""
     for row in rows:
         cells = row.cells
         if len(cells) <= label_col:
             continue
         label = cells[label_col]
+        setting = _clean(cells[setting_col]).lower() if setting_col is not None and setting_col < len(cells) else ""
+        if not _clean(label) and setting and previous_label:
+            label = previous_label  # "| | | Spanish | 41.5 |": the benchmark of the row above, another setting
+        previous_label = label if _clean(label) else previous_label
         metric = cells[metric_col] if metric_col is not None and metric_col < len(cells) else ""
         shots = cells[shots_col] if shots_col is not None and shots_col < len(cells) else ""
         for j, mention in models.items():
             if j >= len(cells):
                 continue
             column = header[j]
+            who, variant = column_model(column, mention, section)
+            price = _row_price(cells, label_columns, j, row, who)
+            if price is not None:
+                out.extend(price)
+                continue
             stated = _context_cell(cells, j, models, row, header)
             if stated:
                 out.extend(stated)
                 continue
             spec = _spec_claim(label, cells[j], row, mention.text, "table", _clean(column))
             if spec is not None:
-                out.extend(spec if isinstance(spec, list) else [spec])
+                out.extend(_with_variant(spec if isinstance(spec, list) else [spec], who, variant))
                 continue
             if _SPEC_WORDS.search(_clean(label)) and not _known_benchmark(label):
                 continue
             claim = _benchmark_claim(label, cells[j], row, mention.text, metric=metric, shots=shots, column=column)
             if claim is not None:
-                out.append(claim)
+                if setting:
+                    claim = dataclasses.replace(
+                        claim, qualifier=f"{claim.qualifier}; {setting}", extra={**claim.extra, "setting": setting}
+                    )
+                out.extend(_with_variant([claim], who, variant))
     return out
 
 
@@ -334,12 +502,55 @@ def _context_cell(
     ]
 
 
+def _continued(rows: list[Row]) -> list[Row]:
+    """Rows whose first cell is empty continue the row above (a rowspan flattened): its empty cells are taken
+    from the row above. ``| Llama 3.2 | 1B (1.23B) | 128k |`` then ``|  | 3B (3.21B) |  |``."""
+    out: list[Row] = []
+    for row in rows:
+        if out and row.cells and not _clean(row.cells[0]) and any(_clean(c) for c in row.cells[1:]):
+            above = out[-1].cells
+            cells = tuple(c if _clean(c) or k >= len(above) else above[k] for k, c in enumerate(row.cells))
+            row = Row(cells, row.line, row.start, row.end)
+        out.append(row)
+    return out
+
+
+_SIZE_WITH_EXACT = re.compile(r"^(?P<size>\d+(?:\.\d+)?[BM])\s*\((?P<exact>\d+(?:\.\d+)?[BM])\)$")
+
+
+def _sized_cell(cell: str) -> str:
+    """``1B (1.23B)`` → ``1.23B`` (the exact figure the rounded size stands for); other cells unchanged."""
+    match = _SIZE_WITH_EXACT.match(_clean(cell))
+    return match.group("exact") if match else cell
+
+
+def _sized_row(row: Row, mention: Mention, header: tuple[str, ...]) -> tuple[Mention, str]:
+    """A family row with a size column (``| Llama 3.2 Quantized (text only) | … | 1B (1.23B) |``) is about
+    the family's model of that size (``Llama 3.2 1B``), with the row label's variant (``quantized``)."""
+    variant = next((v for pattern, v in _VARIANT_WORDS if pattern.search(_clean(row.cells[0]))), "")
+    if re.search(r"\d+(?:\.\d+)?[BMT]\b", mention.text):
+        return mention, variant
+    for j, cell in enumerate(row.cells[1:], start=1):
+        if j < len(header) and header_role(_clean(header[j])).role == "params_total":
+            match = _SIZE_WITH_EXACT.match(_clean(cell))  # "1B (1.23B)": one size of a family row
+            if match:
+                return Mention(f"{mention.text} {match.group('size')}", mention.start, mention.end), variant
+    return mention, variant
+
+
 def _rows_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | None:
     if len(header) < 2:
         return None
-    row_models = [_cell_mention(r.cells[0]) if r.cells else None for r in rows]
+    model_column = header_role(_clean(header[0])).role == "model"
+    rows = _continued(rows)
+    row_models = [_row_mention(r.cells[0], by_header=model_column) if r.cells else None for r in rows]
     named = sum(1 for m in row_models if m is not None)
-    spec_columns = any(_CONTEXT.match(_clean(h)) or _PARAMS_TOTAL.match(_clean(h)) for h in header[1:])
+    spec_columns = any(
+        _CONTEXT.match(_clean(h))
+        or _PARAMS_TOTAL.match(_clean(h))
+        or header_role(_clean(h)).role in ("context_length", "params_total", "params_active", "weights", "license")
+        for h in header[1:]
+    )
     if named == 0 or (named < 2 and not _MODEL_HEADER.match(_clean(header[0])) and not spec_columns):
         return None
     # a table whose columns are mostly known benchmarks: its other score columns are benchmarks too
@@ -348,6 +559,7 @@ def _rows_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | N
     for row, mention in zip(rows, row_models, strict=True):
         if mention is None:
             continue
+        mention, row_variant = _sized_row(row, mention, header)
         # "| gemma-3-1b-pt | gemma-3-1b-it | … |": a row about two models
         named = [mention]
         second = _cell_mention(row.cells[1]) if len(row.cells) > 1 else None
@@ -360,11 +572,11 @@ def _rows_table(header: tuple[str, ...], rows: list[Row]) -> list[Extracted] | N
             named.append(second)
         for j in range(len(named), min(len(header), len(row.cells))):
             column = _clean(header[j])
-            specs = [_spec_claim(column, row.cells[j], row, who.text, "table", column) for who in named]
+            specs = [_spec_claim(column, _sized_cell(row.cells[j]), row, who.text, "table", column) for who in named]
             if any(spec is not None for spec in specs):
-                for spec in specs:
+                for spec, who in zip(specs, named, strict=True):
                     if spec is not None:
-                        out.extend(spec if isinstance(spec, list) else [spec])
+                        out.extend(_with_variant(spec if isinstance(spec, list) else [spec], who.text, row_variant))
                 continue
             bench = resolve_benchmark(column)
             if bench is None or (not bench.known and not benchmark_columns) or _SPEC_WORDS.search(column):
@@ -464,6 +676,25 @@ def _price_table(header: tuple[str, ...], rows: list[Row], subject: str | None, 
     return out
 
 
+_OFF_PEAK = re.compile(r"\b(?:discount|off[- ]peak|night|promotion(?:al)?|limited[- ]time)\b", re.IGNORECASE)
+
+
+def _row_price(cells: tuple[str, ...], label_columns: list[int], j: int, row: Row, who: str) -> list[Extracted] | None:
+    """A price row of a transposed table (``| STANDARD PRICE | 1M TOKENS INPUT (CACHE HIT) | $0.07 | $0.14 |``):
+    the component from the row's labels, per 1M tokens. Off-peak / discount windows are another offer in
+    time, not the price: they are not read. None when the row is no price row."""
+    labels = " ".join(_clean(cells[k]) for k in label_columns if k < len(cells))
+    if not _MONEY.match(_clean(cells[j])):
+        return None
+    component = _price_component(labels)
+    if component is None or not re.search(r"\b1M\b|million|mtok|per\s+1m", labels, re.IGNORECASE):
+        return None
+    if _OFF_PEAK.search(labels):
+        return []
+    claim = _price_claim(cells[j], row, who, "table", component, None)
+    return [claim] if claim is not None else []
+
+
 def _spec_table(rows: list[Row], subject: str | None, via: str) -> list[Extracted]:
     out: list[Extracted] = []
     for row in rows:
@@ -475,6 +706,27 @@ def _spec_table(rows: list[Row], subject: str | None, via: str) -> list[Extracte
     return out
 
 
+def _score_table(header: tuple[str, ...]) -> bool:
+    """``| Benchmark | Score |``: a model's own results, one benchmark a row."""
+    return header_role(_clean(header[0])).role == "benchmark" and header_role(_clean(header[1])).role == "score"
+
+
+def _own_scores(rows: list[Row], subject: str, via: str) -> list[Extracted]:
+    """The rows of a two-column ``Benchmark | Score`` table, as scores of the text's model.
+
+    Benchmarks the alias table does not know are kept under their written name (``ScreenSpot_v2_Web``),
+    unless the label is a spec word (``Context Length``) or a metric.
+    """
+    out: list[Extracted] = []
+    for row in rows:
+        if len(row.cells) != 2:
+            continue
+        claim = _benchmark_claim(row.cells[0], row.cells[1], row, subject, metric="", shots="", column="")
+        if claim is not None:
+            out.append(dataclasses.replace(claim, via=via))
+    return out
+
+
 def extract_from_table(table: Table, *, subject: str | None, via: str) -> list[Extracted]:
     """Claims of one table; ``subject``/``via`` name the model a two-column spec table is about."""
     if table.header is not None:
@@ -483,16 +735,22 @@ def extract_from_table(table: Table, *, subject: str | None, via: str) -> list[E
         header, rows = table.rows[0].cells, table.rows[1:]
     else:
         return []
+    section = section_variant(table.caption)
     if sum(1 for c in header if _clean(c)) <= 1 and rows and sum(1 for c in rows[0].cells if _clean(c)) >= 3:
         # "| Pre-trained models | | |": a title row above the real header
+        section = section_variant(" ".join(header)) or section
         header, rows = rows[0].cells, rows[1:]
     prices = _price_table(header, rows, subject, via)
     if prices is not None:
         return prices
-    for reader in (_columns_table, _rows_table):
-        found = reader(header, rows)
-        if found:
-            return found
+    found = _columns_table(header, rows, section)
+    if found:
+        return found
+    found = _rows_table(header, rows)
+    if found:
+        return found
+    if len(header) == 2 and subject and _score_table(header):
+        return _own_scores(rows, subject, via)
     if len(header) == 2:
         spec_rows = list(table.rows)
         if table.header is not None and any(_clean(c) for c in header):

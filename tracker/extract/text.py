@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from tracker.extract.bounds import MAX_ROW_CELLS, MAX_SENTENCE_CHARS
+
 _BLOCK_SEP = re.compile(r"\n[ \t]*\n+")
 _BOUNDARY = re.compile(r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9]|[a-z]+-[a-z0-9])|\s+[-–•]\s+(?=[A-Z])""")
 _ABBREVIATIONS = frozenset(
@@ -43,6 +45,18 @@ _ABBREVIATIONS = frozenset(
         "ca",
         "resp",
         "est",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
     ]
 )
 _SEPARATOR_ROW = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -88,7 +102,7 @@ def _split_cells(line: str) -> tuple[str, ...]:
         inner = inner[1:]
     if inner.endswith("|"):
         inner = inner[:-1]
-    return tuple(cell.strip() for cell in inner.split("|"))
+    return tuple(cell.strip() for cell in inner.split("|", MAX_ROW_CELLS)[:MAX_ROW_CELLS])
 
 
 def _blocks(text: str) -> Iterator[tuple[int, str]]:
@@ -109,18 +123,62 @@ def _sentences(line: str, offset: int, block: int) -> Iterator[Sentence]:
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue  # "e.g.", "vs.", an initial ("J. Smith"); not "3.6B."
         if piece.strip():
-            yield _sentence(line, start, match.start(), offset, block)
+            yield from _sentence(line, start, match.start(), offset, block)
         start = match.end()
     if line[start:].strip():
-        yield _sentence(line, start, len(line), offset, block)
+        yield from _sentence(line, start, len(line), offset, block)
 
 
-def _sentence(line: str, start: int, end: int, offset: int, block: int) -> Sentence:
+def _sentence(line: str, start: int, end: int, offset: int, block: int) -> Iterator[Sentence]:
     while start < end and line[start].isspace():
         start += 1
     while end > start and line[end - 1].isspace():
         end -= 1
-    return Sentence(line[start:end], offset + start, offset + end, block)
+    while end - start > MAX_SENTENCE_CHARS:  # no sentence is this long: read it in pieces
+        cut = line.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        yield Sentence(line[start:cut], offset + start, offset + cut, block)
+        start = cut
+        while start < end and line[start].isspace():
+            start += 1
+    if end > start:
+        yield Sentence(line[start:end], offset + start, offset + end, block)
+
+
+def _unflattened(line: str, start: int) -> tuple[Row | None, list[Row]] | None:
+    """A whole table a crawler wrote on one line (``| | | --- | --- | | MODEL | | a | b | | CONTEXT | | 64K |…``).
+
+    The separator cells give the column count N; after them, rows are separated by an empty cell. Runs
+    between empty cells are joined (with the empty cell they stand for) while they fit in N cells, so
+    ``MODEL(1) | | deepseek-chat | deepseek-reasoner`` stays one row; a shorter run is a row whose first
+    cells are spanned from the row above (a section label). Returns (header, rows), or None.
+    """
+    cells = list(_split_cells(line))
+    separators = [i for i, c in enumerate(cells) if re.fullmatch(r":?-{3,}:?", c)]
+    if len(separators) < 2 or separators != list(range(separators[0], separators[-1] + 1)):
+        return None
+    width = len(separators)
+    stream = cells[separators[-1] + 1 :]
+    if len(stream) < 2 * width:
+        return None
+    runs: list[list[str]] = [[]]
+    for cell in stream:
+        if cell:
+            runs[-1].append(cell)
+        elif runs[-1]:
+            runs.append([])
+    grouped: list[list[str]] = []
+    for run in (r for r in runs if r):
+        if grouped and len(grouped[-1]) + 1 + len(run) <= width and len(grouped[-1]) < width - 1:
+            grouped[-1] += ["", *run]
+        else:
+            grouped.append(list(run))
+    rows: list[Row] = []
+    for group in grouped:
+        if len(group) < width and rows:
+            group = list(rows[-1].cells[: width - len(group)]) + group  # spanned from the row above
+        rows.append(Row(tuple(group[:width]), line, start, start + len(line)))
+    return (rows[0], rows[1:]) if rows else None
 
 
 def segment(text: str) -> Segmented:
@@ -147,6 +205,11 @@ def segment(text: str) -> Segmented:
                 pending = row
             if pending is not None:
                 table.rows.append(pending)
+            if len([line for line in lines if line.strip()]) == 1:
+                line = next(line for line in lines if line.strip())
+                flat = _unflattened(line, offset + block.index(line))
+                if flat is not None:
+                    table.header, table.rows = flat
             tables.append(table)
             items.append(table)
             continue

@@ -42,5 +42,13 @@ class Extracted:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def key(self) -> tuple[str, str, str, str]:
-        """What makes two extractions the same claim (for de-duplication within one text)."""
-        return ((self.mention or "").lower(), self.attribute, self.qualifier, self.value)
+        """What makes two extractions the same claim (for de-duplication within one text).
+
+        A variant or setting (see the comparability contract in docs/claims.md) is part of the
+        mention: the quantized Llama 3.2 1B's 1.23B parameters are not the plain model's claim.
+        """
+        mention = (self.mention or "").lower()
+        for name in ("variant", "setting"):
+            if self.extra.get(name):
+                mention += f"#{name}={self.extra[name]}"
+        return (mention, self.attribute, self.qualifier, self.value)

@@ -17,6 +17,11 @@ which is what ``documents.text`` stores.
   quotes in the database. One case is repaired: a page declared as a single-byte
   charset whose bytes are valid UTF-8 with non-ASCII characters is read as UTF-8
   and the repair is reported (:attr:`Article.warnings`).
+* **Mojibake is repaired** with ftfy (text that was UTF-8 decoded as Latin-1 or
+  cp1252 somewhere upstream: ``ï¼Betaï¼`` → ``（Beta）``, ``â\x80\x99`` → ``’``).
+  Only encoding damage is undone (quotes are not straightened, widths and line
+  breaks are kept); the *repaired* text is the reading text that is stored and
+  that quotes are exact spans of, and :attr:`Article.warnings` says it was repaired.
 
 Errors are :class:`ArticleError` with a short reason: ``too-large``,
 ``unknown-charset``, ``wrong-charset``, ``binary``, ``unsupported-type``,
@@ -32,6 +37,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import ftfy
 import lxml.html
 import trafilatura
 from lxml import etree
@@ -44,6 +50,18 @@ from tracker.normalize.hfcard import CardError, parse_card
 MIN_ARTICLE_CHARS = 80
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 FORMATS = ("html", "markdown", "text")
+#: ftfy undoes encoding damage only: no HTML unescaping, no quote, width, ligature or line-break changes.
+_MOJIBAKE_ONLY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
 _SINGLE_BYTE = {"iso8859-1", "latin-1", "cp1252", "windows-1252", "ascii", "us-ascii", "iso8859-15"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
@@ -363,7 +381,7 @@ def read_html(text: str, *, url: str | None = None) -> Article:
         }.items()
         if v
     }
-    return Article(text=body, title=title, published_at=parse_date(date), format="html", metadata=metadata)
+    return _repaired(Article(text=body, title=title, published_at=parse_date(date), format="html", metadata=metadata))
 
 
 # ───────────────────────────── markdown / plain text ─────────────────────────────
@@ -394,7 +412,9 @@ def read_markdown(text: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
         published = parse_date(front.get(key))
         if published is not None:
             break
-    return Article(text=reading, title=title, published_at=published, format="markdown", metadata=dict(front))
+    return _repaired(
+        Article(text=reading, title=title, published_at=published, format="markdown", metadata=dict(front))
+    )
 
 
 def _render_markdown(body: str) -> tuple[Any, str]:
@@ -411,7 +431,7 @@ def read_text(text: str) -> Article:
     reading = "\n\n".join(blocks)
     if len(reading) < MIN_ARTICLE_CHARS:
         raise ArticleError("no-article", f"only {len(reading)} characters of text")
-    return Article(text=reading, title=blocks[0][:300] if blocks else None, format="text")
+    return _repaired(Article(text=reading, title=blocks[0][:300] if blocks else None, format="text"))
 
 
 def _front_text(front: dict[str, Any], key: str) -> str | None:
@@ -461,6 +481,34 @@ def looks_like_markdown(text: str) -> bool:
     return len(_MARKDOWN_SIGNS.findall(head)) >= 3
 
 
+def repair_mojibake(text: str) -> tuple[str, int]:
+    """``text`` with encoding damage undone (ftfy), and how many characters changed (0: untouched)."""
+    if text.isascii():
+        return text, 0
+    repaired = ftfy.fix_text(text, _MOJIBAKE_ONLY)
+    if repaired == text:
+        return text, 0
+    return repaired, max(len(text) - len(repaired), 1)
+
+
+def _repaired(article: Article) -> Article:
+    """``article`` with its reading text (and title) repaired by :func:`repair_mojibake`; the repair is a warning."""
+    text, changed = repair_mojibake(article.text)
+    if not changed:
+        return article
+    return Article(
+        text=text,
+        title=repair_mojibake(article.title)[0] if article.title else article.title,
+        published_at=article.published_at,
+        format=article.format,
+        metadata=article.metadata,
+        warnings=(
+            *article.warnings,
+            "mojibake repaired with ftfy: the repaired text is the one stored and quoted",
+        ),
+    )
+
+
 def read_article(
     body: bytes,
     *,
@@ -487,6 +535,7 @@ def read_article(
         article = read_markdown(text, max_bytes=max_bytes)
     else:
         article = read_text(text)
+    warnings = [*warnings, *article.warnings]
     if warnings:
         article = Article(
             text=article.text,
