@@ -29,17 +29,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.claims.primary import price_history, sync_primary_claims
-from tracker.claims.tolerance import agrees
+from tracker.claims.verdicts import Weighing, weigh_claim
 from tracker.events.types import ClaimDisputed, DisputeResolved, Event
-from tracker.normalize.numbers import format_decimal
-from tracker.store.tables import Claim, Dispute, Model
+from tracker.store.tables import Claim, Dispute, Document, Model
 
 REPORTER_RANK = {"primary": 0, "vendor": 1, "aggregator": 2, "press": 3}
 REPORTER_LABEL = {"primary": "primary API", "vendor": "vendor", "aggregator": "aggregator", "press": "press"}
@@ -118,67 +116,17 @@ def pick_shown(rows: list[Any], model: Any) -> Any | None:
     return min(live, key=lambda r: (REPORTER_RANK.get(r.reporter, 9), -_when(r).timestamp(), r.id))
 
 
-def comparable(attribute: str, shown: Any, row: Any) -> bool:
-    """Whether ``row`` can be checked against ``shown``.
-
-    Two claims of one document are never weighed against each other (a table's
-    two MMLU rows are two measurements). A benchmark score is checked only
-    against one the model's vendor or an aggregator reported: two third parties
-    running a competitor's evaluation differently is not a contradiction.
-    """
-    if shown.url and row.url and shown.url == row.url:
-        return False
-    if attribute == "benchmark":
-        return REPORTER_RANK.get(shown.reporter, 9) <= REPORTER_RANK["aggregator"]
-    return True
-
-
 def evaluate(
     row: Any, shown: Any, model: Any, history: dict[tuple[str, str], list[Any]]
 ) -> tuple[bool, dict[str, Any]] | None:
-    """``(agrees, what it was compared with)`` for ``row`` against the shown claim; None when not comparable."""
-    if not comparable(row.attribute, shown, row):
+    """``(agrees, what it was compared with)`` for ``row`` against the shown claim; None when not comparable.
+
+    The rules are :func:`tracker.claims.verdicts.weigh_claim`'s (an outdated claim agreed when published).
+    """
+    weighing = weigh_claim(row, shown, [], model, history)
+    if weighing is None:
         return None
-    reference = _as_reference(shown)
-    if row.attribute == "price" and shown.reporter == "primary" and row.reporter != "primary":
-        prices = history.get((model.openrouter_id, row.qualifier), [])
-        if row.published_at is None:
-            # an undated article: it agrees if it matches any price the API has had
-            for past in prices:
-                candidate = _price_row(past)
-                if agrees("price", _as_reference(row), candidate):
-                    return True, candidate
-        then = _price_then(prices, _when(row))
-        reference = then or reference
-    return agrees(row.attribute, _as_reference(row), reference), reference
-
-
-def _as_reference(row: Any) -> dict[str, Any]:
-    return {"value": row.value, "value_num": row.value_num, "unit": row.unit, "extra": row.extra}
-
-
-def _price_then(history: list[Any], when: dt.datetime) -> dict[str, Any] | None:
-    """The API price in effect at ``when`` (the earliest observed one if ``when`` is before them all)."""
-    if not history:
-        return None
-    chosen = history[0]
-    for row in history:
-        if row.first_seen_at <= when and (row.last_seen_at is None or when <= row.last_seen_at):
-            chosen = row
-            break
-        if row.first_seen_at <= when:
-            chosen = row
-    return _price_row(chosen)
-
-
-def _price_row(price: Any) -> dict[str, Any]:
-    amount = Decimal(0) if price.status == "free" else price.usd_per_mtok
-    return {
-        "value": format_decimal(amount) if amount is not None else "",
-        "value_num": amount,
-        "unit": "usd_per_mtok",
-        "extra": {"since": price.first_seen_at.isoformat()},
-    }
+    return weighing.status != "disputed", weighing.reference
 
 
 def source_label(row: Any) -> str:
@@ -261,6 +209,9 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
                 Claim.quote,
                 Claim.status,
                 Claim.extra,
+                Claim.mention,
+                Claim.document_id,
+                Claim.valid_until,
             )
             .where(Claim.model_id.in_(part))
             .order_by(Claim.id)  # a stable order: the same data must give the same dispute rows on every database
@@ -273,6 +224,7 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
         ):
             disputes[(row.model_id, row.attribute, row.qualifier)] = row  # the latest per group
     history = price_history(session, [m.openrouter_id for m in models.values() if m.openrouter_id])
+    documents = document_hashes(session, {r.document_id for group in claims.values() for r in group})
     status_updates: list[dict[str, Any]] = []
     for group_key in sorted(set(claims) | set(disputes), key=lambda k: (k[0], k[1], k[2])):
         model_id, attribute, qualifier = group_key
@@ -285,6 +237,8 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
         disputed: list[Any] = []
         consistent: list[Any] = []
         references: dict[int, dict[str, Any]] = {}
+        weighings: dict[int, Weighing] = {}
+        valid_until: dict[int, dt.datetime | None] = {}
         for row in rows:
             if shown is None or _superseded(row):
                 statuses[row.id] = "unchecked"
@@ -292,15 +246,18 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
             if row.id == shown.id:
                 statuses[row.id] = "shown"
                 continue
-            checked = evaluate(row, shown, model, history)
-            if checked is None:
+            primaries = [r for r in rows if r.reporter == "primary" and not _superseded(r)]
+            weighing = weigh_claim(row, shown, primaries, model, history, documents)  # the verdict rules
+            if weighing is None:
                 statuses[row.id] = "unchecked"
                 continue
-            agreed, reference = checked
-            references[row.id] = reference
+            references[row.id], weighings[row.id] = weighing.reference, weighing
             if row.reporter == "primary":
-                statuses[row.id] = "consistent" if agreed else "unchecked"
-            elif agreed:
+                statuses[row.id] = "consistent" if weighing.status != "disputed" else "unchecked"
+            elif weighing.status == "outdated":
+                statuses[row.id] = "outdated"
+                valid_until[row.id] = weighing.valid_until
+            elif weighing.status == "consistent":
                 statuses[row.id] = "consistent"
                 consistent.append(row)
             else:
@@ -308,8 +265,11 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
                 disputed.append(row)
         result.checked += len(rows)
         for row in rows:
-            if statuses[row.id] != row.status:
-                status_updates.append({"id": row.id, "status": statuses[row.id]})
+            until = valid_until.get(row.id)
+            if statuses[row.id] != row.status or until != row.valid_until:
+                status_updates.append({"id": row.id, "status": statuses[row.id], "valid_until": until})
+        disputed = one_per_statement(disputed)  # a document is one source, however often fetched or checked
+        consistent = one_per_statement(consistent)
         for row in disputed:
             if row.status != "disputed" and shown is not None:
                 result.events.append(_disputed_event(model, attribute, qualifier, shown, row, references[row.id], now))
@@ -320,6 +280,13 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
                 "contrary": sorted(r.id for r in disputed),
                 "consistent": sorted(r.id for r in consistent),
                 "summary": summary(attribute, shown, disputed, references),
+                "reasons": {str(r.id): weighings[r.id].reason for r in disputed},
+                "weighed": {str(r.id): _weighed(weighings[r.id]) for r in disputed},
+            }
+            first = weighings[disputed[0].id]
+            why = {
+                "comparable_reason": first.reason[:2000],
+                "weighed_observation_id": getattr(first.observation, "id", None),
             }
             if existing is None:
                 session.add(
@@ -331,12 +298,13 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
                         opened_at=now,
                         shown_claim_id=shown.id,
                         data=data,
+                        **why,
                     )
                 )
                 result.opened += 1
                 result.writes += 1
             elif existing.status != "open" or existing.data != data:
-                values: dict[str, Any] = {"shown_claim_id": shown.id, "data": data}
+                values: dict[str, Any] = {"shown_claim_id": shown.id, "data": data, **why}
                 if existing.status != "open":
                     values.update(status="open", opened_at=now, resolved_at=None)
                     result.opened += 1
@@ -366,6 +334,39 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
     result.writes += len(status_updates)
     session.flush()
     return result
+
+
+def document_hashes(session: Session, document_ids: Collection[int | None]) -> dict[int, str]:
+    """``documents.id`` → content hash (two fetches of one text are one source)."""
+    ids = sorted(i for i in document_ids if i is not None)
+    out: dict[int, str] = {}
+    for part in _chunks(ids):
+        for document_id, digest in session.execute(
+            select(Document.id, Document.content_hash).where(Document.id.in_(part))
+        ):
+            out[document_id] = digest
+    return out
+
+
+def one_per_statement(rows: list[Any]) -> list[Any]:
+    """The first claim of each (value, quoted sentence): the same article stored twice is listed once."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for row in rows:
+        key = (str(row.value), " ".join((row.quote or "").split()).lower() or f"#{row.id}")
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
+
+
+def _weighed(weighing: Weighing) -> dict[str, Any]:
+    observation = weighing.observation
+    out: dict[str, Any] = {"against": weighing.against.id, "value": str(weighing.reference.get("value", ""))}
+    if observation is not None:
+        out["observation"] = getattr(observation, "id", None)
+        out["since"] = observation.first_seen_at.isoformat()
+    return out
 
 
 def _disputed_event(

@@ -235,6 +235,7 @@ def price_history(session: Session, openrouter_ids: Collection[str]) -> dict[tup
     for part in _chunks(sorted(set(openrouter_ids))):
         for row in session.execute(
             select(
+                Price.id,
                 Price.subject,
                 Price.component,
                 Price.tier,
