@@ -217,7 +217,7 @@ def facts(row: ClaimLike, *, document: str | None = None, mention: str | None = 
         qualifier=row.qualifier or "",
         reporter=row.reporter,
         source=row.source,
-        document=document or row.url or f"{row.source}",
+        document=document or row.url or "",
         quote=" ".join((row.quote or "").split()).lower(),
         metric=metric,
         setting=_text(extra.get("setting")),

@@ -349,15 +349,13 @@ def document_hashes(session: Session, document_ids: Collection[int | None]) -> d
 
 
 def one_per_statement(rows: list[Any]) -> list[Any]:
-    """The first claim of each (value, quoted sentence): the same article stored twice is listed once."""
-    seen: set[tuple[str, str]] = set()
-    out = []
+    """One claim per (value, quoted sentence), the latest stored: the same article stored twice is listed once."""
+    latest: dict[tuple[str, str], Any] = {}
     for row in rows:
         key = (str(row.value), " ".join((row.quote or "").split()).lower() or f"#{row.id}")
-        if key not in seen:
-            seen.add(key)
-            out.append(row)
-    return out
+        if key not in latest or row.id > latest[key].id:
+            latest[key] = row
+    return sorted(latest.values(), key=lambda r: r.id)
 
 
 def _weighed(weighing: Weighing) -> dict[str, Any]:
