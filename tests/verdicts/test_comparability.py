@@ -214,6 +214,13 @@ CASES = [
         "offer openrouter",
     ),
     (
+        "a peak-hour price is not a flat listing's",
+        OPENROUTER_PRICE,
+        price(reporter="press", source="news", quote="will cost $3.96 for 1 million output tokens at peak hours"),
+        False,
+        "settings (default vs peak/off-peak)",
+    ),
+    (
         "another currency is not comparable",
         OPENROUTER_PRICE,
         price(reporter="press", source="news", quote="¥6 per million", extra={"currency": "cny"}),

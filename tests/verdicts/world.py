@@ -7,15 +7,18 @@
   through its real RSS feed), and the press folder as a press feed;
 * ``tracker check`` on the five seed articles.
 
-``build_world(db_url, corpus)`` is used by ``tests/verdicts/conftest.py`` and by
-``benchmarks/dispute_key.py``; it needs ``tests`` and ``tests/claims`` on
-``sys.path`` (pytest's ``pythonpath`` and the claims conftest give both).
+``build_world(db_url, corpus)`` is used by ``tests/verdicts/conftest.py`` and
+``benchmarks/dispute_key.py``; it needs ``tests`` on ``sys.path`` (pytest's
+``pythonpath``) and puts ``tests/claims`` there for the content server.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+
+sys.path.append(str(Path(__file__).resolve().parent.parent / "claims"))  # content_server
 
 from content_server import BLOG_VENDORS, ContentServer
 from helpers.corpus import FakeHub, hub_cards, hub_details, snapshot

@@ -23,7 +23,8 @@ Two values are weighed only when they are about the same thing:
   describe a class of models;
 * **the same offer** — a vendor's own API price and OpenRouter's price for the
   same model are two offers (``extra["offer"]``, default: the vendor's own API for
-  a vendor's post, unnamed for the press); the same currency and unit;
+  a vendor's post, unnamed for the press); the same currency, unit and setting
+  (a peak-hour price is not a flat listing's);
 * **served vs native context** — OpenRouter's context length is the window its
   providers *serve*; a document states the model's *native* window. A served
   window smaller than the native one is no contradiction (``relation =
@@ -79,6 +80,8 @@ _PASS_AT = re.compile(r"pass\s*@\s*(\d+)", re.IGNORECASE)
 #: Words before a number that make it a bound on a class of models, not a value.
 BOUND_WORDS = ("up to", "under", "fewer than", "less than", "below", "over", "more than", "at least", "at most")
 _BOUND_BEFORE = re.compile(r"(?:" + "|".join(re.escape(w) for w in BOUND_WORDS) + r")\s+$", re.IGNORECASE)
+#: Time-of-day pricing ("$3.96 … at peak hours"): a setting a flat API listing does not have.
+_PEAK = re.compile(r"(?<![a-z])(?:off-peak|peak)(?: hours)?(?![a-z])", re.IGNORECASE)
 #: Reporters whose statements are the API's own (primary sources).
 PRIMARY = "primary"
 
@@ -205,6 +208,9 @@ def facts(row: ClaimLike, *, document: str | None = None, mention: str | None = 
             offer = _text(row.source)
         elif row.reporter == "vendor" and document_kind == "vendor":
             offer = "vendor api"
+    setting = _text(extra.get("setting"))
+    if attribute == "price" and not setting and row.reporter != PRIMARY and _PEAK.search(row.quote or ""):
+        setting = "peak/off-peak"
     window = ""
     if attribute == "context_length":
         served = row.reporter == PRIMARY and row.source == "openrouter"
@@ -220,7 +226,7 @@ def facts(row: ClaimLike, *, document: str | None = None, mention: str | None = 
         document=document or row.url or "",
         quote=" ".join((row.quote or "").split()).lower(),
         metric=metric,
-        setting=_text(extra.get("setting")),
+        setting=setting,
         variant=variant,
         currency=_text(extra.get("currency")).upper() or "USD",
         offer=offer,
@@ -269,6 +275,8 @@ def comparable(a: Facts, b: Facts) -> Comparability:
             return Comparability(False, f"different units ({a.unit} vs {b.unit})")
         if a.offer and b.offer and a.offer != b.offer:
             return Comparability(False, f"two offers ({a.offer} vs {b.offer})")
+        if a.setting != b.setting:
+            return Comparability(False, f"different settings ({a.setting or 'default'} vs {b.setting or 'default'})")
         offer = a.offer or b.offer or "unnamed"
         return Comparability(True, f"same price component {a.qualifier}, offer {offer}, {a.currency}: {_values(a, b)}")
     if a.attribute == "context_length":
