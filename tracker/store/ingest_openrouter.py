@@ -85,6 +85,8 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
                 OpenRouterListing.context_length,
                 OpenRouterListing.base_id,
                 OpenRouterListing.model_id,
+                OpenRouterListing.canonical_slug,
+                OpenRouterListing.hugging_face_id,
             )
         )
     }
@@ -104,6 +106,8 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
             context_length=row.context_length,
             prices={k: v for k, (v, _row_id) in stored_prices.get(i, {}).items()},
             listed=row.status == "listed",
+            canonical_slug=row.canonical_slug,
+            hugging_face_id=row.hugging_face_id,
         )
         for i, row in stored.items()
     }
@@ -116,6 +120,8 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
             variant=m.variant,
             context_length=m.context_length,
             prices={p.key: p for p in m.prices},
+            canonical_slug=m.canonical_slug,
+            hugging_face_id=m.hugging_face_id,
         )
         for m in snapshot.models
     }
