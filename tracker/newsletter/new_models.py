@@ -19,7 +19,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.normalize.releases import DateEvidence, NewsVerdict, ReleaseDate, Sighting, is_news, release_date
-from tracker.store.tables import Claim, HfRepo, Model, OpenRouterListing, Run
+from tracker.store.tables import Claim, Model, OpenRouterListing, Run
+from tracker.store.tables.huggingface import HfRepo
 
 CHUNK = 500
 
@@ -97,9 +98,10 @@ def release_evidence(
 
 def new_model_ids(session: Session, start: dt.datetime, end: dt.datetime) -> dict[int, NewsVerdict]:
     """The models that are news in ``[start, end)`` (originals released in the week, never a baseline)."""
-    candidates = list(
-        session.scalars(
-            select(Model.id).where(
+    candidates = {
+        row.id: row
+        for row in session.execute(
+            select(Model.id, Model.first_seen_at, Model.released_at).where(
                 Model.is_derivative.is_(False),
                 Model.first_seen_at < end,
                 or_(
@@ -113,16 +115,19 @@ def new_model_ids(session: Session, start: dt.datetime, end: dt.datetime) -> dic
                 ),
             )
         )
-    )
+    }
     if not candidates:
         return {}
     releases, sightings = release_evidence(session, candidates)
     known = baselines(session)
     out: dict[int, NewsVerdict] = {}
-    for model_id in candidates:
+    for model_id, row in candidates.items():
+        release = releases[model_id]
+        if release.evidence is None:  # no source dates it: the tracker's own record stands in
+            release = ReleaseDate(None, None, DateEvidence(row.released_at or row.first_seen_at, "tracker", "tracker"))
         verdict = is_news(
             derivative=False,
-            release=releases[model_id],
+            release=release,
             sightings=sightings.get(model_id, []),
             baselines=known,
             start=start,

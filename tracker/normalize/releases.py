@@ -22,7 +22,13 @@ from dataclasses import dataclass
 #: Kinds of release evidence, best first.
 PRECEDENCE = {"vendor": 0, "hub": 1, "press": 2}
 OPENROUTER = "openrouter"
-LABELS = {"vendor": "vendor post", "hub": "Hugging Face createdAt", "press": "press", OPENROUTER: "OpenRouter created"}
+LABELS = {
+    "vendor": "vendor post",
+    "hub": "Hugging Face createdAt",
+    "press": "press",
+    OPENROUTER: "OpenRouter created",
+    "tracker": "first seen by the tracker",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +52,13 @@ class ReleaseDate:
     released: DateEvidence | None
     #: OpenRouter's ``created``: when it was added to OpenRouter.
     on_openrouter_since: DateEvidence | None
+    #: When no source dates the model: the tracker's own record (first sighting) stands in for news.
+    recorded: DateEvidence | None = None
 
     @property
     def evidence(self) -> DateEvidence | None:
-        """The date news is judged by: the release, else when OpenRouter listed it."""
-        return self.released or self.on_openrouter_since
+        """The date news is judged by: the release, else when OpenRouter listed it, else the tracker's record."""
+        return self.released or self.on_openrouter_since or self.recorded
 
 
 def release_date(evidence: Iterable[DateEvidence]) -> ReleaseDate:
