@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from tracker.claims.primary import price_history, sync_primary_claims
 from tracker.claims.verdicts import Weighing, weigh_claim
 from tracker.events.types import ClaimDisputed, DisputeResolved, Event
+from tracker.store.shown import awaiting_weights, refresh_models, vendor_statements
 from tracker.store.tables import Claim, Dispute, Document, Model
 
 REPORTER_RANK = {"primary": 0, "vendor": 1, "aggregator": 2, "press": 3}
@@ -174,6 +175,12 @@ def reconcile(session: Session, *, now: dt.datetime, model_ids: Collection[int] 
     ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids))
     if not ids:
         return result
+    # a vendor's statement of released weights is evidence: the shown openness of its models is re-decided
+    said = vendor_statements(session, awaiting_weights(session, every=True))
+    if said:
+        shown = refresh_models(session, said, now=now, source=SOURCE)
+        result.writes += shown.writes
+        result.events.extend(shown.events)
     result.writes += sync_primary_claims(session, ids, now=now)
     models: dict[int, Any] = {}
     claims: dict[tuple[int, str, str], list[Any]] = defaultdict(list)

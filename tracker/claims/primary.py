@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from tracker.events.hashing import content_hash
 from tracker.normalize.numbers import format_decimal
+from tracker.normalize.openweights import evidence_text
 from tracker.store.bulk import insert_rows
 from tracker.store.tables import Claim, Model, Observation, OpenRouterListing, Price
 
@@ -134,6 +135,8 @@ def _wanted(session: Session, model_ids: Sequence[int], now: dt.datetime) -> lis
         if status in ("api-only", "no-weights") and status not in existing[(model_id, "openness")]:
             if status == "api-only":
                 quote = f"{evidence.get('openrouter_id') or model.openrouter_id}: no hugging_face_id, no Hub repository"
+                if "searched" in evidence:  # what was searched and found (issue 12)
+                    quote = f"{quote}. {evidence_text(status, evidence)}"
             else:
                 quote = f"Hub repository {evidence.get('repo')}: no weight files or removed"
             add(model, "openness", status, url=url, fetched_at=seen, quote=quote, extra={"evidence": evidence})

@@ -26,6 +26,7 @@ Epoch-style labels for users who want them: :func:`epoch_label`.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,6 +168,34 @@ class VendorStatement:
     source: str
     url: str | None
     quote: str | None
+
+
+_HUB_LINK = re.compile(r"huggingface\.co/([A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95})")
+_NOT_REPOS = ("docs", "blog", "spaces", "datasets", "papers", "learn", "api")
+
+
+_TABLE_ROW = re.compile(r"^\s*\|\s*([A-Za-z0-9][A-Za-z0-9._-]{1,95})\s*\|(.*)$")
+
+
+def listed_repos(text: str) -> dict[str, str]:
+    """Hub repos a vendor's page lists, → the line that lists it.
+
+    Keys: ``org/name`` (lower case) for a ``huggingface.co/org/name`` link, and
+    ``name:<name>`` for a download-table row whose first cell names a repo and
+    whose other cells say "Hugging Face" (a page stored without its links).
+    """
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        quoted = " ".join(line.split())[:300]
+        for match in _HUB_LINK.finditer(line):
+            repo = match.group(1).rstrip(".")
+            if repo.split("/", 1)[0].lower() in _NOT_REPOS:
+                continue
+            out.setdefault(repo.lower(), quoted)
+        row = _TABLE_ROW.match(line)
+        if row and re.search(r"(?<![A-Za-z])hugging\s?face(?![A-Za-z])", row.group(2), re.IGNORECASE):
+            out.setdefault(f"name:{row.group(1).lower()}", quoted)
+    return out
 
 
 def api_status(

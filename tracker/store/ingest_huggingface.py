@@ -40,7 +40,7 @@ from tracker.store.crosswalk import RepoIdentity, resolve_hub_models
 from tracker.store.db import make_engine, make_sessionmaker
 from tracker.store.events import insert_events
 from tracker.store.ingest_documents import extract_card_claims
-from tracker.store.shown import refresh_models
+from tracker.store.shown import awaiting_weights, refresh_models
 from tracker.store.tables import Claim, Document, Model, Observation
 from tracker.store.tables.huggingface import HfOrg, HfRepo
 
@@ -222,15 +222,16 @@ def ingest_huggingface(session: Session, batch: HubBatch, *, run_id: int | None)
     removed = _mark_removed(session, batch, now)
     result.removed = len(removed)
     result.writes += len(removed)
-    for org in sorted(batch.listed_orgs):
-        if org.lower() not in known_orgs:
-            session.execute(insert(HfOrg).values(name=org, first_crawled_at=now))
-            result.writes += 1
+    searched_now = [org for org in sorted(batch.listed_orgs) if org.lower() not in known_orgs]
+    for org in searched_now:
+        session.execute(insert(HfOrg).values(name=org, first_crawled_at=now))
+        result.writes += 1
 
     fresh = [r for r in new if batch.records[r].watched and not baseline(r)]
     touched = set(model_of[r] for r in written + refreshed if r in model_of)
     touched.update(model_id for _repo, model_id in removed if model_id is not None)
     touched.update(_models_based_on(session, new))
+    touched.update(awaiting_weights(session, searched_now))  # a first search decides api-only (issue 12)
     shown = refresh_models(session, touched, now=now, source=SOURCE, fresh_repos=fresh)
     result.writes += shown.writes
 

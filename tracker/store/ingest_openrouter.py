@@ -24,7 +24,7 @@ from tracker.store.bulk import insert_rows, update_rows
 from tracker.store.events import insert_events
 from tracker.store.identity import ensure_models
 from tracker.store.runs import last_observed_at
-from tracker.store.shown import first_listing_shown
+from tracker.store.shown import first_listing_shown, searched_orgs
 from tracker.store.tables import Crosswalk, Observation, OpenRouterAlias, OpenRouterListing, Price
 
 SOURCE = "openrouter"
@@ -138,6 +138,7 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
         model_ids: dict[str, int] = {}
         if diff.added:
             added = [current[i] for i in diff.added]
+            searched = searched_orgs(session)  # api-only needs the vendor's Hub organisations searched
             model_ids = ensure_models(
                 session,
                 [(m.base_id, m.vendor, m.name if m.variant is None else None) for m in added],
@@ -149,6 +150,7 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
                             hugging_face_id=m.hugging_face_id,
                             context_length=m.context_length,
                             created_at=m.created_at,
+                            searched_orgs=searched,
                         ),
                         "openrouter_id": m.id,
                     }
