@@ -49,7 +49,7 @@ def main() -> int:
             seconds = time.perf_counter() - started
         with make_sessionmaker(engine)() as session:
             result = classify(session)
-            statuses = dict(session.execute(select(Claim.status, func.count()).group_by(Claim.status)).tuples().all())
+            statuses = {s: n for s, n in session.execute(select(Claim.status, func.count()).group_by(Claim.status))}
             resolved = session.scalar(select(func.count()).select_from(Dispute).where(Dispute.status == "resolved"))
         engine.dispose()
 
