@@ -202,8 +202,10 @@ def _evidence(evidence: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
     out = []
     for key in sorted(evidence):
         value = evidence[key]
-        if isinstance(value, list | tuple):
-            text = ", ".join(str(v) for v in value)
+        if isinstance(value, list | tuple):  # vendor statements read "source: “quote”"
+            text = ", ".join(
+                f"{v.get('source', '')}: “{v.get('quote', '')}”" if isinstance(v, dict) else str(v) for v in value
+            )
         elif isinstance(value, dict):
             text = ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
         else:
