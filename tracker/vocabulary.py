@@ -83,6 +83,7 @@ OPENNESS_WORDS: dict[str, str] = {
     "gated": "gated weights",
     "no-weights": "no weights",
     "api-only": "API only",
+    "vendor-open": "open (vendor says; no repo found)",
     "unknown": "openness unknown",
 }
 

@@ -207,11 +207,15 @@ def test_a_price_is_checked_against_the_api_price_of_its_day(sessions):
         )
         result = reweigh(session, now=T0 + dt.timedelta(days=120))
     with sessions() as session:
-        statuses = {c.id: c.status for c in session.scalars(select(Claim).where(Claim.reporter == "press"))}
+        press = list(session.scalars(select(Claim).where(Claim.reporter == "press")))
+        statuses = {c.id: c.status for c in press}
+        until = {c.id: c.valid_until for c in press}
         shown = session.scalars(select(Claim).where(Claim.status == "shown")).one()
     assert shown.value == "0.78" and shown.reporter == "primary"
-    # said while the API charged $1.20: right; said after the cut: disputed; undated: it matches a price the API had
-    assert statuses == {old_news.id: "consistent", stale.id: "disputed", undated.id: "consistent"}
+    # said while the API charged $1.20: right then, outdated since the cut (issue 12: not "consistent" with
+    # today's $0.78); said after the cut: disputed; undated: it matches a price the API had, not today's
+    assert statuses == {old_news.id: "outdated", stale.id: "disputed", undated.id: "outdated"}
+    assert until[old_news.id] == T0 + dt.timedelta(days=71) and until[stale.id] is None
     [event] = result.events
     assert (event.shown, event.contrary) == ("0.78", "1.2")
 

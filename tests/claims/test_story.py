@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from content_server import SEEDS
 from sqlalchemy import select
@@ -84,8 +86,12 @@ def test_press_prices_are_kept_beside_the_api_prices(story, sessions):
     # OpenRouter's current prices, tiers included
     assert {("prompt", "0.78"), ("prompt@prompt>=32000", "1.56"), ("prompt@prompt>=128000", "1.95")} <= api
     by_value = {c.value: c for c in prices if c.reporter == "press" and c.qualifier == "prompt"}
-    # $1.20 is what the API charged before the March 2026 cut: consistent; $0.861 never was
-    assert by_value["1.2"].status == "consistent" and by_value["0.861"].status == "disputed"
+    # $1.20 is what the API charged before the March 2026 cut: outdated since then (issue 12), not disputed;
+    # $0.861 opens a prompt-length tier table when the API had one flat price: another seller's offer, shown beside
+    assert by_value["1.2"].status == "outdated" and by_value["1.2"].valid_until == dt.datetime(
+        2026, 3, 17, tzinfo=dt.UTC
+    )
+    assert by_value["0.861"].status == "unchecked"
     assert all(c.unit == "usd_per_mtok" and c.quote and c.source for c in prices if c.reporter == "press")
 
 

@@ -89,10 +89,13 @@ def check_expected_changes(corpus: Path, events_by_file: dict[str, list[dict[str
             for component in change["base_unchanged"]:
                 assert (component, "") not in prices, ident
         elif kind == "id_rename":
+            # one rename event per id (issue 12), not a delisting plus a new model
+            renamed = {e["old_id"]: e["model"] for e in events if e["kind"] == "model_renamed"}
+            assert set(change["new_ids"]) <= set(renamed.values()), ident
+            assert set(change["old_ids_gone"]) <= set(renamed), ident
             added = {e["model"] for e in events if e["kind"] == "model_added"}
             removed = {e["model"] for e in events if e["kind"] == "model_delisted"}
-            assert set(change["new_ids"]) <= added, ident
-            assert set(change["old_ids_gone"]) <= removed, ident
+            assert not (set(change["new_ids"]) & added) and not (set(change["old_ids_gone"]) & removed), ident
         elif kind == "context_change":
             [event] = [e for e in events if e["kind"] == "context_length_changed" and e["model"] == change["model"]]
             assert (event["old"], event["new"]) == (

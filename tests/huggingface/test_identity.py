@@ -84,6 +84,9 @@ def test_one_model_per_thing_in_either_order(corpus, server, hf_settings, all_or
         "openrouter_id": "qwen/qwen3-max",
         "hugging_face_id": None,
         "hub_repo": None,
+        # what was searched and found (issue 12): api-only rests on a search of the vendor's organisation
+        "searched": ["qwen"],
+        "found": None,
     }
     assert (qwen_max.hf_repo_id, qwen_max.license_key, qwen_max.license_class) == (None, None, "unknown")
 

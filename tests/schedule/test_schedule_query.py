@@ -155,12 +155,14 @@ def test_analyst_views_in_table_csv_and_json(loaded, config, capsys):
     assert code == 0
     [row] = json.loads(out)
     assert row["context_length"] == 262144 and row["prompt_usd_per_mtok"] == "0.78"
-    assert row["open_weight_status"] == "api-only" and bool(row["listed_on_openrouter"])
+    # no Hub organisation was searched: "API only" is a finding, not a default (issue 12)
+    assert row["open_weight_status"] == "unknown" and bool(row["listed_on_openrouter"])
 
     code, out, _ = query(config, capsys, "SELECT kind, count(*) AS n FROM model_events GROUP BY kind", "--json")
     assert code == 0
     kinds = {r["kind"]: r["n"] for r in json.loads(out)}
-    assert kinds["model_added"] > 300 and kinds["price_changed"] > 0
+    # the first snapshot is a baseline: recorded, not announced (issue 12); the second brings the cut
+    assert "model_added" not in kinds and kinds["price_changed"] > 0
     code, out, _ = query(config, capsys, "SELECT count(*) AS n FROM model_claims", "--json")
     assert code == 0 and json.loads(out)[0]["n"] >= 0
 

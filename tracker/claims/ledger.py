@@ -36,14 +36,13 @@ claims are written before, by the update step
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from tracker.claims.tolerance import agrees
+from tracker.claims.verdicts import Weighing, weigh_claim
 from tracker.events.types import ClaimDisputed, DisputeResolved, Event
-from tracker.normalize.numbers import format_decimal
 
 REPORTER_RANK = {"primary": 0, "vendor": 1, "aggregator": 2, "press": 3}
 REPORTER_LABEL = {"primary": "primary API", "vendor": "vendor", "aggregator": "aggregator", "press": "press"}
@@ -101,87 +100,62 @@ def pick_shown(rows: list[Any], model: Any) -> Any | None:
     return min(live, key=lambda r: (REPORTER_RANK.get(r.reporter, 9), -_when(r).timestamp(), r.id))
 
 
-def comparable(shown: Any, row: Any) -> bool:
-    """Whether ``row`` can be checked against ``shown`` (the default comparability rule).
-
-    Two claims of one document are never weighed against each other (a table's
-    two MMLU rows are two measurements). A benchmark score is checked only
-    against one the model's vendor or an aggregator reported: two third parties
-    running a competitor's evaluation differently is not a contradiction.
-    """
-    if shown.url and row.url and shown.url == row.url:
-        return False
-    if row.attribute == "benchmark":
-        return REPORTER_RANK.get(shown.reporter, 9) <= REPORTER_RANK["aggregator"]
-    return True
-
-
-def price_in_effect(history: Sequence[Any], when: dt.datetime) -> dict[str, Any] | None:
-    """The default time rule: the API price in effect at ``when`` (the earliest observed one before them all)."""
-    return _price_then(list(history), when)
+#: ``(openrouter id, qualifier)`` → the API's prices over time (``usd_per_mtok``, ``status``, ``first_seen_at``,
+#: ``last_seen_at``): the primary history a claim is weighed against at its publication time.
+History = Mapping[tuple[str, str], Sequence[Any]]
 
 
 @dataclass(frozen=True)
 class Rules:
-    """The rules the ledger weighs with; swap either for a stricter one."""
+    """The verdict rules the ledger weighs with (:mod:`tracker.claims.verdicts`: comparability, then time).
 
-    #: ``comparable(shown, claim)``: may ``claim`` be checked against the shown claim at all?
-    comparable: Callable[[Any, Any], bool] = comparable
-    #: ``primary_at(history, when)``: the primary value in effect at ``when`` (a reference dict), or None.
-    primary_at: Callable[[Sequence[Any], dt.datetime], dict[str, Any] | None] = price_in_effect
+    ``weigh_claim(row, shown, primaries, model, history, documents) -> Weighing | None``: None when the
+    two values are not comparable (shown side by side, never disputed).
+    """
+
+    weigh_claim: Callable[..., Weighing | None] = weigh_claim
 
 
 DEFAULT_RULES = Rules()
 
 
 def evaluate(
-    row: Any, shown: Any, primary_history: Sequence[Any], rules: Rules = DEFAULT_RULES
+    row: Any,
+    shown: Any,
+    model: Any,
+    history: History,
+    *,
+    primaries: Sequence[Any] = (),
+    documents: Mapping[int, str] | None = None,
+    rules: Rules = DEFAULT_RULES,
 ) -> tuple[bool, dict[str, Any]] | None:
     """``(agrees, what it was compared with)`` for ``row`` against the shown claim; None when not comparable.
 
-    ``primary_history``: the API's prices of the group's model and qualifier over time (prices only).
+    An outdated claim (true when published) counts as agreeing.
     """
-    if not rules.comparable(shown, row):
+    weighing = rules.weigh_claim(row, shown, list(primaries), model, history, documents or {})
+    if weighing is None:
         return None
-    reference = _as_reference(shown)
-    if row.attribute == "price" and shown.reporter == "primary" and row.reporter != "primary":
-        if row.published_at is None:
-            # an undated article: it agrees if it matches any price the API has had
-            for past in primary_history:
-                candidate = _price_row(past)
-                if agrees("price", _as_reference(row), candidate):
-                    return True, candidate
-        then = rules.primary_at(primary_history, _when(row))
-        reference = then or reference
-    return agrees(row.attribute, _as_reference(row), reference), reference
+    return weighing.status != "disputed", weighing.reference
 
 
-def _as_reference(row: Any) -> dict[str, Any]:
-    return {"value": row.value, "value_num": row.value_num, "unit": row.unit, "extra": row.extra}
+def one_per_statement(rows: list[Any]) -> list[Any]:
+    """One claim per (value, quoted sentence), the latest stored: the same article stored twice is listed once."""
+    latest: dict[tuple[str, str], Any] = {}
+    for row in rows:
+        key = (str(row.value), " ".join((row.quote or "").split()).lower() or f"#{row.id}")
+        if key not in latest or row.id > latest[key].id:
+            latest[key] = row
+    return sorted(latest.values(), key=lambda r: r.id)
 
 
-def _price_then(history: list[Any], when: dt.datetime) -> dict[str, Any] | None:
-    """The API price in effect at ``when`` (the earliest observed one if ``when`` is before them all)."""
-    if not history:
-        return None
-    chosen = history[0]
-    for row in history:
-        if row.first_seen_at <= when and (row.last_seen_at is None or when <= row.last_seen_at):
-            chosen = row
-            break
-        if row.first_seen_at <= when:
-            chosen = row
-    return _price_row(chosen)
-
-
-def _price_row(price: Any) -> dict[str, Any]:
-    amount = Decimal(0) if price.status == "free" else price.usd_per_mtok
-    return {
-        "value": format_decimal(amount) if amount is not None else "",
-        "value_num": amount,
-        "unit": "usd_per_mtok",
-        "extra": {"since": price.first_seen_at.isoformat()},
-    }
+def _weighed(weighing: Weighing) -> dict[str, Any]:
+    observation = weighing.observation
+    out: dict[str, Any] = {"against": weighing.against.id, "value": str(weighing.reference.get("value", ""))}
+    if observation is not None:
+        out["observation"] = getattr(observation, "id", None)
+        out["since"] = observation.first_seen_at.isoformat()
+    return out
 
 
 def source_label(row: Any) -> str:
@@ -257,6 +231,9 @@ class StoredClaim:
     quote: str | None = None
     status: str = "unchecked"
     extra: dict[str, Any] | None = None
+    mention: str | None = None
+    document_id: int | None = None
+    valid_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,12 +252,16 @@ class ClaimGroup:
     qualifier: str
     claims: tuple[StoredClaim, ...] = ()
     dispute: StoredDispute | None = None
+    #: ``documents.id`` → content hash of the claims' documents (two fetches of one text are one source).
+    documents: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class SetStatus:
     claim_id: int
     status: str
+    #: For an ``outdated`` claim: when the primary value it matched stopped being true.
+    valid_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +271,9 @@ class OpenDispute:
     qualifier: str
     shown_claim_id: int
     data: dict[str, Any]
+    #: Why the values were comparable, and the primary observation the claim was weighed against.
+    comparable_reason: str = ""
+    weighed_observation_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +284,8 @@ class UpdateDispute:
     shown_claim_id: int
     data: dict[str, Any]
     reopen: bool = False
+    comparable_reason: str = ""
+    weighed_observation_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,13 +302,12 @@ class Announce:
 Intent = SetStatus | OpenDispute | UpdateDispute | ResolveDispute | Announce
 
 
-def weigh(
-    group: ClaimGroup, primary_history: Sequence[Any], *, now: dt.datetime, rules: Rules = DEFAULT_RULES
-) -> list[Intent]:
+def weigh(group: ClaimGroup, history: History, *, now: dt.datetime, rules: Rules = DEFAULT_RULES) -> list[Intent]:
     """What the ledger does with one group: new statuses, the dispute's fate, the events (pure).
 
-    ``primary_history``: the API's prices of the group's model and qualifier over time
-    (``usd_per_mtok``, ``status``, ``first_seen_at``, ``last_seen_at``; empty but for prices).
+    ``history``: the API's prices of the group's model over time, per qualifier (tiers included);
+    a claim is weighed against the primary value in effect when it was published
+    (:mod:`tracker.claims.timing`), and only against comparable values (:mod:`tracker.claims.comparability`).
     """
     model, attribute, qualifier = group.model, group.attribute, group.qualifier
     rows = list(group.claims)
@@ -331,6 +316,9 @@ def weigh(
     disputed: list[Any] = []
     consistent: list[Any] = []
     references: dict[int, dict[str, Any]] = {}
+    weighings: dict[int, Weighing] = {}
+    valid_until: dict[int, dt.datetime | None] = {}
+    primaries = [r for r in rows if r.reporter == "primary" and not _superseded(r)]
     for row in rows:
         if shown is None or _superseded(row) or _weighed_elsewhere(row):
             statuses[row.id] = "unchecked"
@@ -338,21 +326,29 @@ def weigh(
         if row.id == shown.id:
             statuses[row.id] = "shown"
             continue
-        checked = evaluate(row, shown, primary_history, rules)
-        if checked is None:
+        weighing = rules.weigh_claim(row, shown, primaries, model, history, group.documents)
+        if weighing is None:
             statuses[row.id] = "unchecked"
             continue
-        agreed, reference = checked
-        references[row.id] = reference
+        references[row.id], weighings[row.id] = weighing.reference, weighing
         if row.reporter == "primary":
-            statuses[row.id] = "consistent" if agreed else "unchecked"
-        elif agreed:
+            statuses[row.id] = "consistent" if weighing.status != "disputed" else "unchecked"
+        elif weighing.status == "outdated":
+            statuses[row.id] = "outdated"
+            valid_until[row.id] = weighing.valid_until
+        elif weighing.status == "consistent":
             statuses[row.id] = "consistent"
             consistent.append(row)
         else:
             statuses[row.id] = "disputed"
             disputed.append(row)
-    intents: list[Intent] = [SetStatus(row.id, statuses[row.id]) for row in rows if statuses[row.id] != row.status]
+    intents: list[Intent] = [
+        SetStatus(row.id, statuses[row.id], valid_until.get(row.id))
+        for row in rows
+        if statuses[row.id] != row.status or valid_until.get(row.id) != row.valid_until
+    ]
+    disputed = one_per_statement(disputed)  # a document is one source, however often fetched or checked
+    consistent = one_per_statement(consistent)
     for row in disputed:
         if row.status != "disputed" and shown is not None:
             intents.append(Announce(_disputed_event(model, attribute, qualifier, shown, row, references[row.id], now)))
@@ -363,11 +359,17 @@ def weigh(
             "contrary": sorted(r.id for r in disputed),
             "consistent": sorted(r.id for r in consistent),
             "summary": summary(attribute, shown, disputed, references),
+            "reasons": {str(r.id): weighings[r.id].reason for r in disputed},
+            "weighed": {str(r.id): _weighed(weighings[r.id]) for r in disputed},
         }
+        first = weighings[disputed[0].id]
+        reason, observation_id = first.reason[:2000], getattr(first.observation, "id", None)
         if existing is None:
-            intents.append(OpenDispute(model.id, attribute, qualifier, shown.id, data))
+            intents.append(OpenDispute(model.id, attribute, qualifier, shown.id, data, reason, observation_id))
         elif existing.status != "open" or existing.data != data:
-            intents.append(UpdateDispute(existing.id, shown.id, data, reopen=existing.status != "open"))
+            intents.append(
+                UpdateDispute(existing.id, shown.id, data, existing.status != "open", reason, observation_id)
+            )
     elif existing is not None and existing.status == "open":
         intents.append(ResolveDispute(existing.id, shown.id if shown is not None else None))
         intents.append(

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.normalize.numbers import format_decimal
+from tracker.normalize.openweights import evidence_text
 from tracker.store.claims import ClaimRecord, api_identity, update_claims, upsert
 from tracker.store.tables import Claim, Model, Observation, OpenRouterListing, Price
 from tracker.vocabulary import prices_in_force
@@ -125,6 +126,8 @@ def _wanted(session: Session, model_ids: Sequence[int], now: dt.datetime) -> lis
         if status in ("api-only", "no-weights") and status not in existing[(model_id, "openness")]:
             if status == "api-only":
                 quote = f"{evidence.get('openrouter_id') or model.openrouter_id}: no hugging_face_id, no Hub repository"
+                if "searched" in evidence:  # what was searched and found (issue 12)
+                    quote = f"{quote}. {evidence_text(status, evidence)}"
             else:
                 quote = f"Hub repository {evidence.get('repo')}: no weight files or removed"
             add(model, "openness", status, url=url, fetched_at=seen, quote=quote, extra={"evidence": evidence})
@@ -228,6 +231,7 @@ def price_history(session: Session, openrouter_ids: Collection[str]) -> dict[tup
     for part in _chunks(sorted(set(openrouter_ids))):
         for row in session.execute(
             select(
+                Price.id,
                 Price.subject,
                 Price.component,
                 Price.tier,

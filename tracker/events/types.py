@@ -178,6 +178,20 @@ class ModelDelisted(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ModelRenamed(Event):
+    """A listing reappeared under a new id (same canonical slug, Hub id or name): one model, not two.
+
+    ``subject`` is the new id; ``old_id`` the one that left the listing.
+    """
+
+    kind: ClassVar[str] = "model_renamed"
+    old_id: str
+    name: str | None = None
+    #: How the two ids were tied: ``canonical_slug``, ``hugging_face_id`` or ``name``.
+    by: str = "name"
+
+
+@dataclass(frozen=True, kw_only=True)
 class PriceChanged(Event):
     """One component of one tier changed value or status.
 
@@ -294,6 +308,7 @@ EVENT_KINDS: dict[str, type[Event]] = {
     for cls in (
         ModelAdded,
         ModelDelisted,
+        ModelRenamed,
         PriceChanged,
         ContextLengthChanged,
         AliasChanged,

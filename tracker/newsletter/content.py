@@ -59,6 +59,7 @@ from tracker.events.types import (
 )
 from tracker.newsletter import formatting as fmt
 from tracker.newsletter.netprice import NetChange, PriceStep, net_changes
+from tracker.newsletter.new_models import new_model_ids
 from tracker.newsletter.week import IsoWeek
 from tracker.normalize.numbers import format_decimal
 from tracker.peers.digest import week_disagreements
@@ -507,9 +508,8 @@ def _models_tracked(session: Session, end: dt.datetime) -> int:
 def _new_models(
     session: Session, start: dt.datetime, end: dt.datetime, base_url: str, link: Any
 ) -> tuple[list[VendorGroup], int]:
-    rows = session.scalars(
-        select(Model).where(Model.first_seen_at >= start, Model.first_seen_at < end, Model.is_derivative.is_(False))
-    ).all()
+    news = new_model_ids(session, start, end)  # originals released this week, never a baseline (issue 12)
+    rows = session.scalars(select(Model).where(Model.id.in_(sorted(news))).order_by(Model.id)).all()
     prices = _prices_at(session, rows, end)
     groups: dict[str, list[NewModel]] = defaultdict(list)
     for m in rows:

@@ -27,7 +27,7 @@ from tracker.errors import NormalizationError
 from tracker.normalize.benchmarks import BenchmarkScore, scores_from_model_index
 from tracker.normalize.bounds import MAX_NUMBER_CHARS, clean_text, sane_time
 from tracker.normalize.guard import isolated
-from tracker.normalize.hfcard import CardError, ModelCard
+from tracker.normalize.hfcard import LICENSE_KEYS, CardError, ModelCard
 from tracker.normalize.identity import is_repo_id, org_of
 from tracker.normalize.licenses import UNKNOWN, LicenseInfo, license_from_tags, resolve_license
 from tracker.normalize.openweights import (
@@ -373,12 +373,17 @@ def _strings(value: Any) -> list[str]:
 
 def _license(detail: HubDetail, card: ModelCard | None) -> tuple[LicenseInfo, str, str | None]:
     if card is not None and any(card.get(k) is not None for k in ("license", "license_name", "license_link")):
-        info = resolve_license(card.get("license"), card.get("license_name"), card.get("license_link"))
+        info = resolve_license(
+            card.get("license"), card.get("license_name"), card.get("license_link"), commercial=card.get("commercial")
+        )
         if info is not UNKNOWN:
-            return info, "card", card.quote() or None
+            keys = (*LICENSE_KEYS, "commercial") if "commercial" in info.declared else LICENSE_KEYS
+            return info, "card", card.quote(keys) or None
     data = detail.card_data
     if any(data.get(k) is not None for k in ("license", "license_name", "license_link")):
-        info = resolve_license(data.get("license"), data.get("license_name"), data.get("license_link"))
+        info = resolve_license(
+            data.get("license"), data.get("license_name"), data.get("license_link"), commercial=data.get("commercial")
+        )
         if info is not UNKNOWN:
             quote_text = "\n".join(
                 f"{k}: {data[k]}" for k in ("license", "license_name", "license_link") if data.get(k) is not None

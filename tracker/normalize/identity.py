@@ -112,3 +112,42 @@ def vendor_aliases(vendor: str) -> set[str]:
             names.add(or_vendor)
             names.update(orgs)
     return names
+
+
+@cache
+def _home_orgs() -> dict[str, str]:
+    """Lower-case Hub organisation → the OpenRouter vendor whose first (home) organisation it is."""
+    out: dict[str, str] = {}
+    for or_vendor, orgs in identity_table().vendors.items():
+        if orgs and orgs[0] not in identity_table().vendors:
+            out.setdefault(orgs[0], or_vendor)
+    return out
+
+
+def vendor_key(vendor: str) -> str:
+    """The one key a vendor is stored under: lower case, a Hub home organisation under its OpenRouter name.
+
+    ``Qwen`` → ``qwen``, ``inclusionAI`` → ``inclusionai``, ``deepseek-ai`` →
+    ``deepseek`` (its home organisation in ``data/identity.toml``). A secondary
+    organisation (``facebook`` beside ``meta-llama``) keeps its own name.
+    """
+    lower = vendor.strip().lower()
+    return _home_orgs().get(lower, lower)
+
+
+@cache
+def _display_names() -> dict[str, str]:
+    raw = resources.files("tracker.normalize").joinpath("data/identity.toml").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for or_vendor, orgs in (tomllib.loads(raw).get("vendors") or {}).items():
+        for org in orgs if isinstance(orgs, list) else ():
+            if str(org).lower() == str(or_vendor).lower() and str(org) != str(or_vendor):
+                out[str(or_vendor).lower()] = str(org)
+    return out
+
+
+def vendor_display(key: str, seen: str | None = None) -> str:
+    """The name a vendor is shown under: its own spelling (``Qwen``, ``inclusionAI``) when known."""
+    if seen and seen.lower() == key:
+        return seen
+    return _display_names().get(key, key)

@@ -17,6 +17,7 @@ is in ``docs/licenses.md``). Rules, in order:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -254,8 +255,31 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def resolve_license(license: Any = None, license_name: Any = None, license_link: Any = None) -> LicenseInfo:
-    """Resolve a card's (or the API's) licence declaration through the reviewed table."""
+def resolve_license(
+    license: Any = None, license_name: Any = None, license_link: Any = None, commercial: Any = None
+) -> LicenseInfo:
+    """Resolve a card's (or the API's) licence declaration through the reviewed table.
+
+    ``commercial``: the card's own ``commercial:`` flag. ``false`` beside a custom
+    licence (``other``, or a name the table does not know) makes it non-commercial:
+    facebook/opt-125m's ``license: other`` + ``commercial: false``.
+    """
+    info = _resolve_license(license, license_name, license_link)
+    if _is_false(commercial) and info.key is not None and (not info.reviewed or info.key == "LicenseRef-other"):
+        declared = {**info.declared, "commercial": commercial}
+        return dataclasses.replace(
+            info, license_class="non-commercial", commercial_use="no", declared=declared, matched_by=info.matched_by
+        )
+    return info
+
+
+def _is_false(value: Any) -> bool:
+    if value is False:
+        return True
+    return isinstance(value, str) and value.strip().lower() in ("false", "no")
+
+
+def _resolve_license(license: Any, license_name: Any, license_link: Any) -> LicenseInfo:
     table = license_table()
     ids = [v.strip() for v in _strings(license) if v.strip()]
     names = [v.strip() for v in _strings(license_name) if v.strip()]

@@ -7,8 +7,14 @@ Statuses (``OpenWeightStatus``):
   ``auto`` or ``manual``);
 * ``no-weights``: a Hub repo without weight files (or disabled, or removed);
 * ``api-only``: served by an API (OpenRouter) with no declared ``hugging_face_id``
-  and no Hub repo linked to it;
-* ``unknown``: nothing to go on (e.g. a declared Hub repo that was not crawled).
+  and no Hub repo linked to it, **and** evidence that weights were looked for:
+  the vendor's Hub organisations were crawled (searched through the crosswalk,
+  never by substring) and no repo matched, and no vendor statement says the
+  weights were released;
+* ``vendor-open``: no repo found, but the vendor's own post or docs say the
+  weights are released ("open (vendor says; no repo found)");
+* ``unknown``: nothing to go on (a declared Hub repo that was not crawled, or a
+  vendor whose Hub organisations were never searched).
 
 The evidence says which repo, how many weight files (with a few examples),
 which formats and which gating value; it holds no volatile fields, so the same
@@ -20,6 +26,7 @@ Epoch-style labels for users who want them: :func:`epoch_label`.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +37,19 @@ class OpenWeightStatus(enum.StrEnum):
     GATED = "gated"
     NO_WEIGHTS = "no-weights"
     API_ONLY = "api-only"
+    VENDOR_OPEN = "vendor-open"
     UNKNOWN = "unknown"
+
+
+#: How each status reads on a page.
+STATUS_LABELS = {
+    "open": "open weights",
+    "gated": "gated weights",
+    "no-weights": "no weights",
+    "api-only": "API only",
+    "vendor-open": "open (vendor says; no repo found)",
+    "unknown": "unknown",
+}
 
 
 #: File extensions that hold model weights.
@@ -140,6 +159,98 @@ def api_only(openrouter_id: str) -> OpenWeightDecision:
         OpenWeightStatus.API_ONLY,
         {"openrouter_id": openrouter_id, "hugging_face_id": None, "hub_repo": None},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class VendorStatement:
+    """A vendor's own words that the weights are released (an openness claim of its post or docs)."""
+
+    source: str
+    url: str | None
+    quote: str | None
+
+
+_HUB_LINK = re.compile(r"huggingface\.co/([A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95})")
+_NOT_REPOS = ("docs", "blog", "spaces", "datasets", "papers", "learn", "api")
+
+
+_TABLE_ROW = re.compile(r"^\s*\|\s*([A-Za-z0-9][A-Za-z0-9._-]{1,95})\s*\|(.*)$")
+
+
+def listed_repos(text: str) -> dict[str, str]:
+    """Hub repos a vendor's page lists, → the line that lists it.
+
+    Keys: ``org/name`` (lower case) for a ``huggingface.co/org/name`` link, and
+    ``name:<name>`` for a download-table row whose first cell names a repo and
+    whose other cells say "Hugging Face" (a page stored without its links).
+    """
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        quoted = " ".join(line.split())[:300]
+        for match in _HUB_LINK.finditer(line):
+            repo = match.group(1).rstrip(".")
+            if repo.split("/", 1)[0].lower() in _NOT_REPOS:
+                continue
+            out.setdefault(repo.lower(), quoted)
+        row = _TABLE_ROW.match(line)
+        if row and re.search(r"(?<![A-Za-z])hugging\s?face(?![A-Za-z])", row.group(2), re.IGNORECASE):
+            out.setdefault(f"name:{row.group(1).lower()}", quoted)
+    return out
+
+
+def api_status(
+    openrouter_id: str,
+    *,
+    vendor_orgs: Iterable[str],
+    searched_orgs: Iterable[str],
+    statements: Iterable[VendorStatement] = (),
+) -> OpenWeightDecision:
+    """The status of an API listing with no Hub repo linked, from evidence only.
+
+    ``vendor_orgs``: the Hub organisations the model's vendor publishes under
+    (``data/identity.toml``); ``searched_orgs``: the organisations whose listing the
+    tracker crawled (every crawled repo goes through the crosswalk). A vendor
+    statement of released weights wins over "not found"; "not found" needs a search.
+    """
+    orgs = sorted({o.lower() for o in vendor_orgs})
+    searched = sorted(set(orgs) & {o.lower() for o in searched_orgs})
+    said = sorted(statements, key=lambda s: (s.source, s.url or "", s.quote or ""))
+    evidence: dict[str, Any] = {
+        "openrouter_id": openrouter_id,
+        "hugging_face_id": None,
+        "hub_repo": None,
+        "searched": searched,
+        "found": None,
+    }
+    if said:
+        evidence["vendor_says"] = [{"source": s.source, "url": s.url, "quote": (s.quote or "")[:300]} for s in said[:3]]
+        return OpenWeightDecision(OpenWeightStatus.VENDOR_OPEN, evidence)
+    if searched:
+        return OpenWeightDecision(OpenWeightStatus.API_ONLY, evidence)
+    evidence["not_searched"] = orgs
+    return OpenWeightDecision(OpenWeightStatus.UNKNOWN, evidence)
+
+
+def evidence_text(status: str, evidence: Mapping[str, Any] | None) -> str:
+    """One line for a model page: what was searched and what was found."""
+    evidence = evidence or {}
+    searched = ", ".join(evidence.get("searched") or [])
+    if status == "api-only" and "searched" in evidence:
+        return (
+            f"Searched the Hub organisations {searched or '—'} through the crosswalk: no repository found;"
+            " no vendor statement of released weights."
+        )
+    if status == "vendor-open":
+        said = (evidence.get("vendor_says") or [{}])[0]
+        where = f" (searched {searched})" if searched else ""
+        who, quote = said.get("source", "the vendor"), said.get("quote", "")
+        return f"{who} says the weights are released: “{quote}”; no repository found{where}."
+    if status == "unknown" and evidence.get("not_searched") is not None:
+        orgs = ", ".join(evidence["not_searched"]) or "none known"
+        return f"Not searched: the vendor's Hub organisations ({orgs}) have not been crawled."
+    if evidence.get("repo"):
+        return f"Hub repository {evidence['repo']}: {evidence.get('weight_files', '?')} weight files."
+    return ""
 
 
 def declared_not_crawled(openrouter_id: str, hugging_face_id: str) -> OpenWeightDecision:

@@ -11,7 +11,9 @@ Rules (primary APIs first; the claims ledger may add vendor/press precedence lat
   (manual > declared ``hugging_face_id`` > exact id > normalized name), listed
   repos before removed ones, originals before derivatives;
 * **open-weight status**: the primary repo's status; a removed repo → ``no-weights``;
-  no repo but an OpenRouter listing without ``hugging_face_id`` → ``api-only``;
+  no repo but an OpenRouter listing without ``hugging_face_id`` → ``api-only`` only with evidence
+  (the vendor's Hub organisations searched, no vendor statement of released weights), ``vendor-open``
+  when the vendor says the weights are out, else ``unknown``;
   a listing that declares a repo never seen → ``unknown``;
 * **licence**, **lineage** (derivative, base model, relation) and **parameters**
   come from the primary repo; without one, parameters are read from the
@@ -32,13 +34,13 @@ writes what differs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from tracker.events.types import Event, OpenWeightStatusChanged
-from tracker.normalize.identity import METHOD_RANK
-from tracker.normalize.openweights import api_only, declared_not_crawled
+from tracker.normalize.identity import METHOD_RANK, vendor_orgs
+from tracker.normalize.openweights import VendorStatement, api_status, declared_not_crawled
 from tracker.normalize.params import params_from_name
 
 
@@ -128,9 +130,13 @@ def shown_values(
     listings: Sequence[ListingView],
     methods: Mapping[str, str],
     bases: Mapping[str, int],
+    *,
+    searched: Collection[str] = (),
+    statements: Collection[VendorStatement] = (),
 ) -> dict[str, Any]:
     """The shown columns of ``model`` from its repos and listings (``methods``: repo id lower → link method;
-    ``bases``: base repo id lower → model id)."""
+    ``bases``: base repo id lower → model id; ``searched``: Hub organisations crawled, lower case;
+    ``statements``: the vendor's own statements that the weights are released)."""
     repo = primary_repo(model, repos, methods)
     listing = primary_listing(model, listings)
     shown: dict[str, Any] = {}
@@ -155,8 +161,14 @@ def shown_values(
         declared = next((row.hugging_face_id for row in listings if row.hugging_face_id), None)
         if listing is not None and declared:
             decision = declared_not_crawled(listing.id, declared)
-        elif listing is not None:
-            decision = api_only(listing.id)
+            if statements:  # the vendor says the weights are out: "open (vendor says; no repo found)"
+                decision = api_status(listing.id, vendor_orgs=(), searched_orgs=(), statements=statements)
+                decision.evidence["hugging_face_id"] = declared
+        elif listing is not None:  # api-only needs evidence: the vendor's organisations searched, no statement
+            vendor = listing.id.split("/", 1)[0]
+            decision = api_status(
+                listing.id, vendor_orgs=vendor_orgs(vendor), searched_orgs=searched, statements=statements
+            )
         else:
             decision = None
         shown["open_weight_status"] = str(decision.status) if decision else model.open_weight_status
@@ -202,7 +214,12 @@ def status_event(
 
 
 def first_listing_shown(
-    listing_id: str, *, hugging_face_id: str | None, context_length: int | None, created_at: dt.datetime | None
+    listing_id: str,
+    *,
+    hugging_face_id: str | None,
+    context_length: int | None,
+    created_at: dt.datetime | None,
+    searched_orgs: Collection[str] = (),
 ) -> dict[str, Any]:
     """The shown values of a model seen for the first time, in this one OpenRouter listing and nowhere else.
 
@@ -218,4 +235,4 @@ def first_listing_shown(
         context_length=context_length,
         created_upstream_at=created_at,
     )
-    return shown_values(model, [], [listing], {}, {})
+    return shown_values(model, [], [listing], {}, {}, searched=searched_orgs)

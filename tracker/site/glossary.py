@@ -88,5 +88,16 @@ def license_class_term(key: str | None) -> Term:
     return LICENSE_CLASSES.get(key or "unknown") or Term(key or "unknown", key or "unknown", "")
 
 
+#: Statuses shown only where a model has them (issue 12's evidence rule).
+MORE_OPEN_WEIGHT_STATUSES: dict[str, Term] = {
+    "vendor-open": Term(
+        "vendor-open",
+        "Open (vendor says; no repo found)",
+        "The vendor's own post or docs say the weights are released; no Hub repository was found or crawled.",
+    ),
+}
+
+
 def open_weight_term(key: str | None) -> Term:
-    return OPEN_WEIGHT_STATUSES.get(key or "unknown") or Term(key or "unknown", key or "unknown", "")
+    key = key or "unknown"
+    return OPEN_WEIGHT_STATUSES.get(key) or MORE_OPEN_WEIGHT_STATUSES.get(key) or Term(key, key, "")

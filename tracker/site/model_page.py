@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 from markupsafe import Markup
 
 from tracker.events.types import PriceChanged
+from tracker.normalize.releases import DateEvidence, ReleaseDate, release_date
 from tracker.site import format as fmt
 from tracker.site.changes import event_view
 from tracker.site.contexts import (
@@ -114,6 +115,20 @@ def _claim_source(claim: ClaimRow | None) -> Source | None:
     )
 
 
+def _release(claim: ClaimRow | None, listing: ListingRow | None) -> ReleaseDate | None:
+    """The release date by precedence (:mod:`tracker.normalize.releases`) when a post or article dates it."""
+    if claim is None or claim.reporter not in ("vendor", "press"):
+        return None
+    try:
+        day = dt.date.fromisoformat(claim.value[:10])
+    except ValueError:
+        return None
+    evidence = [DateEvidence(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC), claim.reporter, claim.source)]
+    if listing is not None and listing.created_upstream_at is not None:
+        evidence.append(DateEvidence(listing.created_upstream_at, "openrouter", listing.id))
+    return release_date(evidence)
+
+
 def _facts(inputs: ModelInputs, listing: ListingRow | None) -> list[Fact]:
     m, claims = inputs.model, inputs.claims
     listing_source = _listing_source(listing)
@@ -148,10 +163,18 @@ def _facts(inputs: ModelInputs, listing: ListingRow | None) -> list[Fact]:
     facts.append(
         Fact("Context length", f"{fmt.tokens(m.context_length)} tokens" if m.context_length else "—", context_source)
     )
-    release_source = _claim_source(_shown_claim(claims, "release_date"))
-    if release_source is None and listing is not None and listing.created_upstream_at == m.released_at:
-        release_source = listing_source
-    facts.append(Fact("Released", fmt.date(m.released_at), release_source))
+    release_claim = _shown_claim(claims, "release_date")
+    release = _release(release_claim, listing)
+    if release is not None and release.released is not None:
+        # a date a vendor post or the press gives, credited to it; OpenRouter's created is when it was listed there
+        facts.append(Fact("Released", fmt.date(release.released.at), _claim_source(release_claim)))
+        if release.on_openrouter_since is not None:
+            facts.append(Fact("On OpenRouter since", fmt.date(release.on_openrouter_since.at), listing_source))
+    else:
+        release_source = _claim_source(release_claim)
+        if release_source is None and listing is not None and listing.created_upstream_at == m.released_at:
+            release_source = listing_source
+        facts.append(Fact("Released", fmt.date(m.released_at), release_source))
     if listing is not None:
         if listing.max_completion_tokens:
             facts.append(Fact("Longest output", f"{fmt.tokens(listing.max_completion_tokens)} tokens", listing_source))
@@ -181,8 +204,10 @@ def _evidence(evidence: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
     out = []
     for key in sorted(evidence):
         value = evidence[key]
-        if isinstance(value, list | tuple):
-            text = ", ".join(str(v) for v in value)
+        if isinstance(value, list | tuple):  # vendor statements read "source: “quote”"
+            text = ", ".join(
+                f"{v.get('source', '')}: “{v.get('quote', '')}”" if isinstance(v, dict) else str(v) for v in value
+            )
         elif isinstance(value, dict):
             text = ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
         else:

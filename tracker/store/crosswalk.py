@@ -41,6 +41,7 @@ from tracker.normalize.identity import (
     identity_table,
     openrouter_name_keys,
     repo_name_key,
+    vendor_key,
 )
 from tracker.store.base import Base
 from tracker.store.events import insert_events
@@ -139,7 +140,7 @@ def resolve_hub_models(
         rows = [
             {
                 "key": r.repo_id.lower(),
-                "vendor": r.org,
+                "vendor": vendor_key(r.org),  # one key per vendor (issue 12): "Qwen" → "qwen"
                 "name": r.repo_id.split("/", 1)[1],
                 "first_seen_at": now,
                 "is_derivative": r.is_derivative,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.normalize.identity import vendor_key
 from tracker.store.tables import Model
 
 
@@ -37,7 +38,7 @@ def ensure_models(
     missing = [
         {
             "key": key,
-            "vendor": wanted[key][0],
+            "vendor": vendor_key(wanted[key][0]),  # one key per vendor, whatever its case or alias
             "name": wanted[key][1],
             "first_seen_at": seen_at,
             "is_derivative": False,

@@ -25,6 +25,7 @@ from tracker.store.bulk import insert_rows, update_rows
 from tracker.store.events import insert_events
 from tracker.store.identity import ensure_models
 from tracker.store.runs import last_observed_at
+from tracker.store.shown import searched_orgs
 from tracker.store.tables import Crosswalk, Observation, OpenRouterAlias, OpenRouterListing, Price
 
 SOURCE = "openrouter"
@@ -94,6 +95,8 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
                 OpenRouterListing.context_length,
                 OpenRouterListing.base_id,
                 OpenRouterListing.model_id,
+                OpenRouterListing.canonical_slug,
+                OpenRouterListing.hugging_face_id,
             )
         )
     }
@@ -113,6 +116,8 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
             context_length=row.context_length,
             prices={k: v for k, (v, _row_id) in stored_prices.get(i, {}).items()},
             listed=row.status == "listed",
+            canonical_slug=row.canonical_slug,
+            hugging_face_id=row.hugging_face_id,
         )
         for i, row in stored.items()
     }
@@ -125,6 +130,8 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
             variant=m.variant,
             context_length=m.context_length,
             prices={p.key: p for p in m.prices},
+            canonical_slug=m.canonical_slug,
+            hugging_face_id=m.hugging_face_id,
         )
         for m in snapshot.models
     }
@@ -141,6 +148,7 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
         model_ids: dict[str, int] = {}
         if diff.added:
             added = [current[i] for i in diff.added]
+            searched = searched_orgs(session)  # api-only needs the vendor's Hub organisations searched
             model_ids = ensure_models(
                 session,
                 [(m.base_id, m.vendor, m.name if m.variant is None else None) for m in added],
@@ -152,6 +160,7 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
                             hugging_face_id=m.hugging_face_id,
                             context_length=m.context_length,
                             created_at=m.created_at,
+                            searched_orgs=searched,
                         ),
                         "openrouter_id": m.id,
                     }

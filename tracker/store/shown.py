@@ -20,13 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.events.types import Event
-from tracker.normalize.identity import METHOD_RANK, vendor_aliases
+from tracker.normalize.identity import METHOD_RANK, identity_table, vendor_aliases, vendor_orgs
 from tracker.normalize.numbers import format_decimal
-from tracker.normalize.openweights import epoch_label
+from tracker.normalize.openweights import VendorStatement, epoch_label, listed_repos
 from tracker.normalize.shown import ListingView, RepoView, ShownModel, shown_values, status_event
 from tracker.store.bulk import update_rows
-from tracker.store.tables import Crosswalk, Model, OpenRouterListing, Price
-from tracker.store.tables.huggingface import HfRepo
+from tracker.store.tables import Claim, Crosswalk, Document, Model, OpenRouterListing, Price
+from tracker.store.tables.huggingface import HfOrg, HfRepo
 from tracker.vocabulary import shown_prices
 
 CHUNK = 500
@@ -64,6 +64,81 @@ def openrouter_model_ids(session: Session) -> set[int]:
     return set(
         session.scalars(select(OpenRouterListing.model_id).where(OpenRouterListing.model_id.is_not(None)).distinct())
     )
+
+
+def searched_orgs(session: Session) -> set[str]:
+    """Lower-case Hub organisations whose listing the tracker has crawled (searched for a vendor's weights)."""
+    return {name.lower() for name in session.scalars(select(HfOrg.name))}
+
+
+def vendor_statements(session: Session, model_ids: Collection[int]) -> dict[int, list[VendorStatement]]:
+    """A vendor's own posts or docs saying a model's weights are released (its ``open`` openness claims)."""
+    out: dict[int, list[VendorStatement]] = defaultdict(list)
+    for part in _chunks(sorted(set(model_ids))):
+        for row in session.execute(
+            select(Claim.model_id, Claim.source, Claim.url, Claim.quote, Claim.extra).where(
+                Claim.model_id.in_(part),
+                Claim.attribute == "openness",
+                Claim.value == "open",
+                Claim.reporter == "vendor",
+            )
+        ):
+            extra = row.extra or {}
+            if extra.get("third_party") or extra.get("document_kind") != "vendor":
+                continue
+            statement = VendorStatement(row.source, row.url, row.quote)
+            if statement not in out[row.model_id]:
+                out[row.model_id].append(statement)
+    # a vendor's page that links the model's Hub repo (through the crosswalk's manual links or the declared id)
+    wanted: dict[str, list[int]] = defaultdict(list)
+    manual = defaultdict(list)
+    for link in identity_table().manual:
+        manual[link.openrouter.lower()].append(link.huggingface.lower())
+    for part in _chunks(sorted(set(model_ids))):
+        for model_id, openrouter_id in session.execute(
+            select(Model.id, Model.openrouter_id).where(Model.id.in_(part), Model.openrouter_id.is_not(None))
+        ):
+            for repo in manual.get(openrouter_id.lower(), []):
+                wanted[repo].append(model_id)
+        for model_id, declared in session.execute(
+            select(OpenRouterListing.model_id, OpenRouterListing.hugging_face_id).where(
+                OpenRouterListing.model_id.in_(part), OpenRouterListing.hugging_face_id.is_not(None)
+            )
+        ):
+            wanted[declared.lower()].append(model_id)
+    if wanted:
+        for url, vendor, text in session.execute(
+            select(Document.url, Document.vendor, Document.text).where(
+                Document.kind == "vendor", Document.text.ilike("%hugging%face%")
+            )
+        ):
+            listed = listed_repos(text)
+            for repo, model_ids_of in wanted.items():
+                line = listed.get(repo) or listed.get(f"name:{repo.split('/', 1)[-1]}")
+                for model_id in model_ids_of if line else ():
+                    statement = VendorStatement(vendor or url, url, line)
+                    if statement not in out[model_id]:
+                        out[model_id].append(statement)
+    return out
+
+
+def awaiting_weights(
+    session: Session, orgs: Collection[str] = (), model_ids: Collection[int] | None = None, *, every: bool = False
+) -> set[int]:
+    """OpenRouter models with no Hub repo whose status the evidence may change.
+
+    ``orgs``: organisations just searched (a model of a vendor publishing under one
+    of them); ``model_ids``: only these; ``every``: all of them.
+    """
+    wanted = {o.lower() for o in orgs}
+    query = select(Model.id, Model.openrouter_id).where(Model.openrouter_id.is_not(None), Model.hf_repo_id.is_(None))
+    if model_ids is not None:
+        query = query.where(Model.id.in_(sorted(set(model_ids))))
+    out = set()
+    for model_id, openrouter_id in session.execute(query):
+        if every or model_ids is not None or wanted & set(vendor_orgs(openrouter_id.split("/", 1)[0])):
+            out.add(model_id)
+    return out
 
 
 def refresh_models(
@@ -128,9 +203,19 @@ def refresh_models(
                 methods[low] = method
     bases = _base_model_ids(session, [r.base_model for rs in repos.values() for r in rs if r.base_model])
     fresh = {r.lower() for r in fresh_repos}
+    searched = searched_orgs(session)
+    statements = vendor_statements(session, [i for i in models if not repos.get(i)])
     updates: list[dict[str, Any]] = []
     for model_id, model in models.items():
-        shown = shown_values(model, repos.get(model_id, []), listings.get(model_id, []), methods, bases)
+        shown = shown_values(
+            model,
+            repos.get(model_id, []),
+            listings.get(model_id, []),
+            methods,
+            bases,
+            searched=searched,
+            statements=statements.get(model_id, ()),
+        )
         changed = {k: v for k, v in shown.items() if getattr(model, k) != v}
         if not changed:
             continue

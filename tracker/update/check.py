@@ -177,8 +177,7 @@ def _verdict(
     shown = pick_shown(group, model) if group and model is not None else None
     if shown is None:
         return out
-    primary_history = history.get((model.openrouter_id, row.qualifier), []) if row.attribute == "price" else []
-    result = evaluate(row, shown, primary_history)
+    result = evaluate(row, shown, model, history if row.attribute == "price" else {})
     if result is None:
         return out
     agreed, reference = result

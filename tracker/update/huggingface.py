@@ -40,7 +40,7 @@ from tracker.store.ingest_huggingface import (
     write_observations,
     write_repos,
 )
-from tracker.store.shown import refresh_models
+from tracker.store.shown import awaiting_weights, refresh_models
 from tracker.update.documents import card_claims
 from tracker.update.hub import decide_removed, decide_repos, repo_events
 
@@ -92,12 +92,14 @@ def apply_hub(session: Session, batch: HubBatch, *, run_id: int | None) -> HubIn
     removed = decide_removed(batch, listed_repos_of(session, [o for o, n in batch.complete_orgs.items() if n]))
     result.removed = mark_removed(session, removed, now)
     result.writes += result.removed
+    searched_now = [org for org in sorted(batch.listed_orgs) if org.lower() not in orgs]
     result.writes += record_orgs(session, batch.listed_orgs, orgs, now)
 
     # shown values
     touched = {model_of[r] for r in plan.written + plan.refreshed if r in model_of}
     touched.update(model_id for _repo, model_id in removed if model_id is not None)
     touched.update(models_based_on(session, plan.new))
+    touched.update(awaiting_weights(session, searched_now))  # a first search decides api-only (issue 12)
     shown = refresh_models(session, touched, now=now, source=SOURCE, fresh_repos=plan.fresh)
     result.writes += shown.writes
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tracker.claims.ledger import (
     DEFAULT_RULES,
+    SOURCE,
     Announce,
     ClaimGroup,
     Intent,
@@ -36,7 +37,8 @@ from tracker.claims.ledger import (
 )
 from tracker.claims.primary import price_history, sync_primary_claims
 from tracker.events.types import Event
-from tracker.store.tables import Claim, Dispute, Model
+from tracker.store.shown import awaiting_weights, refresh_models, vendor_statements
+from tracker.store.tables import Claim, Dispute, Document, Model
 
 CHUNK = 500
 
@@ -75,10 +77,12 @@ class LoadedGroups:
     #: ``(openrouter id, qualifier)`` → the API's prices over time.
     history: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
 
-    def primary_history(self, group: ClaimGroup) -> list[Any]:
+    def primary_history(self, group: ClaimGroup) -> dict[tuple[str, str], list[Any]]:
+        """The API's prices of the group's model over time, every qualifier (tiers included)."""
         if group.attribute != "price" or not group.model.openrouter_id:
-            return []
-        return self.history.get((group.model.openrouter_id, group.qualifier), [])
+            return {}
+        listing = group.model.openrouter_id
+        return {key: rows for key, rows in self.history.items() if key[0] == listing}
 
 
 def load_groups(session: Session, model_ids: Collection[int]) -> LoadedGroups:
@@ -118,6 +122,9 @@ def load_groups(session: Session, model_ids: Collection[int]) -> LoadedGroups:
                 Claim.quote,
                 Claim.status,
                 Claim.extra,
+                Claim.mention,
+                Claim.document_id,
+                Claim.valid_until,
             )
             .where(Claim.model_id.in_(part))
             .order_by(Claim.id)  # a stable order: the same data must give the same dispute rows on every database
@@ -133,14 +140,27 @@ def load_groups(session: Session, model_ids: Collection[int]) -> LoadedGroups:
                 StoredDispute(row.id, row.status, row.data),
             )
     out = LoadedGroups(history=price_history(session, [m.openrouter_id for m in models.values() if m.openrouter_id]))
+    documents = document_hashes(session, {c.document_id for group in claims.values() for c in group})
     for key in sorted(set(claims) | set(disputes), key=lambda k: (k[0], k[1], k[2])):
         model = models.get(key[0])
         if model is None:
             continue
         found = disputes.get(key)
-        out.groups.append(
-            ClaimGroup(model, key[1], key[2], tuple(claims.get(key, ())), found[1] if found is not None else None)
-        )
+        rows = tuple(claims.get(key, ()))
+        hashes = {c.document_id: documents[c.document_id] for c in rows if c.document_id in documents}
+        out.groups.append(ClaimGroup(model, key[1], key[2], rows, found[1] if found is not None else None, hashes))
+    return out
+
+
+def document_hashes(session: Session, document_ids: Collection[int | None]) -> dict[int, str]:
+    """``documents.id`` → content hash (two fetches of one text are one source)."""
+    ids = sorted(i for i in document_ids if i is not None)
+    out: dict[int, str] = {}
+    for part in _chunks(ids):
+        for document_id, digest in session.execute(
+            select(Document.id, Document.content_hash).where(Document.id.in_(part))
+        ):
+            out[document_id] = digest
     return out
 
 
@@ -150,7 +170,9 @@ def apply_intents(session: Session, intents: Iterable[Intent], *, now: dt.dateti
     status_updates: list[dict[str, Any]] = []
     for intent in intents:
         if isinstance(intent, SetStatus):
-            status_updates.append({"id": intent.claim_id, "status": intent.status})
+            status_updates.append(
+                {"id": intent.claim_id, "status": intent.status, "valid_until": intent.valid_until}
+            )
         elif isinstance(intent, Announce):
             result.events.append(intent.event)
         elif isinstance(intent, OpenDispute):
@@ -163,12 +185,19 @@ def apply_intents(session: Session, intents: Iterable[Intent], *, now: dt.dateti
                     opened_at=now,
                     shown_claim_id=intent.shown_claim_id,
                     data=intent.data,
+                    comparable_reason=intent.comparable_reason,
+                    weighed_observation_id=intent.weighed_observation_id,
                 )
             )
             result.opened += 1
             result.writes += 1
         elif isinstance(intent, UpdateDispute):
-            values: dict[str, Any] = {"shown_claim_id": intent.shown_claim_id, "data": intent.data}
+            values: dict[str, Any] = {
+                "shown_claim_id": intent.shown_claim_id,
+                "data": intent.data,
+                "comparable_reason": intent.comparable_reason,
+                "weighed_observation_id": intent.weighed_observation_id,
+            }
             if intent.reopen:
                 values.update(status="open", opened_at=now, resolved_at=None)
                 result.opened += 1
@@ -223,7 +252,15 @@ def reweigh(
     ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids))
     if not ids:
         return LedgerResult()
+    # a vendor's statement of released weights is evidence: the shown openness of its models is re-decided
+    opened = LedgerResult()
+    said = vendor_statements(session, awaiting_weights(session, every=True))
+    if said:
+        shown = refresh_models(session, said, now=now, source=SOURCE)
+        opened.writes += shown.writes
+        opened.events.extend(shown.events)
     primary_writes = sync_primary_claims(session, ids, now=now)
     result = reconcile(session, now=now, model_ids=ids, rules=rules)
-    result.writes += primary_writes
+    result.writes += primary_writes + opened.writes
+    result.events[:0] = opened.events
     return result

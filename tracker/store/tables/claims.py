@@ -77,8 +77,10 @@ class Claim(Base):
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     quote: Mapped[str | None] = mapped_column(Text)
-    #: ``shown``, ``consistent``, ``disputed``, ``unresolved``, ``unchecked``.
+    #: ``shown``, ``consistent``, ``outdated``, ``disputed``, ``unresolved``, ``unchecked``.
     status: Mapped[str] = mapped_column(String(16), default="unchecked")
+    #: For an ``outdated`` claim: when the value it states stopped being the primary source's.
+    valid_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     #: Deduplicates re-extraction of the same claim from the same document.
     claim_hash: Mapped[str] = mapped_column(String(80), unique=True)
@@ -101,3 +103,7 @@ class Dispute(Base):
     shown_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id", ondelete="SET NULL"))
     #: The claim ids on each side and a one-line summary.
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    #: Why the values were weighed against each other (same model, metric, setting, offer…).
+    comparable_reason: Mapped[str | None] = mapped_column(Text)
+    #: The primary observation (``prices.id``) the first contrary claim was weighed against.
+    weighed_observation_id: Mapped[int | None] = mapped_column(Integer)
