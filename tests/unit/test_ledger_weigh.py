@@ -84,21 +84,22 @@ PRESS_BAD = claim(3, "32000", "press", "blog", quote="Rocket reads 32K tokens.",
         ),
         # everybody agrees: no dispute
         ((VENDOR, PRESS_OK), MODEL, {1: "shown", 2: "consistent"}, []),
-        # the primary claim equal to the model's shown column wins over the vendor
+        # the primary claim equal to the model's shown column wins over the vendor; a window served
+        # larger than the vendor's native one disputes it (a smaller one is a choice of the host)
         (
-            (claim(4, "32000", "primary", "openrouter", extra={"follows": "api"}), VENDOR),
+            (claim(4, "32000", "primary", "openrouter", extra={"follows": "api"}), claim(1, "16384", "vendor", "acme")),
             replace(MODEL, context_length=32000),
             {4: "shown", 1: "disputed"},
             ["claim_disputed", "OpenDispute"],
         ),
-        # two primary claims never dispute each other: the other one is left unchecked
+        # two primary claims never dispute each other: the served 32K is consistent with a native 128K
         (
             (
                 claim(4, "32000", "primary", "openrouter", extra={"follows": "api"}),
                 claim(5, "131072", "primary", "huggingface"),
             ),
             replace(MODEL, context_length=32000),
-            {4: "shown", 5: "unchecked"},
+            {4: "shown", 5: "consistent"},
             [],
         ),
         # a superseded API claim is ignored: the vendor is shown
@@ -164,6 +165,9 @@ PRICES = [
 ]
 
 
+HISTORY = {(MODEL.openrouter_id, "prompt"): PRICES}
+
+
 def price(claim_id: int, value: str, reporter: str, source: str, **fields) -> StoredClaim:
     return claim(
         claim_id, value, reporter, source, attribute="price", qualifier="prompt", unit="usd_per_mtok", **fields
@@ -173,33 +177,33 @@ def price(claim_id: int, value: str, reporter: str, source: str, **fields) -> St
 @pytest.mark.parametrize(
     ("said", "published", "expected"),
     [
-        ("1.20", T0 + dt.timedelta(days=10), "consistent"),  # the price of the time, since cut
+        ("1.20", T0 + dt.timedelta(days=10), "outdated"),  # the price of the time, since cut: true until the cut
         ("1.20", T0 + dt.timedelta(days=90), "disputed"),  # said after the cut
         ("0.80", T0 + dt.timedelta(days=90), "consistent"),
-        ("1.20", None, "consistent"),  # undated: any price the API has had
+        ("1.20", None, "outdated"),  # undated: a price the API has had
         ("2.00", None, "disputed"),
     ],
 )
 def test_a_price_is_compared_with_the_api_price_in_effect_when_it_was_said(said, published, expected):
     api = price(1, "0.80", "primary", "openrouter", extra={"follows": "api"})
     press = price(2, said, "press", "news", published_at=published)
-    intents = weigh(ClaimGroup(MODEL, "price", "prompt", (api, press)), PRICES, now=T0)
+    intents = weigh(ClaimGroup(MODEL, "price", "prompt", (api, press)), HISTORY, now=T0)
     assert statuses(intents, (api, press))[2] == expected
 
 
 def test_the_rules_are_pluggable():
     calls = []
 
-    def never(shown, row):
+    def never(row, shown, primaries, model, history, documents):
         calls.append((shown.id, row.id))
-        return False
+        return None
 
-    intents = weigh(group(VENDOR, PRESS_BAD), [], now=T0, rules=Rules(comparable=never))
+    intents = weigh(group(VENDOR, PRESS_BAD), {}, now=T0, rules=Rules(weigh_claim=never))
     assert statuses(intents, (VENDOR, PRESS_BAD)) == {1: "shown", 3: "unchecked"} and calls == [(1, 3)]
     assert kinds(intents) == []  # nothing comparable: no dispute
-    # a time rule that always answers the old price makes a post-cut "$1.20" consistent
-    api = price(1, "0.80", "primary", "openrouter", extra={"follows": "api"})
-    press = price(2, "1.20", "press", "news", published_at=T0 + dt.timedelta(days=90))
-    old = Rules(primary_at=lambda history, when: {"value": "1.2", "value_num": Decimal("1.20"), "unit": "usd_per_mtok"})
-    intents = weigh(ClaimGroup(MODEL, "price", "prompt", (api, press)), PRICES, now=T0, rules=old)
-    assert statuses(intents, (api, press))[2] == "consistent"
+
+
+def test_a_dispute_records_why_the_values_are_comparable():
+    intents = weigh(group(VENDOR, PRESS_OK, PRESS_BAD), {}, now=T0)
+    [opened] = [i for i in intents if isinstance(i, OpenDispute)]
+    assert opened.comparable_reason and opened.data["reasons"]["3"] == opened.comparable_reason

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tracker.normalize.openweights import VendorStatement
 from tracker.normalize.shown import (
     ListingView,
     RepoView,
@@ -86,13 +87,14 @@ def listing(listing_id: str = "qwen/qwen3-32b", **fields) -> ListingView:
             {},
             {"hf_repo_id": "Qwen/A"},
         ),
-        # no repo, a listing without hugging_face_id: API-only, parameters read from the id
+        # no repo, a listing without hugging_face_id, no Hub organisation searched: unknown (API-only
+        # needs evidence); parameters read from the id
         (
             [],
             [listing("qwen/qwen3-235b-a22b")],
             {},
             {
-                "open_weight_status": "api-only",
+                "open_weight_status": "unknown",
                 "params_total": 235_000_000_000,
                 "params_active": 22_000_000_000,
                 "params_source": "name",
@@ -145,4 +147,19 @@ def test_a_first_listing_gives_the_values_a_refresh_would():
     refreshed = shown_values(
         model, [], [listing("acme/rocket-7b", context_length=32768, created_upstream_at=created)], {}, {}
     )
-    assert first == refreshed and first["open_weight_status"] == "api-only" and first["params_total"] == 7_000_000_000
+    assert first == refreshed and first["open_weight_status"] == "unknown" and first["params_total"] == 7_000_000_000
+    searched = first_listing_shown(
+        "acme/rocket-7b", hugging_face_id=None, context_length=32768, created_at=created, searched_orgs={"acme"}
+    )
+    assert searched["open_weight_status"] == "api-only"
+
+
+def test_api_only_is_a_finding_and_a_vendor_statement_opens_the_weights():
+    model = ShownModel(id=5, openrouter_id="acme/rocket-7b")
+    rows = [listing("acme/rocket-7b")]
+    assert shown_values(model, [], rows, {}, {})["open_weight_status"] == "unknown"
+    searched = shown_values(model, [], rows, {}, {}, searched={"acme"})
+    assert searched["open_weight_status"] == "api-only" and searched["open_weight_evidence"]
+    said = VendorStatement("acme", "https://acme.example/post", "We have open-sourced Rocket-7B on Hugging Face.")
+    vendor = shown_values(model, [], rows, {}, {}, searched={"acme"}, statements=[said])
+    assert vendor["open_weight_status"] == "vendor-open"
