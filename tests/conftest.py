@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import HttpSettings, OpenRouterSettings, Settings
+from tracker.config import HttpSettings, OpenRouterSettings, Settings, SourcesSettings
 from tracker.store.db import make_engine, make_sessionmaker, upgrade
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -124,4 +124,6 @@ def settings(db_url: str, server: FakeServer) -> Settings:
             max_retry_after_seconds=5.0,
         ),
         openrouter=OpenRouterSettings(url=f"{server.url}/api/v1"),
+        # the shipped default source list points at the internet: tests that want it set a mirror
+        sources=SourcesSettings(defaults=False),
     )

@@ -96,8 +96,39 @@ class FeedSettings:
     url: str
     vendor: str
     kind: str = "vendor"
-    #: ``feed`` (RSS/Atom), ``html`` or ``markdown`` (a single page), ``page`` (a page read by its content type).
+    #: ``feed`` (RSS/Atom), ``html`` or ``markdown`` (a single page), ``page`` (a page read by its content type),
+    #: ``index`` (an HTML page linking to articles; hooks: ``link_*``, ``date_selector``, ``next_selector``).
     type: str = "feed"
+    #: The source's name in ``tracker sources`` (the default list's id; a feed of your own may set one).
+    name: str | None = None
+    #: Index pages: CSS selector of the article links (default: every ``a[href]``) …
+    link_selector: str | None = None
+    #: … kept when their absolute URL matches this regular expression.
+    link_pattern: str | None = None
+    #: Index pages: CSS selector of one article's block (link and date are looked up inside it).
+    item_selector: str | None = None
+    #: Index pages: CSS selector of the article's date inside its block (``datetime`` attribute or text).
+    date_selector: str | None = None
+    #: Index pages: CSS selector of the link to the next (older) page.
+    next_selector: str | None = None
+    #: Index pages followed per crawl through ``next_selector``.
+    max_pages: int = 20
+
+
+@dataclass(frozen=True)
+class SourcesSettings:
+    """The shipped default source list (``tracker/sources/data/default_sources.toml``) and the crawl frontier."""
+
+    #: Crawl the default vendor blogs, release channels and press (``tracker sources`` lists them).
+    defaults: bool = True
+    #: Ids of default sources not to crawl.
+    disable: tuple[str, ...] = ()
+    #: Fetch the default sources through this prefix instead (``https://host/path`` → ``{mirror}/host/path``).
+    mirror: str | None = None
+    #: First wait before an article that failed is fetched again (doubles per attempt, at most a week).
+    retry_minutes: float = 30
+    #: A listing that answered an error or nothing this many crawls in a row is flagged broken.
+    broken_after_runs: int = 2
 
 
 @dataclass(frozen=True)
@@ -180,6 +211,7 @@ class Settings:
     openrouter: OpenRouterSettings = field(default_factory=OpenRouterSettings)
     huggingface: HuggingFaceSettings = field(default_factory=HuggingFaceSettings)
     feeds: tuple[FeedSettings, ...] = ()
+    sources: SourcesSettings = field(default_factory=SourcesSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
@@ -211,6 +243,8 @@ ENV_VARS: dict[str, tuple[str | None, str]] = {
     "TRACKER_UNSUBSCRIBE_URL": ("newsletter", "unsubscribe_url"),
     "TRACKER_SITE_DIR": ("site", "out_dir"),
     "TRACKER_SITE_URL": ("site", "base_url"),
+    "TRACKER_DEFAULT_SOURCES": ("sources", "defaults"),
+    "TRACKER_SOURCES_MIRROR": ("sources", "mirror"),
 }
 
 

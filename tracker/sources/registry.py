@@ -12,6 +12,7 @@ from typing import Any
 
 from tracker.config import Settings
 from tracker.errors import ConfigError
+from tracker.sources.catalog import configured_feeds
 
 
 def _openrouter(settings: Settings) -> tuple[type, dict[str, Any]]:
@@ -43,15 +44,23 @@ def _huggingface(settings: Settings) -> tuple[type, dict[str, Any]]:
 def _feeds(settings: Settings, kind: str) -> tuple[type, dict[str, Any]]:
     from functools import partial
 
+    from tracker.sources.frontier import load_owed_from
     from tracker.sources.spiders.feeds import BlogsSpider, PressSpider
     from tracker.store.ingest_documents import load_validators_from
 
-    for feed in settings.feeds:
-        if feed.kind not in FEED_KINDS.values() or feed.type not in ("feed", "html", "markdown", "page"):
-            raise ConfigError(f"feed {feed.url}: kind must be vendor or press and type feed, html, markdown or page")
+    feeds = configured_feeds(settings)
+    for feed in feeds:
+        if feed.kind not in FEED_KINDS.values() or feed.type not in FEED_TYPES:
+            raise ConfigError(
+                f"feed {feed.url}: kind must be vendor or press and type feed, index, html, markdown or page"
+            )
+    source = next(name for name, k in FEED_KINDS.items() if k == kind)
     return BlogsSpider if kind == "vendor" else PressSpider, {
-        "feeds": [dataclasses.asdict(f) for f in settings.feeds if f.kind == kind],
+        "feeds": [dataclasses.asdict(f) for f in feeds if f.kind == kind],
         "validators": partial(load_validators_from, settings.database_url),
+        "owed": partial(load_owed_from, settings.database_url, source),
+        "retry_minutes": settings.sources.retry_minutes,
+        "broken_after_runs": settings.sources.broken_after_runs,
         "max_page_bytes": settings.http.max_page_bytes,
     }
 
@@ -70,6 +79,7 @@ def _check(settings: Settings) -> tuple[type, dict[str, Any]]:
 
 #: Feed-driven sources and the kind of feeds each one crawls.
 FEED_KINDS = {"blogs": "vendor", "press": "press"}
+FEED_TYPES = ("feed", "index", "html", "markdown", "page")
 
 SOURCES: dict[str, Callable[[Settings], tuple[type, dict[str, Any]]]] = {
     "openrouter": _openrouter,
@@ -85,8 +95,8 @@ def enabled_sources(settings: Settings) -> list[str]:
     """The sources ``tracker run`` crawls, in order."""
     names = []
     for name in SOURCES:
-        if name in FEED_KINDS:  # crawled when feeds of its kind are configured
-            if any(feed.kind == FEED_KINDS[name] for feed in settings.feeds):
+        if name in FEED_KINDS:  # crawled when feeds of its kind are configured (the default list counts)
+            if any(feed.kind == FEED_KINDS[name] for feed in configured_feeds(settings)):
                 names.append(name)
             continue
         section = getattr(settings, name, None)

@@ -25,7 +25,9 @@ from scrapy.spiders import Spider
 
 from tracker.normalize.articles import Article, ArticleError, read_article
 from tracker.normalize.rejection import Rejection
+from tracker.sources.frontier import FrontierLog
 from tracker.sources.items import FetchFailure, RawRecord
+from tracker.sources.pipelines.frontier import observe, record_frontier
 from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.spiders.feeds import (
     DEFAULT_MAX_PAGE_BYTES,
@@ -126,7 +128,11 @@ class NormalizePipeline:
                 )
                 for warning in article.warnings:
                     logger.warning("%s: %s", item.provenance.url, warning)
-            item.data = {"etag": data["etag"], "last_modified": data["last_modified"]}  # the body is read
+            item.data = {  # the body is read
+                "etag": data["etag"],
+                "last_modified": data["last_modified"],
+                "requested": data.get("requested"),
+            }
         return item
 
 
@@ -139,6 +145,7 @@ class DocumentsCrawlState:
     not_modified: Counter[str] = field(default_factory=Counter)
     feeds_read: int = 0
     entries: int = 0
+    frontier: FrontierLog = field(default_factory=FrontierLog)
 
 
 class StorePipeline(StoreOnClose):
@@ -150,6 +157,7 @@ class StorePipeline(StoreOnClose):
 
     def process_item(self, item: Any) -> Any:
         state = self.state
+        observe(state.frontier, item)
         if isinstance(item, FeedEntry):
             state.entries += 1
             state.rejections.extend(item.rejections)
@@ -202,6 +210,9 @@ class StorePipeline(StoreOnClose):
             finish_reason=reason,
             requests=requests,
             collect_only=bool(getattr(spider, "collect_only", False)),
+            listings=list(getattr(spider, "feeds", [])),
+            retry_minutes=float(getattr(spider, "retry_minutes", 30)),
+            broken_after_runs=int(getattr(spider, "broken_after_runs", 2)),
         )
 
 
@@ -233,6 +244,9 @@ def store_documents_crawl(
     finish_reason: str = "finished",
     requests: int = 0,
     collect_only: bool = False,
+    listings: list[dict[str, Any]] | None = None,
+    retry_minutes: float = 30,
+    broken_after_runs: int = 2,
 ) -> CrawlSummary:
     """Apply a blogs/press crawl and close the run (or, for ``tracker check``, hand the articles back)."""
     summary = CrawlSummary(source=source, run_id=run_id, requests=requests)
@@ -279,8 +293,19 @@ def store_documents_crawl(
                 )
                 summary.absorb(result.counts(), result.events)
                 summary.extra.update({k: v for k, v in result.extra().items() if v})
+            owed = 0
             if not collect_only:  # tracker check prints its problems; it records nothing
                 record_errors(session, state.rejections + failure_rows, source=source, run_id=run_id)
+                owed = record_frontier(
+                    session,
+                    state.frontier,
+                    summary,
+                    source=source,
+                    listings=listings or [],
+                    now=utcnow(),
+                    retry_minutes=retry_minutes,
+                    broken_after_runs=broken_after_runs,
+                )
             summary.complete = finish_reason == "finished"
             if feeds == 0:
                 summary.status = "success"
@@ -288,9 +313,11 @@ def store_documents_crawl(
             elif fetched == 0 and state.failures:
                 summary.status = "failed"
                 summary.message = _failure_message(state.failures)
-            elif state.failures or finish_reason != "finished":
+            elif state.failures or finish_reason != "finished" or owed:
                 summary.status = "partial"
                 summary.message = _failure_message(state.failures) if state.failures else f"stopped ({finish_reason})"
+                if owed and not state.failures and finish_reason == "finished":
+                    summary.message = f"{owed} article URL(s) still owed"
             else:
                 summary.status = "success"
             if run is not None:
