@@ -125,7 +125,7 @@ def test_defaults_are_on_for_tracker_run_and_can_be_disabled_or_extended_in_toml
     off = load_settings(env={"TRACKER_DEFAULT_SOURCES": "false"})
     assert configured_feeds(off) == () and "blogs" not in enabled_sources(off)
     typo = dataclasses.replace(settings, sources=SourcesSettings(disable=("openai-newz",)))
-    with pytest.raises(ConfigError, match="unknown default source.*openai-newz"):
+    with pytest.raises(ConfigError, match=r"unknown default source.*openai-newz"):
         configured_feeds(typo)
 
 

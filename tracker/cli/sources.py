@@ -122,6 +122,6 @@ def cmd_sources(app: App, args: argparse.Namespace) -> int:
             if line.verified:
                 app.print(f"    {line.verified}")
     app.print("")
-    for source, kind in FEED_KINDS.items():
+    for source in FEED_KINDS:
         app.print(f"{source}: {owed[source]} article URL(s) owed" if owed[source] else f"{source}: nothing owed")
     return 0
