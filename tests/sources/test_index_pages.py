@@ -94,7 +94,7 @@ def test_a_paginated_index_is_followed_to_the_end_and_an_unchanged_one_costs_one
     server.route("/robots.txt", Reply(404, b"", {}))
     posts = sorted((corpus / "blogs" / "qwen").glob("*.md"))[:5]
     served = []
-    for number, post in enumerate(posts):
+    for post in posts:
         path = f"/news/{post.stem}"
         content.add(path, as_html_page(post.read_text("utf-8"), post.stem), "text/html; charset=utf-8")
         served.append((path, post.stem, post.name[:10]))
