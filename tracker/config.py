@@ -74,6 +74,13 @@ class HttpSettings:
 class OpenRouterSettings:
     url: str = "https://openrouter.ai/api/v1"
     enabled: bool = True
+    #: Per-provider offers (``/models/{author}/{slug}/endpoints``): ``multi`` (models with more than one
+    #: provider, each model read once first), ``all``, or ``off``. Crawled as the ``offers`` source.
+    offers: str = "multi"
+    #: Models whose offers one crawl reads at most.
+    offers_per_crawl: int = 100
+    #: An unchanged listing's offers are read again after this long (a changed listing at once).
+    offers_refresh_hours: float = 24
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 * ``frontier``: every article URL discovered by a feed or an index page, with its state
   (pending / fetched with hash / failed with reason, attempts and next retry / gone);
-* ``source_listings``: each configured feed or index page and whether it still works.
+* ``source_listings``: each configured feed or index page and whether it still works;
+* ``offers`` / ``offer_fetches``: OpenRouter per-provider offers with history, and when each
+  model's offers were last read.
 
 Revision ID: 0009
 Revises: 0005
@@ -63,7 +65,56 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "offers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("listing_id", sa.String(length=255), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=True),
+        sa.Column("offer", sa.String(length=255), nullable=False),
+        sa.Column("provider", sa.String(length=128), nullable=False),
+        sa.Column("quantization", sa.String(length=32), nullable=True),
+        sa.Column("context_length", sa.Integer(), nullable=True),
+        sa.Column("max_completion_tokens", sa.Integer(), nullable=True),
+        sa.Column("max_prompt_tokens", sa.Integer(), nullable=True),
+        sa.Column("prices", tracker.store.base.JSONType, nullable=False),
+        sa.Column("discount", sa.String(length=32), nullable=True),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("uptime_last_30m", sa.String(length=32), nullable=True),
+        sa.Column("content_hash", sa.String(length=80), nullable=False),
+        sa.Column("first_seen_at", tracker.store.base.UTCDateTime(), nullable=False),
+        sa.Column("last_seen_at", tracker.store.base.UTCDateTime(), nullable=True),
+        sa.Column("url", sa.Text(), nullable=True),
+        sa.Column("observation_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["model_id"], ["models.id"], name=op.f("fk_offers_model_id_models"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["observation_id"],
+            ["observations.id"],
+            name=op.f("fk_offers_observation_id_observations"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_offers")),
+    )
+    op.create_index("ix_offers_listing", "offers", ["listing_id", "last_seen_at"], unique=False)
+    op.create_index(op.f("ix_offers_model_id"), "offers", ["model_id"], unique=False)
+    op.create_table(
+        "offer_fetches",
+        sa.Column("listing_id", sa.String(length=255), nullable=False),
+        sa.Column("fetched_at", tracker.store.base.UTCDateTime(), nullable=False),
+        sa.Column("listing_hash", sa.String(length=80), nullable=True),
+        sa.Column("offers_hash", sa.String(length=80), nullable=True),
+        sa.Column("providers", sa.Integer(), nullable=True),
+        sa.Column("http_status", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("listing_id", name=op.f("pk_offer_fetches")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("offer_fetches")
+    op.drop_index(op.f("ix_offers_model_id"), table_name="offers")
+    op.drop_index("ix_offers_listing", table_name="offers")
+    op.drop_table("offers")
     op.drop_table("source_listings")
     op.drop_index("ix_frontier_source_state", table_name="frontier")
     op.drop_index("ix_frontier_source_url", table_name="frontier")

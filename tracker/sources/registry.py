@@ -21,6 +21,28 @@ def _openrouter(settings: Settings) -> tuple[type, dict[str, Any]]:
     return OpenRouterSpider, {"base_url": settings.openrouter.url}
 
 
+def _offers(settings: Settings) -> tuple[type, dict[str, Any]]:
+    from functools import partial
+
+    from tracker.normalize.endpoints import MODES
+    from tracker.sources.spiders.offers import OffersSpider
+    from tracker.store.ingest_offers import load_offer_targets_from
+
+    section = settings.openrouter
+    if section.offers not in MODES:
+        raise ConfigError(f"openrouter.offers must be one of {', '.join(MODES)}, not {section.offers!r}")
+    return OffersSpider, {
+        "base_url": section.url,
+        "targets": partial(
+            load_offer_targets_from,
+            settings.database_url,
+            mode=section.offers,
+            refresh_hours=section.offers_refresh_hours,
+            limit=section.offers_per_crawl,
+        ),
+    }
+
+
 def _huggingface(settings: Settings) -> tuple[type, dict[str, Any]]:
     from functools import partial
 
@@ -83,6 +105,7 @@ FEED_TYPES = ("feed", "index", "html", "markdown", "page")
 
 SOURCES: dict[str, Callable[[Settings], tuple[type, dict[str, Any]]]] = {
     "openrouter": _openrouter,
+    "offers": _offers,
     "huggingface": _huggingface,
     "blogs": lambda settings: _feeds(settings, "vendor"),
     "press": lambda settings: _feeds(settings, "press"),
@@ -97,6 +120,10 @@ def enabled_sources(settings: Settings) -> list[str]:
     for name in SOURCES:
         if name in FEED_KINDS:  # crawled when feeds of its kind are configured (the default list counts)
             if any(feed.kind == FEED_KINDS[name] for feed in configured_feeds(settings)):
+                names.append(name)
+            continue
+        if name == "offers":  # OpenRouter's per-provider offers, after its listing
+            if settings.openrouter.enabled and settings.openrouter.offers != "off":
                 names.append(name)
             continue
         section = getattr(settings, name, None)
