@@ -65,6 +65,7 @@ from tracker.site.model_page import ModelInputs, dispute_views, model_page
 from tracker.site.paths import DATA, FEED, SORTS, open_weight_path, output_file, root_of
 from tracker.site.queries import CardRef, EventRow, SiteData, card_texts, load_site_data
 from tracker.site.render import environment
+from tracker.site.retiring import retiring_views
 from tracker.site.summaries import SORT_LABELS, Tables, class_facets, status_facets, summarize
 from tracker.site.writer import SiteWriter, write_if_changed
 from tracker.store.db import session_scope
@@ -499,6 +500,7 @@ class _Build:
             latest_issue=issues[-1] if issues else None,
             status_facets=status_facets(ordered),
             class_facets=class_facets(ordered),
+            retiring=retiring_views(data, summaries),
         )
         self.render("home.html", page)
 
@@ -657,6 +659,8 @@ def _render_batch(session: Session, task: tuple[int, int]) -> list[tuple[str, bo
             card_text=texts.get(ref.document_id) if ref else None,
             card_url=ref.url if ref else None,
             card_fetched_at=ref.fetched_at if ref else None,
+            provider_offers=job.data.provider_offers.get(m.id, ()),
+            retires_on=job.data.retirements.get(m.id),
         )
         rel_path = output_file(job.summaries[m.id].path)
         try:

@@ -25,6 +25,7 @@ from tracker.store.crosswalk import sync_after_openrouter
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
 from tracker.store.events import insert_events
 from tracker.store.ingest_openrouter import ingest_openrouter
+from tracker.store.retirements import announce_retirements
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
 
@@ -142,6 +143,7 @@ def store_listing(
                         session, snapshot.observed_at, run_id=run_id, model_ids=result.affected_model_ids
                     )
                 )
+                summary.absorb(*announce_retirements(session, snapshot.observed_at, run_id=run_id))
                 # re-weigh vendor/press claims against the new prices and statuses (writes nothing if unchanged)
                 ledger = reconcile(session, now=snapshot.observed_at)
                 summary.absorb(
