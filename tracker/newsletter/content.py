@@ -67,6 +67,7 @@ WEEK_KINDS = (
     "claim_disputed",
     "dispute_resolved",
     "benchmark_claim_added",
+    "retirement_announced",
     *STATUS_KINDS,
 )
 
@@ -202,6 +203,18 @@ class DelistedItem:
 
 
 @dataclass
+class RetiringItem:
+    """A retirement announced this week (OpenRouter ``expiration_date``)."""
+
+    key: str
+    subject: str
+    name: str
+    url: str
+    #: ISO date.
+    retires_on: str
+
+
+@dataclass
 class Omitted:
     """Items beyond :data:`MAX_ITEMS` per section (counted, not listed)."""
 
@@ -234,27 +247,46 @@ class IssueContext:
     benchmarks: list[BenchmarkItem] = field(default_factory=list)
     delisted: list[DelistedItem] = field(default_factory=list)
     omitted: Omitted = field(default_factory=Omitted)
+    #: Retirements announced this week, soonest first (left out of data.json when empty).
+    retiring: list[RetiringItem] = field(default_factory=list)
 
     @property
     def quiet(self) -> bool:
         """Nothing to report in any section."""
         n = self.numbers
         return not (
-            n.new_models or n.price_changes or n.status_changes or n.disputes or n.benchmark_claims or n.delisted
+            n.new_models
+            or n.price_changes
+            or n.status_changes
+            or n.disputes
+            or n.benchmark_claims
+            or n.delisted
+            or self.retiring
         )
 
     @property
     def items(self) -> int:
         """Number of reported items (the headline total)."""
         n = self.numbers
-        return n.new_models + n.price_changes + n.status_changes + n.disputes + n.benchmark_claims + n.delisted
+        return (
+            n.new_models
+            + n.price_changes
+            + n.status_changes
+            + n.disputes
+            + n.benchmark_claims
+            + n.delisted
+            + len(self.retiring)
+        )
 
 
 # --------------------------------------------------------------------------- JSON
 
 
 def context_to_dict(context: IssueContext) -> dict[str, Any]:
-    return dataclasses.asdict(context)
+    data = dataclasses.asdict(context)
+    if not data["retiring"]:
+        del data["retiring"]  # issues without retirements read and render as before
+    return data
 
 
 def context_from_dict(data: dict[str, Any]) -> IssueContext:
@@ -369,6 +401,7 @@ def build_context(
     delisted, omitted.delisted = _cap(delisted)
 
     numbers.context_changes = len(by_kind["context_length_changed"])
+    retiring = _retiring(by_kind["retirement_announced"])
 
     return IssueContext(
         version=CONTEXT_VERSION,
@@ -391,6 +424,7 @@ def build_context(
         benchmarks=benchmarks,
         delisted=delisted,
         omitted=omitted,
+        retiring=retiring,
     )
 
 
@@ -689,3 +723,22 @@ def _delisted(events: list[_EventRow]) -> list[DelistedItem]:
         if e.kind == "model_delisted"
     ]
     return sorted(out, key=lambda d: (d.name.casefold(), d.subject))
+
+
+def _retiring(events: list[_EventRow]) -> list[RetiringItem]:
+    """The last announcement per listing this week, soonest retirement first."""
+    last: dict[str, _EventRow] = {}
+    for e in sorted(events, key=lambda e: (e.detected_at, e.id)):
+        last[e.subject] = e
+    out = [
+        RetiringItem(
+            key=e.key,
+            subject=fmt.one_line(e.subject),
+            name=e.name,
+            url=e.url,
+            retires_on=str(e.data.get("retires_on") or ""),
+        )
+        for e in last.values()
+        if e.data.get("retires_on")
+    ]
+    return sorted(out, key=lambda r: (r.retires_on, r.name.casefold(), r.subject))[:MAX_ITEMS]
