@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -15,14 +16,18 @@ from helpers.db import data_counts
 from helpers.server import Reply
 from sqlalchemy import select
 
-from tracker.config import Settings
+from tracker.cli.app import App
+from tracker.cli.models import cmd_models
+from tracker.config import Settings, SiteSettings
 from tracker.errors import NormalizationError
 from tracker.normalize.endpoints import ListingState, cheapest, diff_offers, offer_targets, parse_offers
+from tracker.site.build import build_site
 from tracker.sources.registry import enabled_sources
 from tracker.sources.runner import run_crawl
 from tracker.store.ingest_offers import offers_of
 from tracker.store.tables import Event, Model, OpenRouterListing
 from tracker.store.tables.offers import Offer as OfferRow
+from tracker.urls import model_path
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 5, 17, tzinfo=UTC)
@@ -117,7 +122,7 @@ FILES = (
 
 
 def test_a_crawl_stores_the_offers_an_offer_change_is_an_event_and_an_unchanged_recrawl_writes_nothing(
-    settings: Settings, server, corpus: Path, sessions, engine
+    settings: Settings, server, corpus: Path, sessions, engine, tmp_path: Path
 ):
     responses = {name: endpoints(corpus, name) for name in FILES}
     ids = {r["data"]["id"] for r in responses.values()}
@@ -180,9 +185,35 @@ def test_a_crawl_stores_the_offers_an_offer_change_is_an_event_and_an_unchanged_
     assert event.data["old_offer"] == "deepinfra/bf16" and event.data["new_offer"] == "google-vertex/global"
     assert key == "openai/gpt-oss-120b"
 
+    # the model page shows the offers table; tracker models --json carries the offers
+    site = dataclasses.replace(on, site=SiteSettings(out_dir=str(tmp_path / "site"), workers=1))
+    build_site(sessions, site, tmp_path / "site")
+    page = (tmp_path / "site" / model_path(key) / "index.html").read_text("utf-8")
+    table = page.split('id="providers"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 1 + 17  # header + the current offers
+    assert "DeepInfra <code>deepinfra/turbo</code></td><td>bf16</td>" in table
+    assert table.index("google-vertex/global") < table.index("deepinfra/bf16")  # cheapest first
+    out = io.StringIO()
+    assert cmd_models(App(settings=on, out=out), _Args()) == 0
+    [row] = [r for r in json.loads(out.getvalue()) if r["key"] == key]
+    assert len(row["offers"]) == 17 and row["offers"][0]["offer"] == "google-vertex/global"
+    assert row["offers"][0]["prompt_usd_per_mtok"] == "0.09" and row["offers"][0]["quantization"] == "unknown"
+
     # incremental: unchanged listings read within the refresh interval cost no request
     lazy = dataclasses.replace(on, openrouter=dataclasses.replace(on.openrouter, offers_refresh_hours=24))
     before = len(server.requests)
     idle = run_crawl(lazy, "offers", trigger="test")
     assert idle.status == "success" and idle.extra["models_planned"] == 0
     assert not [r for r in server.requests[before:] if r.path.endswith("/endpoints")]
+
+
+@dataclasses.dataclass
+class _Args:
+    json: bool = True
+    retiring: bool = False
+    as_of: dt.date | None = None
+    vendor: str | None = None
+    open_weights: str | None = None
+    license_class: str | None = None
+    include_derivatives: bool = False
+    limit: int | None = None
