@@ -24,6 +24,10 @@ KIND_LABELS: dict[str, str] = {
     "benchmark_claim_added": "Benchmark claim",
     "claim_disputed": "Disputed claim",
     "dispute_resolved": "Dispute resolved",
+    "offer_added": "Provider added",
+    "offer_removed": "Provider removed",
+    "cheapest_offer_changed": "Cheapest provider",
+    "retirement_announced": "Retirement announced",
 }
 
 ATTRIBUTE_LABELS: dict[str, str] = {
@@ -125,4 +129,15 @@ def describe(kind: str, data: dict[str, Any]) -> str:
     if kind == "dispute_resolved":
         value = f": {data['value']}" if data.get("value") else ""
         return f"{attribute_label(str(data.get('attribute', '')))} dispute resolved{value}"
+    if kind in ("offer_added", "offer_removed"):
+        verb = "now offers it" if kind == "offer_added" else "no longer offers it"
+        quant = f" ({data['quantization']})" if data.get("quantization") else ""
+        return f"{data.get('provider') or data.get('offer')}{quant} {verb}"
+    if kind == "cheapest_offer_changed":
+        old, new = data.get("old_provider") or "none", data.get("new_provider") or "none"
+        price = _side(data.get("new_prompt"), "priced") if data.get("new_prompt") is not None else "—"
+        return f"Cheapest provider: {old} → {new} (input {price} per 1M tokens)"
+    if kind == "retirement_announced":
+        moved = f" (was {data['previous']})" if data.get("previous") else ""
+        return f"Retiring on {data.get('retires_on')}{moved}"
     return kind_label(kind)
