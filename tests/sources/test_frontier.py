@@ -261,3 +261,24 @@ def test_an_article_that_answers_404_twice_is_gone_and_no_longer_owed(
     third = run_crawl(configured, "blogs", trigger="test")
     assert third.status == "success"
     assert len(server.requests_to("/z/deleted-post.md")) == 2  # never asked for again
+
+
+def test_tracker_run_reports_the_urls_still_owed():
+    from tracker.cli.run import describe as run_table
+    from tracker.schedule.jobs import JobResult
+    from tracker.sources.summary import CrawlSummary
+
+    owing = CrawlSummary(source="blogs", status="partial", seen=8, extra={"owed": 2})
+    clean = CrawlSummary(source="press", status="success", seen=3, extra={"owed": 0})
+    site = JobResult("site", "skipped", "not built")
+    issue = JobResult("newsletter-build", "skipped", "not built")
+    lines = run_table(
+        [
+            JobResult("crawl:blogs", "partial", "2 failed", crawl=owing),
+            JobResult("crawl:press", "success", crawl=clean),
+        ],
+        site,
+        issue,
+    )
+    assert lines[1].split()[:4] == ["blogs", "partial,", "2", "owed"]
+    assert lines[2].split()[:2] == ["press", "success"]

@@ -177,7 +177,7 @@ def _errors(result: JobResult) -> int:
 
 def _source_row(result: JobResult) -> dict[str, Any]:
     summary = result.crawl
-    return {
+    row = {
         "source": result.job.removeprefix("crawl:"),
         "status": result.status,
         "items": summary.seen if summary else 0,
@@ -188,13 +188,16 @@ def _source_row(result: JobResult) -> dict[str, Any]:
         "rejected": sum(summary.rejected.values()) if summary else 0,
         "message": result.message,
         "run_id": summary.run_id if summary else None,
-        "owed": int(summary.extra.get("owed") or 0) if summary else 0,
     }
+    if summary is not None and "owed" in summary.extra:  # the blogs/press frontier: article URLs still owed
+        row["owed"] = int(summary.extra["owed"] or 0)
+    return row
 
 
 def _status_text(row: dict[str, Any]) -> str:
     """``partial, 9 owed`` when the crawl frontier still owes article URLs."""
-    return f"{row['status']}, {row['owed']} owed" if row["owed"] and row["status"] != "success" else row["status"]
+    owed = row.get("owed")
+    return f"{row['status']}, {owed} owed" if owed and row["status"] != "success" else row["status"]
 
 
 def _crawl_line(result: JobResult) -> str:
