@@ -128,3 +128,52 @@ class _Args:
     license_class: str | None = None
     include_derivatives: bool = False
     limit: int | None = None
+
+
+def test_a_vendor_deprecation_table_and_sentence_give_retirement_dates(corpus: Path):
+    from tracker.normalize.retirements import deprecation_statements
+
+    text = (corpus / "blogs" / "mistral" / "2025-10-03-mistral-docs-models-overview.md").read_text("utf-8")
+    found = {s.mentions: s for s in deprecation_statements(text, published=dt.datetime(2025, 10, 3, tzinfo=UTC))}
+    saba = found[("Mistral Saba 2502", "mistral-saba-2502")]
+    assert saba.retires_on == dt.date(2025, 9, 30) and "| Mistral Saba 2502 |" in saba.quote
+    assert found[("Magistral Small 1.0", "magistral-small-2506")].retires_on == dt.date(2025, 11, 30)
+    assert not any("Codestral Mamba" in m[0] for m in found)  # 2525/06/06 is a placeholder
+    assert not any("Mathstral" in m[0] for m in found)  # no date given
+    [said] = deprecation_statements("Note: GPT-4.5 Preview will be shut down on July 14, 2025, in the API.")
+    assert (said.mentions, said.retires_on) == (("GPT-4.5 Preview",), dt.date(2025, 7, 14))
+    assert deprecation_statements("We retired nothing. The model will be great on July 14, 2025.") == []
+
+
+def test_a_vendor_docs_page_that_states_a_retirement_announces_it(settings: Settings, server, corpus: Path, sessions):
+    from helpers.server import Reply
+
+    from tracker.config import FeedSettings
+    from tracker.sources.runner import run_crawl
+    from tracker.store.identity import ensure_models
+
+    with sessions.begin() as session:
+        ensure_models(
+            session,
+            [("mistralai/magistral-small-2506", "mistralai", "Magistral Small 2506")],
+            seen_at=dt.datetime(2025, 9, 1, tzinfo=UTC),
+        )
+    body = (corpus / "blogs" / "mistral" / "2025-10-03-mistral-docs-models-overview.md").read_bytes()
+    server.route("/robots.txt", Reply(404, b"", {}))
+    server.route("/docs/models/", Reply(200, body, {"Content-Type": "text/markdown; charset=utf-8"}))
+    page = FeedSettings(url=f"{server.url}/docs/models/", vendor="mistral", type="markdown")
+    first = run_crawl(dataclasses.replace(settings, feeds=(page,)), "blogs", trigger="test")
+    assert first.events["retirement_announced"] == 1, first.render()
+    with sessions() as session:
+        [event] = session.scalars(select(Event).where(Event.kind == "retirement_announced")).all()
+    assert event.subject == "mistralai/magistral-small-2506" and event.source == "blogs"
+    assert event.data["retires_on"] == "2025-11-30" and event.data["url"] == page.url
+    assert "| Magistral Small 1.0 |" in event.data["quote"]
+    again = run_crawl(dataclasses.replace(settings, feeds=(page,)), "blogs", trigger="test")
+    assert "retirement_announced" not in again.events  # announced once
+    buffer = io.StringIO()
+    args = _Args(json=True, retiring=True, as_of=dt.date(2025, 10, 1))
+    assert cmd_models(App(settings=settings, out=buffer), args) == 0
+    assert [(r["key"], r["retires_on"], r["source"]) for r in json.loads(buffer.getvalue())] == [
+        ("mistralai/magistral-small-2506", "2025-11-30", "vendor")
+    ]

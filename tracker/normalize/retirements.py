@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -91,3 +92,84 @@ def retiring_after(items: Iterable[Retiring], today: dt.date, *, within_days: in
         if old is None or item.retires_on < old.retires_on:
             kept[item.key] = item
     return sorted(kept.values(), key=lambda r: (r.retires_on, r.key))
+
+
+# ───────────── vendor deprecation statements in posts and docs ─────────────
+
+_DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
+_SENTENCE = re.compile(
+    r"(?P<model>`?[A-Za-z][\w.\-/ ]{1,60}?`?)\s+(?:will be|is scheduled to be|is going to be)\s+"
+    r"(?:retired|shut down|discontinued|sunset)\s+on\s+(?P<date>[A-Z][a-z]+\.? \d{1,2}(?:st|nd|rd|th)?, \d{4}|"
+    r"\d{4}[-/]\d{2}[-/]\d{2}|\d{1,2} [A-Z][a-z]+ \d{4})"
+)
+#: Table headers of columns that name a model's API identifiers.
+_NAME_HEADERS = ("api", "endpoint", "model id", "identifier")
+_MARKUP = re.compile(r"[`*_]|<br\s*/?>|\[([^\]]*)\]\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A vendor saying a model retires on a date, with the exact text it said it in."""
+
+    #: Names to resolve, most specific first (the model column, then API names in backticks).
+    mentions: tuple[str, ...]
+    retires_on: dt.date
+    quote: str
+
+
+def _statement_date(text: str) -> dt.date | None:
+    value = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip().rstrip("."))
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _clean(cell: str) -> str:
+    return _MARKUP.sub(lambda m: m.group(1) or "", cell).strip()
+
+
+def deprecation_statements(text: str, *, published: dt.datetime | None = None) -> list[Statement]:
+    """Retirement dates a post or docs page states: a table with a "Retirement date" column, or a
+    sentence ("X will be retired on June 16, 2025"). Placeholder dates far in the future are skipped."""
+    out: list[Statement] = []
+    limit = published.date() + PLACEHOLDER_AFTER if published is not None else None
+    column: int | None = None
+    name_columns: list[int] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("|"):
+            column = None
+            continue
+        cells = _cells(stripped)
+        lowered = [c.lower() for c in cells]
+        if any("retirement date" in c for c in lowered):
+            column = next(i for i, c in enumerate(lowered) if "retirement date" in c)
+            # the model's name, then its API names (``API Endpoints``, ``Model ID``…)
+            name_columns = [0] + [i for i, c in enumerate(lowered) if i and any(w in c for w in _NAME_HEADERS)]
+            continue
+        if column is None or set(stripped) <= set("|:- ") or column >= len(cells):
+            continue
+        date = _statement_date(_clean(cells[column]))
+        if date is None or (limit is not None and date > limit):
+            continue
+        names = [_clean(cells[i]) for i in name_columns if i < len(cells)]
+        names += re.findall(r"`([^`]+)`", stripped)
+        mentions = tuple(dict.fromkeys(n for n in names if n and not n.endswith("-latest")))
+        if mentions:
+            out.append(Statement(mentions, date, stripped[:500]))
+    for match in _SENTENCE.finditer(text):
+        date = _statement_date(match.group("date"))
+        if date is None or (limit is not None and date > limit):
+            continue
+        model = _clean(match.group("model"))
+        if model.lower().startswith(("the ", "it ", "this ")):
+            model = model.split(" ", 1)[1] if " " in model else model
+        out.append(Statement((model,), date, match.group(0)[:500]))
+    return out

@@ -76,7 +76,7 @@ def _price_text(status: str | None, amount: Decimal | None) -> str:
 
 
 def load_retirements(session: Session) -> dict[int, dt.date]:
-    """Announced retirement date (OpenRouter ``expiration_date``) by model id: the earliest of its listings."""
+    """Announced retirement date by model id: OpenRouter ``expiration_date`` or a vendor post, the earliest."""
     out: dict[int, dt.date] = {}
     for model_id, text, changed in session.execute(
         select(OpenRouterListing.model_id, OpenRouterListing.expiration_date, OpenRouterListing.last_changed_at).where(
@@ -88,6 +88,11 @@ def load_retirements(session: Session) -> dict[int, dt.date]:
         date = retirement_date(text)
         if date is None or date > changed.date() + PLACEHOLDER_AFTER:  # 2098-12-31 is a placeholder
             continue
+        if model_id not in out or date < out[model_id]:
+            out[model_id] = date
+    from tracker.store.retirements import vendor_retirements  # dates vendor posts announced
+
+    for model_id, date in vendor_retirements(session).items():
         if model_id not in out or date < out[model_id]:
             out[model_id] = date
     return out

@@ -40,6 +40,7 @@ from tracker.sources.spiders.feeds import (
 from tracker.sources.summary import CrawlSummary
 from tracker.store.db import make_engine, make_sessionmaker, session_scope
 from tracker.store.ingest_documents import DocumentsBatch, PageRecord, Validators, ingest_documents, text_hash
+from tracker.store.retirements import announce_vendor_retirements
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
 
@@ -293,6 +294,7 @@ def store_documents_crawl(
                 )
                 summary.absorb(result.counts(), result.events)
                 summary.extra.update({k: v for k, v in result.extra().items() if v})
+                summary.absorb(*announce_vendor_retirements(session, pages, source=source, run_id=run_id, now=now))
             owed = 0
             if not collect_only:  # tracker check prints its problems; it records nothing
                 record_errors(session, state.rejections + failure_rows, source=source, run_id=run_id)
