@@ -193,6 +193,8 @@ class ScheduleSettings:
     huggingface_interval_minutes: float = 360
     blogs_interval_minutes: float = 180
     press_interval_minutes: float = 180
+    #: OpenRouter per-provider offers (bounded and incremental: a crawl of unchanged listings asks nothing).
+    offers_interval_minutes: float = 180
     #: For a source without its own ``<source>_interval_minutes``.
     default_interval_minutes: float = 180
     #: The weekly newsletter: ``mon 08:00`` (weekday and time) or a 5-field crontab line, in newsletter.timezone.
