@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import json
 from collections import Counter
@@ -18,6 +19,7 @@ from tracker.cli.app import App
 from tracker.cli.sources import cmd_sources
 from tracker.config import Settings, SourcesSettings, load_settings
 from tracker.errors import ConfigError
+from tracker.schedule.plan import plan
 from tracker.sources.catalog import configured_feeds, default_sources, mirrored, parse_sources
 from tracker.sources.registry import enabled_sources
 from tracker.sources.runner import run_crawl
@@ -105,6 +107,9 @@ def test_a_bad_entry_in_a_source_list_is_a_one_line_error(entry, message):
 def test_defaults_are_on_for_tracker_run_and_can_be_disabled_or_extended_in_toml(tmp_path: Path):
     fresh = load_settings(env={})
     assert [n for n in enabled_sources(fresh) if n in ("blogs", "press")] == ["blogs", "press"]
+    specs = {s.name: s for s in plan(fresh)}  # the scheduler crawls them too
+    assert {"crawl:blogs", "crawl:press", "crawl:offers"} <= set(specs)
+    assert specs["crawl:blogs"].trigger.interval == dt.timedelta(minutes=180)
     assert len(configured_feeds(fresh)) == len(default_sources())
     config = tmp_path / "tracker.toml"
     config.write_text(

@@ -123,6 +123,11 @@ def _row(**values):
             },
         ),
         (
+            _row(),
+            Outcome("failed", NOW, reason="robots-txt"),
+            {"state": "refused", "attempts": 1, "reason": "robots-txt", "last_attempt_at": NOW},
+        ),
+        (
             _row(state="fetched", content_hash="h1", http_status=200),
             Outcome("not-modified", NOW),
             {"http_status": 304, "last_attempt_at": NOW, "fetched_at": NOW},
@@ -141,6 +146,7 @@ def test_the_frontier_decider(row, outcome, expected):
         (_row(state="failed", next_retry_at=NOW + MIN), False),
         (_row(state="fetched"), False),
         (_row(state="gone"), False),
+        (_row(state="refused"), False),
     ],
 )
 def test_what_is_due(row, due):

@@ -2,8 +2,9 @@
 
 Every article URL a feed or an index page links to is a row (``tracker.store.tables.frontier``):
 ``pending`` → ``fetched`` (with its hash), or ``failed`` (reason, attempts, next retry with a
-doubling backoff), or ``gone`` after a second 404/410. Each crawl fetches the pending and
-due-for-retry URLs even when their feed answers 304, so nothing discovered is forgotten.
+doubling backoff), or ``gone`` after a second 404/410 (``refused`` when robots.txt disallows it).
+Each crawl fetches the pending and due-for-retry URLs even when their feed answers 304, so nothing
+discovered is forgotten.
 
 * :func:`decide` is the pure decider: (the stored row, what happened) → the row's new values;
 * :class:`FrontierLog` collects what a crawl saw (feed entries, pages, 304s, failures);
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PENDING, FETCHED, FAILED, GONE = "pending", "fetched", "failed", "gone"
+#: robots.txt does not allow it: not fetched again, not owed.
+REFUSED = "refused"
 #: States that are still owed (fetched by the next crawl once due).
 OWED = (PENDING, FAILED)
 #: The longest wait between two attempts.
@@ -76,13 +79,15 @@ def decide(row: Mapping[str, Any] | None, outcome: Outcome, *, first_wait_minute
         gone_answers = int(current.get("gone_answers") or 0)
         gone_answers = gone_answers + 1 if outcome.http_status in GONE_STATUSES else 0
         state = GONE if gone_answers >= 2 else FAILED
+        if outcome.reason == "robots-txt":
+            state = REFUSED
         new = {
             "state": state,
             "attempts": attempts,
             "gone_answers": gone_answers,
             "reason": (outcome.reason or "failed")[:64],
             "http_status": outcome.http_status,
-            "next_retry_at": None if state == GONE else outcome.at + backoff(attempts, first_wait_minutes),
+            "next_retry_at": None if state != FAILED else outcome.at + backoff(attempts, first_wait_minutes),
             "last_attempt_at": outcome.at,
         }
     else:
