@@ -16,7 +16,10 @@ their feeds. It maps responses to raw items and never interprets articles:
   broken XML is reported (:class:`FeedProblem`) and whatever entries could be
   read are still followed;
 * a page becomes one ``RawRecord(kind="page")`` with its body, content type and
-  validators; the pipeline reads the article.
+  validators; the pipeline reads the article;
+* an ``index`` source is an HTML page that links to articles (:mod:`tracker.sources.spiders.index`);
+* after the configured sources, the article URLs the crawl frontier still owes (pending, or
+  failed and due again) are fetched, even when their feed answered ``304``.
 """
 
 from __future__ import annotations
