@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.sources.frontier import OWED, FrontierLog, Outcome, decide, is_due, listing_broken, listing_state
@@ -144,10 +144,7 @@ def apply_frontier(
             result.failed += 1
     if inserts:
         session.execute(insert(FrontierUrl), [{k: r.get(k) for k in _COLUMNS} for r in inserts])
-    for url, values in changes.items():
-        session.execute(
-            update(FrontierUrl).where(FrontierUrl.source == source, FrontierUrl.url == url).values(**values)
-        )
+    _update_rows(session, source, changes)
     _apply_listings(session, log, source=source, listings=listings)
     result.owed = owed_count(session, source)
     result.broken = {
@@ -181,6 +178,21 @@ def _apply_listings(session: Session, log: FrontierLog, *, source: str, listings
             session.execute(
                 update(SourceListing).where(SourceListing.url == outcome.url).values(source=source, name=name, **values)
             )
+
+
+def _update_rows(session: Session, source: str, changes: Mapping[str, Mapping[str, Any]]) -> None:
+    """One ``executemany`` per set of changed columns (not a statement per URL)."""
+    table = FrontierUrl.__table__
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for url, values in changes.items():
+        groups.setdefault(tuple(sorted(values)), []).append({"b_url": url, **{f"v_{k}": v for k, v in values.items()}})
+    for columns, params in groups.items():
+        statement = (
+            table.update()
+            .where(table.c.source == source, table.c.url == bindparam("b_url"))
+            .values({name: bindparam(f"v_{name}") for name in columns})
+        )
+        session.execute(statement, params)
 
 
 def listing_rows(session: Session, source: str | None = None) -> list[dict[str, Any]]:
