@@ -64,7 +64,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("url", name=op.f("pk_source_listings")),
     )
 
-
     op.create_table(
         "offers",
         sa.Column("id", sa.Integer(), nullable=False),
