@@ -74,6 +74,13 @@ class HttpSettings:
 class OpenRouterSettings:
     url: str = "https://openrouter.ai/api/v1"
     enabled: bool = True
+    #: Per-provider offers (``/models/{author}/{slug}/endpoints``): ``multi`` (models with more than one
+    #: provider, each model read once first), ``all``, or ``off``. Crawled as the ``offers`` source.
+    offers: str = "multi"
+    #: Models whose offers one crawl reads at most.
+    offers_per_crawl: int = 100
+    #: An unchanged listing's offers are read again after this long (a changed listing at once).
+    offers_refresh_hours: float = 24
 
 
 @dataclass(frozen=True)
@@ -112,8 +119,39 @@ class FeedSettings:
     url: str
     vendor: str
     kind: str = "vendor"
-    #: ``feed`` (RSS/Atom), ``html`` or ``markdown`` (a single page), ``page`` (a page read by its content type).
+    #: ``feed`` (RSS/Atom), ``html`` or ``markdown`` (a single page), ``page`` (a page read by its content type),
+    #: ``index`` (an HTML page linking to articles; hooks: ``link_*``, ``date_selector``, ``next_selector``).
     type: str = "feed"
+    #: The source's name in ``tracker sources`` (the default list's id; a feed of your own may set one).
+    name: str | None = None
+    #: Index pages: CSS selector of the article links (default: every ``a[href]``) …
+    link_selector: str | None = None
+    #: … kept when their absolute URL matches this regular expression.
+    link_pattern: str | None = None
+    #: Index pages: CSS selector of one article's block (link and date are looked up inside it).
+    item_selector: str | None = None
+    #: Index pages: CSS selector of the article's date inside its block (``datetime`` attribute or text).
+    date_selector: str | None = None
+    #: Index pages: CSS selector of the link to the next (older) page.
+    next_selector: str | None = None
+    #: Index pages followed per crawl through ``next_selector``.
+    max_pages: int = 20
+
+
+@dataclass(frozen=True)
+class SourcesSettings:
+    """The shipped default source list (``tracker/sources/data/default_sources.toml``) and the crawl frontier."""
+
+    #: Crawl the default vendor blogs, release channels and press (``tracker sources`` lists them).
+    defaults: bool = True
+    #: Ids of default sources not to crawl.
+    disable: tuple[str, ...] = ()
+    #: Fetch the default sources through this prefix instead (``https://host/path`` → ``{mirror}/host/path``).
+    mirror: str | None = None
+    #: First wait before an article that failed is fetched again (doubles per attempt, at most a week).
+    retry_minutes: float = 30
+    #: A listing that answered an error or nothing this many crawls in a row is flagged broken.
+    broken_after_runs: int = 2
 
 
 @dataclass(frozen=True)
@@ -176,6 +214,8 @@ class ScheduleSettings:
     litellm_interval_minutes: float = 720
     genaiprices_interval_minutes: float = 1440
     epoch_interval_minutes: float = 1440
+    #: OpenRouter per-provider offers (bounded and incremental: a crawl of unchanged listings asks nothing).
+    offers_interval_minutes: float = 180
     #: For a source without its own ``<source>_interval_minutes``.
     default_interval_minutes: float = 180
     #: The weekly newsletter: ``mon 08:00`` (weekday and time) or a 5-field crontab line, in newsletter.timezone.
@@ -202,6 +242,7 @@ class Settings:
     huggingface: HuggingFaceSettings = field(default_factory=HuggingFaceSettings)
     peers: PeerSettings = field(default_factory=PeerSettings)
     feeds: tuple[FeedSettings, ...] = ()
+    sources: SourcesSettings = field(default_factory=SourcesSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
@@ -235,6 +276,8 @@ ENV_VARS: dict[str, tuple[str | None, str]] = {
     "TRACKER_UNSUBSCRIBE_URL": ("newsletter", "unsubscribe_url"),
     "TRACKER_SITE_DIR": ("site", "out_dir"),
     "TRACKER_SITE_URL": ("site", "base_url"),
+    "TRACKER_DEFAULT_SOURCES": ("sources", "defaults"),
+    "TRACKER_SOURCES_MIRROR": ("sources", "mirror"),
 }
 
 

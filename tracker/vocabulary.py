@@ -63,6 +63,10 @@ KIND_LABELS: dict[str, str] = {
     "benchmark_claim_added": "Benchmark claim",
     "claim_disputed": "Disputed claim",
     "dispute_resolved": "Dispute resolved",
+    "offer_added": "Provider added",
+    "offer_removed": "Provider removed",
+    "cheapest_offer_changed": "Cheapest provider",
+    "retirement_announced": "Retirement announced",
 }
 
 #: Claim attributes as headings.

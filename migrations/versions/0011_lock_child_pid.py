@@ -3,8 +3,8 @@
 A lease is taken over only when its holder and the holder's child are gone,
 so that a crawl left running by a killed scheduler never runs beside a second one.
 
-Revision ID: none
-Revises: 0005
+Revision ID: 0011
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

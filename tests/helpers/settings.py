@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers.server import FakeServer
-from tracker.config import HttpSettings, OpenRouterSettings, Settings
+from tracker.config import HttpSettings, OpenRouterSettings, Settings, SourcesSettings
 
 
 def loopback_settings(db_url: str, server: FakeServer) -> Settings:
@@ -18,5 +18,8 @@ def loopback_settings(db_url: str, server: FakeServer) -> Settings:
             autothrottle=False,
             max_retry_after_seconds=5.0,
         ),
-        openrouter=OpenRouterSettings(url=f"{server.url}/api/v1"),
+        # per-provider offers are their own source ("offers"): tests that want it turn it on
+        openrouter=OpenRouterSettings(url=f"{server.url}/api/v1", offers="off"),
+        # the shipped default source list points at the internet: tests that want it set a mirror
+        sources=SourcesSettings(defaults=False),
     )

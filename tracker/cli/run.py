@@ -177,7 +177,7 @@ def _errors(result: JobResult) -> int:
 
 def _source_row(result: JobResult) -> dict[str, Any]:
     summary = result.crawl
-    return {
+    row = {
         "source": result.job.removeprefix("crawl:"),
         "status": result.status,
         "items": summary.seen if summary else 0,
@@ -189,12 +189,21 @@ def _source_row(result: JobResult) -> dict[str, Any]:
         "message": result.message,
         "run_id": summary.run_id if summary else None,
     }
+    if summary is not None and "owed" in summary.extra:  # the blogs/press frontier: article URLs still owed
+        row["owed"] = int(summary.extra["owed"] or 0)
+    return row
+
+
+def _status_text(row: dict[str, Any]) -> str:
+    """``partial, 9 owed`` when the crawl frontier still owes article URLs."""
+    owed = row.get("owed")
+    return f"{row['status']}, {owed} owed" if owed and row["status"] != "success" else row["status"]
 
 
 def _crawl_line(result: JobResult) -> str:
     row = _source_row(result)
     text = (
-        f"{row['status']}, {row['items']} items, {row['new']} new, {row['changed']} changed, "
+        f"{_status_text(row)}, {row['items']} items, {row['new']} new, {row['changed']} changed, "
         f"{row['errors']} errors, {row['rejected']} rejected"
     )
     return text + (f" — {result.message}" if result.message else "")
@@ -231,7 +240,7 @@ def describe(crawls: list[JobResult], site: JobResult, issue: JobResult) -> list
     rows = [_source_row(r) for r in crawls]
     header = ("SOURCE", "STATUS", "ITEMS", "NEW", "CHANGED", "ERRORS", "REJECTED")
     keys = ("items", "new", "changed", "errors", "rejected")
-    table = [header] + [(r["source"], r["status"], *(str(r[k]) for k in keys)) for r in rows]
+    table = [header] + [(r["source"], _status_text(r), *(str(r[k]) for k in keys)) for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     lines = []
     for line in table:

@@ -123,6 +123,8 @@ def describe(
     lines = [f"tracker status at {now.strftime('%Y-%m-%d %H:%M')} UTC", "", "sources"]
     for s in sources:
         state = "ok" if not s.flags else ", ".join(f.upper() for f in s.flags)
+        if s.owed and "partial" in s.flags:
+            state = state.replace("PARTIAL", f"PARTIAL, {s.owed} owed", 1)
         lines.append(f"  {s.source}{'' if s.enabled else ' (disabled)'}: {state}")
         lines.append(f"    last success   {_when(s.last_success_at, now)}")
         if s.last_run is not None:

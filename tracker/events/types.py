@@ -329,3 +329,59 @@ def decode(kind: str, data: Mapping[str, Any] | None, *, subject: str, source: s
     if cls is None:
         raise EventDataError(f"unknown event kind {kind!r} (of {subject!r})")
     return cls.from_data(data, subject=subject, source=source, detected_at=detected_at)
+
+
+# ───────────── per-provider offers and retirements (issue 15) ─────────────
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferAdded(Event):
+    """A provider started offering an OpenRouter model (``offer`` is the endpoint's tag)."""
+
+    kind: ClassVar[str] = "offer_added"
+    offer: str
+    provider: str
+    quantization: str | None = None
+    #: USD per 1M tokens.
+    prompt: Decimal | None = None
+    completion: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferRemoved(Event):
+    """A provider no longer offers an OpenRouter model."""
+
+    kind: ClassVar[str] = "offer_removed"
+    offer: str
+    provider: str
+    quantization: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheapestOfferChanged(Event):
+    """The cheapest offer (prompt + completion per 1M tokens, among providers that are up) changed."""
+
+    kind: ClassVar[str] = "cheapest_offer_changed"
+    old_offer: str | None = None
+    new_offer: str | None = None
+    old_provider: str | None = None
+    new_provider: str | None = None
+    old_prompt: Decimal | None = None
+    old_completion: Decimal | None = None
+    new_prompt: Decimal | None = None
+    new_completion: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetirementAnnounced(Event):
+    """A retirement date was announced for a model (OpenRouter ``expiration_date``, or a vendor statement)."""
+
+    kind: ClassVar[str] = "retirement_announced"
+    #: ISO date (``2026-09-30``).
+    retires_on: str
+    previous: str | None = None
+    url: str | None = None
+    quote: str | None = None
+
+
+EVENT_KINDS.update({cls.kind: cls for cls in (OfferAdded, OfferRemoved, CheapestOfferChanged, RetirementAnnounced)})

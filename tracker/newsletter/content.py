@@ -56,6 +56,7 @@ from tracker.events.types import (
     ModelReleased,
     OpenWeightStatusChanged,
     PriceChanged,
+    RetirementAnnounced,
 )
 from tracker.newsletter import formatting as fmt
 from tracker.newsletter.netprice import NetChange, PriceStep, net_changes
@@ -90,6 +91,7 @@ WEEK_KINDS = (
     "claim_disputed",
     "dispute_resolved",
     "benchmark_claim_added",
+    "retirement_announced",
     *STATUS_KINDS,
 )
 
@@ -239,6 +241,18 @@ class CatalogDisagreement:
 
 
 @dataclass
+class RetiringItem:
+    """A retirement announced this week (OpenRouter ``expiration_date``)."""
+
+    key: str
+    subject: str
+    name: str
+    url: str
+    #: ISO date.
+    retires_on: str
+
+
+@dataclass
 class Omitted:
     """Items beyond :data:`MAX_ITEMS` per section (counted, not listed)."""
 
@@ -274,20 +288,36 @@ class IssueContext:
     #: Catalogs that disagree with the source this week (only written to data.json when there are some).
     catalogs: list[CatalogDisagreement] = field(default_factory=list)
     catalogs_more: int = 0
+    #: Retirements announced this week, soonest first (left out of data.json when empty).
+    retiring: list[RetiringItem] = field(default_factory=list)
 
     @property
     def quiet(self) -> bool:
         """Nothing to report in any section."""
         n = self.numbers
         return not (
-            n.new_models or n.price_changes or n.status_changes or n.disputes or n.benchmark_claims or n.delisted
+            n.new_models
+            or n.price_changes
+            or n.status_changes
+            or n.disputes
+            or n.benchmark_claims
+            or n.delisted
+            or self.retiring
         )
 
     @property
     def items(self) -> int:
         """Number of reported items (the headline total)."""
         n = self.numbers
-        return n.new_models + n.price_changes + n.status_changes + n.disputes + n.benchmark_claims + n.delisted
+        return (
+            n.new_models
+            + n.price_changes
+            + n.status_changes
+            + n.disputes
+            + n.benchmark_claims
+            + n.delisted
+            + len(self.retiring)
+        )
 
 
 # --------------------------------------------------------------------------- JSON
@@ -298,6 +328,8 @@ def context_to_dict(context: IssueContext) -> dict[str, Any]:
     if not context.catalogs and not context.catalogs_more:  # issues without the section keep their data.json
         data.pop("catalogs")
         data.pop("catalogs_more")
+    if not data["retiring"]:
+        del data["retiring"]  # issues without retirements read and render as before
     return data
 
 
@@ -424,6 +456,7 @@ def build_context(
     delisted, omitted.delisted = _cap(delisted)
 
     numbers.context_changes = len(by_kind["context_length_changed"])
+    retiring = _retiring(by_kind["retirement_announced"])
 
     catalog_rows, catalogs_more = week_disagreements(session, start=start, end=end, link=link)
 
@@ -450,6 +483,7 @@ def build_context(
         omitted=omitted,
         catalogs=[CatalogDisagreement(**row) for row in catalog_rows],
         catalogs_more=catalogs_more,
+        retiring=retiring,
     )
 
 
@@ -757,3 +791,22 @@ def _delisted(events: list[_WeekEvent]) -> list[DelistedItem]:
         if e.kind == "model_delisted"
     ]
     return sorted(out, key=lambda d: (d.name.casefold(), d.subject))
+
+
+def _retiring(events: list[_WeekEvent]) -> list[RetiringItem]:
+    """The last announcement per listing this week, soonest retirement first."""
+    last: dict[str, _WeekEvent] = {}
+    for e in sorted(events, key=lambda e: (e.detected_at, e.id)):
+        last[e.subject] = e
+    out = [
+        RetiringItem(
+            key=e.key,
+            subject=fmt.one_line(e.subject),
+            name=e.name,
+            url=e.url,
+            retires_on=e.event.retires_on,
+        )
+        for e in last.values()
+        if isinstance(e.event, RetirementAnnounced) and e.event.retires_on
+    ]
+    return sorted(out, key=lambda r: (r.retires_on, r.name.casefold(), r.subject))[:MAX_ITEMS]

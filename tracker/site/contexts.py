@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from markupsafe import Markup
 
@@ -153,6 +154,16 @@ class HomePage(Page):
     latest_issue: IssueSummary | None
     status_facets: tuple[FacetLink, ...]
     class_facets: tuple[FacetLink, ...]
+    #: Models whose retirement is announced, soonest first (on or after the newest change's day).
+    retiring: tuple[RetiringView, ...] = ()
+
+
+@dataclass(frozen=True)
+class RetiringView:
+    name: str
+    path: str
+    retires_on: dt.date
+    days_left: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -280,6 +291,10 @@ class ModelPage(Page):
     links_out: tuple[ExternalLink, ...]
     changes: tuple[EventView, ...]
     change_total: int
+    #: ``tracker.site.offers.ProviderOffer`` rows, cheapest first.
+    provider_offers: tuple[Any, ...] = ()
+    #: The announced retirement date (OpenRouter ``expiration_date``).
+    retires_on: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from tracker.events.types import (
     AliasChanged,
     BenchmarkClaimAdded,
+    CheapestOfferChanged,
     ClaimDisputed,
     ContextLengthChanged,
     DisputeResolved,
@@ -20,8 +21,11 @@ from tracker.events.types import (
     ModelAdded,
     ModelDelisted,
     ModelReleased,
+    OfferAdded,
+    OfferRemoved,
     OpenWeightStatusChanged,
     PriceChanged,
+    RetirementAnnounced,
 )
 from tracker.site.format import percent, tier_label, tokens
 from tracker.vocabulary import attribute_label, component_label, kind_label, unit_label, usd
@@ -104,4 +108,15 @@ def describe(event: Event) -> str:
         case DisputeResolved():
             value = f": {event.value}" if event.value else ""
             return f"{attribute_label(event.attribute)} dispute resolved{value}"
+        case OfferAdded() | OfferRemoved():
+            verb = "now offers it" if isinstance(event, OfferAdded) else "no longer offers it"
+            quant = f" ({event.quantization})" if event.quantization else ""
+            return f"{event.provider or event.offer}{quant} {verb}"
+        case CheapestOfferChanged():
+            old, new = event.old_provider or "none", event.new_provider or "none"
+            price = _side(event.new_prompt, "priced") if event.new_prompt is not None else "—"
+            return f"Cheapest provider: {old} → {new} (input {price} per 1M tokens)"
+        case RetirementAnnounced():
+            moved = f" (was {event.previous})" if event.previous else ""
+            return f"Retiring on {event.retires_on}{moved}"
     return kind_label(event.kind)

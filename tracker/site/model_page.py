@@ -63,6 +63,9 @@ class ModelInputs:
     card_text: str | None
     card_url: str | None
     card_fetched_at: dt.datetime | None
+    #: OpenRouter per-provider offers (cheapest first) and the announced retirement date.
+    provider_offers: Sequence[Any] = ()
+    retires_on: dt.date | None = None
 
 
 def web_url(url: str | None) -> str | None:
@@ -412,4 +415,6 @@ def model_page(inputs: ModelInputs, models: Mapping[int, ModelSummary]) -> Model
         links_out=tuple(links),
         changes=tuple(event_view(e, models) for e in inputs.events[:MAX_CHANGES]),
         change_total=len(inputs.events),
+        provider_offers=tuple(inputs.provider_offers),
+        retires_on=inputs.retires_on,
     )

@@ -151,6 +151,9 @@ class SiteData:
     cards_by_url: dict[str, CardRef] = field(default_factory=dict)
     #: Card document ids linked to a model through its claims.
     cards_by_model: dict[int, CardRef] = field(default_factory=dict)
+    #: OpenRouter per-provider offers by model id (cheapest first), and announced retirement dates.
+    provider_offers: dict[int, list[Any]] = field(default_factory=dict)
+    retirements: dict[int, dt.date] = field(default_factory=dict)
 
     @property
     def latest_event_at(self) -> dt.datetime | None:
@@ -165,6 +168,10 @@ def load_site_data(session: Session) -> SiteData:
     """
     models = sorted((ModelRow(*row) for row in session.execute(select(*_model_columns()))), key=lambda m: m.key)
     data = SiteData(models=models)
+    from tracker.site.offers import load_provider_offers, load_retirements
+
+    data.provider_offers = load_provider_offers(session)
+    data.retirements = load_retirements(session)
     listings = sorted((ListingRow(*row) for row in session.execute(_listing_query())), key=lambda r: r.id)
     data.listings = _group(listings, lambda r: r.model_id)
     prices = sorted(

@@ -12,12 +12,35 @@ from typing import Any
 
 from tracker.config import Settings
 from tracker.errors import ConfigError
+from tracker.sources.catalog import configured_feeds
 
 
 def _openrouter(settings: Settings) -> tuple[type, dict[str, Any]]:
     from tracker.sources.spiders.openrouter import OpenRouterSpider
 
     return OpenRouterSpider, {"base_url": settings.openrouter.url}
+
+
+def _offers(settings: Settings) -> tuple[type, dict[str, Any]]:
+    from functools import partial
+
+    from tracker.normalize.endpoints import MODES
+    from tracker.sources.spiders.offers import OffersSpider
+    from tracker.store.ingest_offers import load_offer_targets_from
+
+    section = settings.openrouter
+    if section.offers not in MODES:
+        raise ConfigError(f"openrouter.offers must be one of {', '.join(MODES)}, not {section.offers!r}")
+    return OffersSpider, {
+        "base_url": section.url,
+        "targets": partial(
+            load_offer_targets_from,
+            settings.database_url,
+            mode=section.offers,
+            refresh_hours=section.offers_refresh_hours,
+            limit=section.offers_per_crawl,
+        ),
+    }
 
 
 def _huggingface(settings: Settings) -> tuple[type, dict[str, Any]]:
@@ -44,14 +67,22 @@ def _feeds(settings: Settings, kind: str) -> tuple[type, dict[str, Any]]:
     from functools import partial
 
     from tracker.sources.database import read_validators
+    from tracker.sources.frontier import load_owed_from
     from tracker.sources.spiders.feeds import BlogsSpider, PressSpider
 
-    for feed in settings.feeds:
-        if feed.kind not in FEED_KINDS.values() or feed.type not in ("feed", "html", "markdown", "page"):
-            raise ConfigError(f"feed {feed.url}: kind must be vendor or press and type feed, html, markdown or page")
+    feeds = configured_feeds(settings)
+    for feed in feeds:
+        if feed.kind not in FEED_KINDS.values() or feed.type not in FEED_TYPES:
+            raise ConfigError(
+                f"feed {feed.url}: kind must be vendor or press and type feed, index, html, markdown or page"
+            )
+    source = next(name for name, k in FEED_KINDS.items() if k == kind)
     return BlogsSpider if kind == "vendor" else PressSpider, {
-        "feeds": [dataclasses.asdict(f) for f in settings.feeds if f.kind == kind],
+        "feeds": [dataclasses.asdict(f) for f in feeds if f.kind == kind],
         "validators": partial(read_validators, settings.database_url),
+        "owed": partial(load_owed_from, settings.database_url, source),
+        "retry_minutes": settings.sources.retry_minutes,
+        "broken_after_runs": settings.sources.broken_after_runs,
         "max_page_bytes": settings.http.max_page_bytes,
     }
 
@@ -95,9 +126,11 @@ PEER_SOURCES = {
 
 #: Feed-driven sources and the kind of feeds each one crawls.
 FEED_KINDS = {"blogs": "vendor", "press": "press"}
+FEED_TYPES = ("feed", "index", "html", "markdown", "page")
 
 SOURCES: dict[str, Callable[[Settings], tuple[type, dict[str, Any]]]] = {
     "openrouter": _openrouter,
+    "offers": _offers,
     "huggingface": _huggingface,
     "blogs": lambda settings: _feeds(settings, "vendor"),
     "press": lambda settings: _feeds(settings, "press"),
@@ -115,8 +148,12 @@ def enabled_sources(settings: Settings) -> list[str]:
             if settings.peers.enabled:
                 names.append(name)
             continue
-        if name in FEED_KINDS:  # crawled when feeds of its kind are configured
-            if any(feed.kind == FEED_KINDS[name] for feed in settings.feeds):
+        if name in FEED_KINDS:  # crawled when feeds of its kind are configured (the default list counts)
+            if any(feed.kind == FEED_KINDS[name] for feed in configured_feeds(settings)):
+                names.append(name)
+            continue
+        if name == "offers":  # OpenRouter's per-provider offers, after its listing
+            if settings.openrouter.enabled and settings.openrouter.offers != "off":
                 names.append(name)
             continue
         section = getattr(settings, name, None)

@@ -103,8 +103,10 @@ class CrawlSummary:
 
     def render(self) -> str:
         """Human-readable lines for the terminal."""
+        owed = self.extra.get("owed")
         lines = [
             f"{self.source}: {self.status}"
+            + (f", {owed} owed" if owed and self.status != "success" else "")
             + ("" if self.complete or self.status == "failed" else " (listing incomplete: nothing delisted)"),
             f"  models seen {self.seen}, new {self.new}, changed {self.changed}, delisted {self.delisted}, "
             f"rejected {sum(self.rejected.values())}",

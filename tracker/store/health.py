@@ -4,7 +4,10 @@ Per source: the last run, the last success, the last error, the items of the
 last run, and flags:
 
 * ``failing`` — the last finished crawl failed (with how many in a row);
-* ``partial`` — the last finished crawl got only part of the source (some fetches failed);
+* ``partial`` — the last finished crawl got only part of the source (some fetches failed), or
+  article URLs it discovered are still owed (``tracker status`` says "partial, N owed");
+* ``broken`` — a feed or index page stopped working (404/410, moved, failing or empty for
+  ``sources.broken_after_runs`` crawls);
 * ``stale`` — no data (a successful or partial crawl) for ``stale_after_hours``, or never;
 * ``empty`` — the last ``empty_runs_before_flag`` crawls that did not fail saw no item at all;
 * ``stuck`` — a crawl has been ``running`` for longer than the crawl timeout allows,
@@ -97,7 +100,11 @@ class SourceHealth:
     items_last_run: int | None = None
     consecutive_failures: int = 0
     consecutive_empty: int = 0
-    #: ``failing``, ``partial``, ``suspicious``, ``stale``, ``empty``, ``stuck``.
+    #: Article URLs discovered and not fetched yet (the crawl frontier of blogs and press).
+    owed: int = 0
+    #: Feeds or index pages that stopped working: url → what is wrong.
+    broken: dict[str, str] = field(default_factory=dict)
+    #: ``failing``, ``partial``, ``suspicious``, ``stale``, ``empty``, ``stuck``, ``broken``.
     flags: list[str] = field(default_factory=list)
     #: One sentence per flag.
     notes: list[str] = field(default_factory=list)
@@ -120,6 +127,8 @@ class SourceHealth:
             "items_last_run": self.items_last_run,
             "consecutive_failures": self.consecutive_failures,
             "consecutive_empty": self.consecutive_empty,
+            "owed": self.owed,
+            "broken": self.broken,
             "last_run": self.last_run.to_dict() if self.last_run else None,
             "running": self.running.to_dict() if self.running else None,
         }
@@ -144,8 +153,31 @@ def source_health(
             known.append(name)
     out = []
     for name in known:
-        out.append(_one(session, name, name in sources, schedule, now))
+        health = _one(session, name, name in sources, schedule, now)
+        _frontier(session, health, settings)
+        out.append(health)
     return out
+
+
+def _frontier(session: Session, health: SourceHealth, settings: Settings) -> None:
+    """URLs still owed make a source partial; a broken feed or index page flags it."""
+    from tracker.sources.frontier import listing_broken
+    from tracker.store.frontier import listing_rows, owed_count
+
+    health.owed = owed_count(session, health.source)
+    if health.owed and "failing" not in health.flags:
+        if "partial" not in health.flags:
+            health.flags.insert(0, "partial")
+        health.notes.append(
+            f"{health.owed} article URL(s) discovered and not fetched yet (the next crawl fetches them)"
+        )
+    for row in listing_rows(session, health.source):
+        if listing_broken(row, settings.sources.broken_after_runs):
+            health.broken[row["url"]] = f"{row['name'] or row['url']}: {row['detail'] or row['state']}"
+    if health.broken:
+        health.flags.append("broken")
+        for detail in health.broken.values():
+            health.notes.append(f"listing stopped working: {detail}")
 
 
 def _one(session: Session, name: str, enabled: bool, schedule: Any, now: dt.datetime) -> SourceHealth:

@@ -170,9 +170,7 @@ def apply_intents(session: Session, intents: Iterable[Intent], *, now: dt.dateti
     status_updates: list[dict[str, Any]] = []
     for intent in intents:
         if isinstance(intent, SetStatus):
-            status_updates.append(
-                {"id": intent.claim_id, "status": intent.status, "valid_until": intent.valid_until}
-            )
+            status_updates.append({"id": intent.claim_id, "status": intent.status, "valid_until": intent.valid_until})
         elif isinstance(intent, Announce):
             result.events.append(intent.event)
         elif isinstance(intent, OpenDispute):

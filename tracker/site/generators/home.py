@@ -10,6 +10,7 @@ from tracker.site.contexts import Count, HomePage, IssueSummary
 from tracker.site.format import iso_week
 from tracker.site.generators import Outputs, PageOut, SiteInputs
 from tracker.site.paths import open_weight_path
+from tracker.site.retiring import retiring_views
 from tracker.site.summaries import class_facets, status_facets
 from tracker.store.events import StoredEvent
 from tracker.vocabulary import kind_label
@@ -53,5 +54,6 @@ def home_page(inputs: SiteInputs, issues: Sequence[IssueSummary], *, title: str)
             latest_issue=issues[-1] if issues else None,
             status_facets=status_facets(ordered),
             class_facets=class_facets(ordered),
+            retiring=retiring_views(data, summaries),
         ),
     )

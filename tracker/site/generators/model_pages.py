@@ -92,5 +92,7 @@ def model_page_inputs(
             card_text=texts.get(ref.document_id) if ref else None,
             card_url=ref.url if ref else None,
             card_fetched_at=ref.fetched_at if ref else None,
+            provider_offers=data.provider_offers.get(m.id, ()),
+            retires_on=data.retirements.get(m.id),
         )
         yield m, output_file(summaries[m.id].path), inputs

@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker.normalize.articles import Article, ArticleError, read_article
 from tracker.normalize.rejection import Rejection
 from tracker.sources.fetch import RESULT_KEY, FetchedArticle, FetchProblem, FetchResult
+from tracker.sources.frontier import FrontierLog
 from tracker.sources.items import FetchFailure, RawRecord
+from tracker.sources.pipelines.frontier import observe, record_frontier
 from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.spiders.feeds import (
     DEFAULT_MAX_PAGE_BYTES,
@@ -41,6 +43,7 @@ from tracker.sources.spiders.feeds import (
 from tracker.sources.summary import CrawlSummary
 from tracker.store.db import session_scope
 from tracker.store.ingest_documents import DocumentsBatch, PageRecord, Validators
+from tracker.store.retirements import announce_vendor_retirements
 from tracker.store.runs import finish_run, utcnow
 from tracker.store.tables import Run
 from tracker.update import apply, record_run
@@ -139,7 +142,11 @@ class NormalizePipeline:
                 )
                 for warning in article.warnings:
                     logger.warning("%s: %s", item.provenance.url, warning)
-            item.data = {"etag": data["etag"], "last_modified": data["last_modified"]}  # the body is read
+            item.data = {  # the body is read
+                "etag": data["etag"],
+                "last_modified": data["last_modified"],
+                "requested": data.get("requested"),
+            }
         return item
 
 
@@ -152,6 +159,7 @@ class DocumentsCrawlState:
     not_modified: Counter[str] = field(default_factory=Counter)
     feeds_read: int = 0
     entries: int = 0
+    frontier: FrontierLog = field(default_factory=FrontierLog)
 
 
 class StorePipeline(StoreOnClose):
@@ -164,6 +172,7 @@ class StorePipeline(StoreOnClose):
 
     def process_item(self, item: Any) -> Any:
         state = self.state
+        observe(state.frontier, item)
         if isinstance(item, FeedEntry):
             state.entries += 1
             state.rejections.extend(item.rejections)
@@ -224,6 +233,9 @@ class StorePipeline(StoreOnClose):
             feeds=len(getattr(spider, "feeds", [])),
             finish_reason=reason,
             requests=requests,
+            listings=list(getattr(spider, "feeds", [])),
+            retry_minutes=float(getattr(spider, "retry_minutes", 30)),
+            broken_after_runs=int(getattr(spider, "broken_after_runs", 2)),
         )
 
     def report(self, summary: CrawlSummary) -> dict[str, Any]:
@@ -272,9 +284,15 @@ def _summary(
 
 
 def _close(
-    summary: CrawlSummary, state: DocumentsCrawlState, pages: list[PageRecord], *, feeds: int, finish_reason: str
+    summary: CrawlSummary,
+    state: DocumentsCrawlState,
+    pages: list[PageRecord],
+    *,
+    feeds: int,
+    finish_reason: str,
+    owed: int = 0,
 ) -> None:
-    """The crawl's status and message."""
+    """The crawl's status and message (article URLs still owed make it partial)."""
     fetched = state.feeds_read + len(pages) + sum(state.not_modified.values()) + len(state.rejections)
     summary.complete = finish_reason == "finished"
     if feeds == 0:
@@ -283,9 +301,11 @@ def _close(
     elif fetched == 0 and state.failures:
         summary.status = "failed"
         summary.message = _failure_message(state.failures)
-    elif state.failures or finish_reason != "finished":
+    elif state.failures or finish_reason != "finished" or owed:
         summary.status = "partial"
         summary.message = _failure_message(state.failures) if state.failures else f"stopped ({finish_reason})"
+        if owed and not state.failures and finish_reason == "finished":
+            summary.message = f"{owed} article URL(s) still owed"
     else:
         summary.status = "success"
 
@@ -325,8 +345,11 @@ def store_documents_crawl(
     feeds: int,
     finish_reason: str = "finished",
     requests: int = 0,
+    listings: list[dict[str, Any]] | None = None,
+    retry_minutes: float = 30,
+    broken_after_runs: int = 2,
 ) -> CrawlSummary:
-    """Apply a blogs/press crawl and close the run."""
+    """Apply a blogs/press crawl, record its frontier (article URLs owed) and close the run."""
     pages = [page_record(p) for p in state.pages]
     summary = _summary(state, pages, source=source, feeds=feeds, run_id=run_id, requests=requests)
     with session_scope(sessions) as session:
@@ -340,8 +363,19 @@ def store_documents_crawl(
             )
             summary.absorb(outcome.counts, outcome.events)
             summary.extra.update(outcome.shown_extra())
+            summary.absorb(*announce_vendor_retirements(session, pages, source=source, run_id=run_id, now=now))
         record_run(session, state.rejections + _failure_rows(state), source=source, run_id=run_id)
-        _close(summary, state, pages, feeds=feeds, finish_reason=finish_reason)
+        owed = record_frontier(
+            session,
+            state.frontier,
+            summary,
+            source=source,
+            listings=listings or [],
+            now=utcnow(),
+            retry_minutes=retry_minutes,
+            broken_after_runs=broken_after_runs,
+        )
+        _close(summary, state, pages, feeds=feeds, finish_reason=finish_reason, owed=owed)
         if run is not None:
             finish_run(session, run, **summary.run_fields(requests=requests))
     summary.finished_at = utcnow()

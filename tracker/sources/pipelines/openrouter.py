@@ -37,6 +37,7 @@ from tracker.store.db import session_scope
 from tracker.store.ingest_openrouter import ingest_openrouter
 from tracker.store.isolate import failing_records
 from tracker.store.listings import last_complete_size
+from tracker.store.retirements import announce_retirements
 from tracker.store.runs import finish_run, utcnow
 from tracker.store.tables import Run
 from tracker.update import Outcome, apply, record_run
@@ -176,6 +177,7 @@ def store_listing(
             outcome, refused = _apply_isolated(session, snapshot, run_id)
             rejections.extend(refused)
             summary.absorb(outcome.counts, outcome.events)
+            summary.absorb(*announce_retirements(session, snapshot.observed_at, run_id=run_id))
         record_run(session, rejections + failure_rejections, source="openrouter", run_id=run_id)
         summary.rejected = Counter(r.reason for r in rejections)
         summary.errors = Counter(f.reason for f in failures)

@@ -16,7 +16,10 @@ their feeds. It maps responses to raw items and never interprets articles:
   broken XML is reported (:class:`FeedProblem`) and whatever entries could be
   read are still followed;
 * a page becomes one ``RawRecord(kind="page")`` with its body, content type and
-  validators; the pipeline reads the article.
+  validators; the pipeline reads the article;
+* an ``index`` source is an HTML page that links to articles (:mod:`tracker.sources.spiders.index`);
+* after the configured sources, the article URLs the crawl frontier still owes (pending, or
+  failed and due again) are fetched, even when their feed answered ``304``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from twisted.python.failure import Failure
 from tracker.normalize.rejection import Rejection
 from tracker.sources.items import FetchFailure, Provenance, RawRecord
 from tracker.sources.spiders.base import TrackerSpider
+from tracker.sources.spiders.index import IndexSpiderMixin
 
 PIPELINES = {
     "tracker.sources.pipelines.documents.ValidatePipeline": 100,
@@ -102,8 +106,8 @@ def _header(response: Response, name: str) -> str | None:
     return value.decode("latin-1").strip() or None
 
 
-class FeedSpider(TrackerSpider):
-    """Fetch the configured feeds and pages (see the module docstring)."""
+class FeedSpider(IndexSpiderMixin, TrackerSpider):
+    """Fetch the configured feeds, index pages and pages, then the URLs still owed (see the module docstring)."""
 
     name = "feeds"
     source = "feeds"
@@ -118,6 +122,7 @@ class FeedSpider(TrackerSpider):
         max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         collect_only: bool = False,
+        owed: Callable[[], list[dict[str, Any]]] | list[dict[str, Any]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -130,6 +135,8 @@ class FeedSpider(TrackerSpider):
         #: ``tracker check``: hand the articles back instead of storing them.
         self.collect_only = collect_only
         self.requested: set[str] = set()
+        #: Article URLs a crawl discovered and did not fetch yet (the frontier), read in ``start``.
+        self._owed_source = owed
 
     @property
     def validators(self) -> Mapping[str, tuple[str | None, str | None]]:
@@ -157,8 +164,35 @@ class FeedSpider(TrackerSpider):
             self.requested.add(url)
             if feed.get("type", "feed") == "feed":
                 yield self.fetch(url, self.parse_feed, feed=feed)
+            elif feed.get("type") == "index":
+                yield self.fetch(url, self.parse_index, feed=feed)
             else:
                 yield self.fetch(url, self.parse_page, feed=feed, entry=None)
+        # the frontier: pending and due-for-retry articles, fetched even when their feed answers 304
+        owed = self._owed_source() if callable(self._owed_source) else (self._owed_source or [])
+        by_url = {f["url"]: f for f in self.feeds}
+        for row in owed:
+            url = row["url"]
+            if url in self.requested:
+                continue
+            self.requested.add(url)
+            feed = by_url.get(row.get("feed_url") or "") or {
+                "url": row.get("feed_url") or url,
+                "vendor": row.get("vendor"),
+                "kind": row.get("kind") or "vendor",
+                "type": "feed",
+            }
+            entry = FeedEntry(
+                feed_url=feed["url"],
+                position=0,
+                title=row.get("title"),
+                link=url,
+                date_text=row.get("date_text"),
+                date_parsed=tuple(row["date_parsed"]) if row.get("date_parsed") else None,
+                entry_id=url,
+                feed=feed,
+            )
+            yield self.fetch(url, self.parse_page, feed=feed, entry=entry, subject=url)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         feed: dict[str, Any] = response.meta["feed"]
@@ -217,7 +251,7 @@ class FeedSpider(TrackerSpider):
         if response.status == 304:
             yield NotModified(response.url, "page")
             return
-        failure = self.http_failure(response, subject=response.url)
+        failure = self.http_failure(response, subject=response.meta.get("subject", response.url))
         if failure is not None:
             yield failure
             return
@@ -231,6 +265,7 @@ class FeedSpider(TrackerSpider):
                 "last_modified": _header(response, "Last-Modified"),
                 "feed": feed,
                 "entry": entry,
+                "requested": response.meta.get("subject", response.url),
             },
         )
 
