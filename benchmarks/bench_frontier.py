@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert
 
-from tracker.sources.frontier import FrontierLog
+from tracker.normalize.frontier import FrontierLog
 from tracker.store.db import make_engine, make_sessionmaker, session_scope, upgrade
 from tracker.store.frontier import apply_frontier
 from tracker.store.tables.frontier import FrontierUrl

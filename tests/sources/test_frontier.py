@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tracker.cli.status import describe
 from tracker.config import FeedSettings, Settings, SourcesSettings
-from tracker.sources.frontier import ListingOutcome, Outcome, backoff, decide, is_due, listing_broken, listing_state
+from tracker.normalize.frontier import ListingOutcome, Outcome, backoff, decide, is_due, listing_broken, listing_state
 from tracker.sources.registry import enabled_sources
 from tracker.sources.runner import run_crawl
 from tracker.store.health import source_health

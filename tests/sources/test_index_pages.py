@@ -12,8 +12,9 @@ from helpers.server import Reply
 from sqlalchemy import select
 
 from tracker.config import FeedSettings, Settings
+from tracker.normalize.frontier import parse_listing_date
 from tracker.sources.runner import run_crawl
-from tracker.sources.spiders.index import index_links, parse_listing_date
+from tracker.sources.spiders.index import index_links
 from tracker.store.tables import CrawlError, Document
 
 UTC = dt.UTC

@@ -11,6 +11,7 @@ from tracker.events.types import (
     EVENT_KINDS,
     AliasChanged,
     BenchmarkClaimAdded,
+    CheapestOfferChanged,
     ClaimDisputed,
     ContextLengthChanged,
     DisputeResolved,
@@ -21,8 +22,12 @@ from tracker.events.types import (
     ModelAdded,
     ModelDelisted,
     ModelReleased,
+    ModelRenamed,
+    OfferAdded,
+    OfferRemoved,
     OpenWeightStatusChanged,
     PriceChanged,
+    RetirementAnnounced,
     decode,
 )
 
@@ -65,6 +70,19 @@ EXAMPLES: list[Event] = [
         url="https://example.com/a",
     ),
     DisputeResolved(**BASE, attribute="openness", value="api-only"),
+    ModelRenamed(**BASE, old_id="qwen/qwen-3-max", name="Qwen: Qwen3 Max", by="canonical_slug"),
+    OfferAdded(**BASE, offer="alibaba/fp8", provider="Alibaba", quantization="fp8", prompt=Decimal("1.2")),
+    OfferRemoved(**BASE, offer="alibaba/fp8", provider="Alibaba", quantization="fp8"),
+    CheapestOfferChanged(
+        **BASE,
+        old_offer="a/fp8",
+        new_offer="b/bf16",
+        old_provider="A",
+        new_provider="B",
+        old_prompt=Decimal("1.2"),
+        new_prompt=Decimal("0.78"),
+    ),
+    RetirementAnnounced(**BASE, retires_on="2026-09-30", previous="2026-08-31", url="https://example.com/d"),
 ]
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from tracker.cli.app import App
 from tracker.config import Settings
+from tracker.normalize.frontier import listing_broken
 from tracker.sources.catalog import configured_feeds, default_sources
-from tracker.sources.frontier import listing_broken
 from tracker.sources.registry import FEED_KINDS
 from tracker.store.frontier import listing_rows, owed_count
 

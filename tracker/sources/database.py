@@ -9,7 +9,7 @@ forked child builds its own: connections are never shared across processes).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,3 +54,30 @@ def read_validators(database_url: str) -> dict[str, tuple[str | None, str | None
 
     with process_sessions(database_url)() as session:
         return load_validators(session)
+
+
+def read_owed(database_url: str, source: str) -> list[dict[str, Any]]:
+    """The article URLs ``source``'s crawl owes now (its spider reads this when it starts)."""
+    import datetime as dt
+
+    from tracker.store.frontier import owed_urls
+
+    with process_sessions(database_url)() as session:
+        return owed_urls(session, source, now=dt.datetime.now(dt.UTC))
+
+
+def read_offer_targets(database_url: str, *, mode: str, refresh_hours: float, limit: int) -> list[dict[str, str]]:
+    """The models whose per-provider offers this crawl reads (the crawl child calls this when it starts)."""
+    import datetime as dt
+
+    from tracker.store.ingest_offers import listing_states, offer_targets
+
+    with process_sessions(database_url)() as session:
+        targets = offer_targets(
+            listing_states(session),
+            mode=mode,
+            now=dt.datetime.now(dt.UTC),
+            refresh=dt.timedelta(hours=refresh_hours),
+            limit=limit,
+        )
+    return [{"listing_id": t.listing_id, "path": t.path} for t in targets]

@@ -25,8 +25,8 @@ def _offers(settings: Settings) -> tuple[type, dict[str, Any]]:
     from functools import partial
 
     from tracker.normalize.endpoints import MODES
+    from tracker.sources.database import read_offer_targets
     from tracker.sources.spiders.offers import OffersSpider
-    from tracker.store.ingest_offers import load_offer_targets_from
 
     section = settings.openrouter
     if section.offers not in MODES:
@@ -34,7 +34,7 @@ def _offers(settings: Settings) -> tuple[type, dict[str, Any]]:
     return OffersSpider, {
         "base_url": section.url,
         "targets": partial(
-            load_offer_targets_from,
+            read_offer_targets,
             settings.database_url,
             mode=section.offers,
             refresh_hours=section.offers_refresh_hours,
@@ -66,8 +66,7 @@ def _huggingface(settings: Settings) -> tuple[type, dict[str, Any]]:
 def _feeds(settings: Settings, kind: str) -> tuple[type, dict[str, Any]]:
     from functools import partial
 
-    from tracker.sources.database import read_validators
-    from tracker.sources.frontier import load_owed_from
+    from tracker.sources.database import read_owed, read_validators
     from tracker.sources.spiders.feeds import BlogsSpider, PressSpider
 
     feeds = configured_feeds(settings)
@@ -80,7 +79,7 @@ def _feeds(settings: Settings, kind: str) -> tuple[type, dict[str, Any]]:
     return BlogsSpider if kind == "vendor" else PressSpider, {
         "feeds": [dataclasses.asdict(f) for f in feeds if f.kind == kind],
         "validators": partial(read_validators, settings.database_url),
-        "owed": partial(load_owed_from, settings.database_url, source),
+        "owed": partial(read_owed, settings.database_url, source),
         "retry_minutes": settings.sources.retry_minutes,
         "broken_after_runs": settings.sources.broken_after_runs,
         "max_page_bytes": settings.http.max_page_bytes,

@@ -1,6 +1,6 @@
 """Read and write the crawl frontier and listing health (the caller owns the session).
 
-The decisions are :mod:`tracker.sources.frontier`'s pure functions; this module only
+The decisions are :mod:`tracker.normalize.frontier`'s pure functions; this module only
 loads the rows they need and writes what they return.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tracker.sources.frontier import OWED, FrontierLog, Outcome, decide, is_due, listing_broken, listing_state
+from tracker.normalize.frontier import OWED, FrontierLog, Outcome, decide, is_due, listing_broken, listing_state
 from tracker.store.tables.frontier import FrontierUrl, SourceListing
 
 CHUNK = 500
@@ -43,7 +43,7 @@ def owed_urls(session: Session, source: str, *, now: dt.datetime) -> list[dict[s
         .where(FrontierUrl.source == source, FrontierUrl.state.in_(OWED))
         .order_by(FrontierUrl.first_seen_at, FrontierUrl.id)
     ).mappings()
-    from tracker.sources.spiders.index import parse_listing_date
+    from tracker.normalize.frontier import parse_listing_date
 
     out = []
     for row in rows:

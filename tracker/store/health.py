@@ -161,7 +161,7 @@ def source_health(
 
 def _frontier(session: Session, health: SourceHealth, settings: Settings) -> None:
     """URLs still owed make a source partial; a broken feed or index page flags it."""
-    from tracker.sources.frontier import listing_broken
+    from tracker.normalize.frontier import listing_broken
     from tracker.store.frontier import listing_rows, owed_count
 
     health.owed = owed_count(session, health.source)

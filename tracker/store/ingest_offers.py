@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 
 from tracker.events.hashing import content_hash
 from tracker.events.types import Event
-from tracker.normalize.endpoints import ListingState, Offer, diff_offers, offer_targets
-from tracker.store.db import make_engine, make_sessionmaker
+from tracker.normalize.endpoints import ListingState, Offer, diff_offers
 from tracker.store.events import insert_events
 from tracker.store.tables import Model, Observation, OpenRouterListing
 from tracker.store.tables.offers import Offer as OfferRow
@@ -84,23 +83,6 @@ def listing_states(session: Session) -> list[ListingState]:
             )
         )
     return out
-
-
-def load_offer_targets_from(database_url: str, *, mode: str, refresh_hours: float, limit: int) -> list[dict[str, str]]:
-    """The models this crawl reads (the crawl child calls this when it starts)."""
-    engine = make_engine(database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            targets = offer_targets(
-                listing_states(session),
-                mode=mode,
-                now=dt.datetime.now(dt.UTC),
-                refresh=dt.timedelta(hours=refresh_hours),
-                limit=limit,
-            )
-    finally:
-        engine.dispose()
-    return [{"listing_id": t.listing_id, "path": t.path} for t in targets]
 
 
 def offer_from_row(row: OfferRow) -> Offer:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.events.types import Event, RetirementAnnounced
+from tracker.events.types import Event
 from tracker.normalize.retirements import (
     Listed,
     Retiring,
-    deprecation_statements,
     retirement_date,
     retirement_events,
     retiring_after,
@@ -23,7 +21,7 @@ from tracker.store.tables import Event as EventRow
 from tracker.store.tables import Model, OpenRouterListing
 
 
-def _announced(session: Session) -> dict[str, str]:
+def announced_retirements(session: Session) -> dict[str, str]:
     out: dict[str, str] = {}
     for subject, data in session.execute(
         select(EventRow.subject, EventRow.data)
@@ -50,7 +48,7 @@ def announce_retirements(
     if not rows:
         return {"writes": 0}, []
     listed = [Listed(subject, key, expiration) for subject, expiration, key in rows]
-    events: list[Event] = list(retirement_events(listed, _announced(session), at=observed_at))
+    events: list[Event] = list(retirement_events(listed, announced_retirements(session), at=observed_at))
     return {"writes": insert_events(session, events, run_id=run_id)}, events
 
 
@@ -87,54 +85,6 @@ def retiring_dicts(session: Session, today: dt.date, *, within_days: int | None 
         }
         for r in retiring(session, today, within_days=within_days)
     ]
-
-
-def announce_vendor_retirements(
-    session: Session, pages: Sequence[Any], *, source: str, run_id: int | None, now: dt.datetime
-) -> tuple[dict[str, int], list[Event]]:
-    """``retirement_announced`` from vendor posts and docs that state a model's retirement date.
-
-    ``pages`` are the crawl's read pages (``url``, ``kind``, ``text``, ``published_at``); press is not
-    a vendor statement. A mention that resolves to no model (or to several) is skipped; a date already
-    announced for that model is not announced again.
-    """
-    from tracker.claims.linking import build_index
-
-    statements = [
-        (page, statement)
-        for page in pages
-        if page.kind == "vendor"
-        for statement in deprecation_statements(page.text, published=page.published_at or page.fetched_at)
-    ]
-    if not statements:
-        return {"writes": 0}, []
-    index = build_index(session)
-    announced = _announced(session)
-    events: list[Event] = []
-    for page, statement in statements:
-        model_id = next(
-            (r.model_id for r in (index.resolve(m) for m in statement.mentions) if r.model_id is not None), None
-        )
-        if model_id is None:
-            continue
-        key = index.keys[model_id]
-        iso = statement.retires_on.isoformat()
-        if announced.get(key) == iso:
-            continue
-        events.append(
-            RetirementAnnounced(
-                subject=key,
-                source=source,
-                detected_at=now,
-                model_key=key,
-                retires_on=iso,
-                previous=announced.get(key),
-                url=page.url,
-                quote=statement.quote,
-            )
-        )
-        announced[key] = iso
-    return {"writes": insert_events(session, events, run_id=run_id)}, events
 
 
 def vendor_retirements(session: Session) -> dict[int, dt.date]:

@@ -25,9 +25,9 @@ from scrapy.spiders import Spider
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.normalize.articles import Article, ArticleError, read_article
+from tracker.normalize.frontier import FrontierLog
 from tracker.normalize.rejection import Rejection
 from tracker.sources.fetch import RESULT_KEY, FetchedArticle, FetchProblem, FetchResult
-from tracker.sources.frontier import FrontierLog
 from tracker.sources.items import FetchFailure, RawRecord
 from tracker.sources.pipelines.frontier import observe, record_frontier
 from tracker.sources.pipelines.store import StoreOnClose
@@ -43,10 +43,10 @@ from tracker.sources.spiders.feeds import (
 from tracker.sources.summary import CrawlSummary
 from tracker.store.db import session_scope
 from tracker.store.ingest_documents import DocumentsBatch, PageRecord, Validators
-from tracker.store.retirements import announce_vendor_retirements
 from tracker.store.runs import finish_run, utcnow
 from tracker.store.tables import Run
 from tracker.update import apply, record_run
+from tracker.update.retirements import announce_vendor_retirements
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The blogs/press store pipeline's frontier step: what each item says about article URLs and listings.
 
-:func:`observe` files an item of the crawl in the :class:`~tracker.sources.frontier.FrontierLog`;
+:func:`observe` files an item of the crawl in the :class:`~tracker.normalize.frontier.FrontierLog`;
 :func:`record_frontier` writes the log (in the crawl's transaction) and puts the figures in the
 summary: ``owed`` (URLs still to fetch) and ``broken_listings`` (feeds or index pages to look at).
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tracker.sources.frontier import FrontierLog
+from tracker.normalize.frontier import FrontierLog
 from tracker.sources.items import FetchFailure, RawRecord
 from tracker.sources.spiders.feeds import FeedEntry, FetchedFeed, NotModified
 from tracker.sources.summary import CrawlSummary

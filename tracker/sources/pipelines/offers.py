@@ -15,7 +15,7 @@ from tracker.normalize.rejection import Rejection
 from tracker.sources.items import FetchFailure, RawRecord
 from tracker.sources.pipelines.store import StoreOnClose
 from tracker.sources.summary import CrawlSummary
-from tracker.store.db import make_engine, make_sessionmaker, session_scope
+from tracker.store.db import session_scope
 from tracker.store.ingest_offers import FetchedOffers, store_offers
 from tracker.store.runs import finish_run, record_errors, utcnow
 from tracker.store.tables import Run
@@ -79,34 +79,28 @@ class StorePipeline(StoreOnClose):
         summary.errors = Counter(f.reason for f in state.failures)
         summary.extra.update(models_planned=planned, models_read=len(state.fetched))
         failures = [Rejection(f.subject or f.url, f.reason, f.detail, f.url) for f in state.failures]
-        engine = make_engine(self.database_url)
-        try:
-            with session_scope(make_sessionmaker(engine)) as session:
-                run = session.get(Run, self.run_id) if self.run_id is not None else None
-                now = min((f.fetched_at for f in state.fetched), default=utcnow())
-                if state.fetched:
-                    result = store_offers(session, state.fetched, run_id=self.run_id, now=now)
-                    summary.absorb(result.counts(), result.events)
-                    if run is not None:
-                        run.observed_at = now
-                record_errors(session, state.rejections + failures, source=self.source, run_id=self.run_id)
-                summary.complete = reason == "finished"
-                if planned and not state.fetched and (state.failures or state.rejections):
-                    summary.status = "failed"
-                    first = (state.failures or [None])[0]
-                    summary.message = (
-                        f"{first.subject}: {first.reason}" if first else "no endpoints response was usable"
-                    )
-                elif state.failures or state.rejections or reason != "finished":
-                    summary.status = "partial"
-                    summary.message = f"{len(state.failures) + len(state.rejections)} of {planned} models not read"
-                else:
-                    summary.status = "success"
-                    if not planned:
-                        summary.message = "no model due for its offers"
+        with session_scope(self.sessions) as session:
+            run = session.get(Run, self.run_id) if self.run_id is not None else None
+            now = min((f.fetched_at for f in state.fetched), default=utcnow())
+            if state.fetched:
+                result = store_offers(session, state.fetched, run_id=self.run_id, now=now)
+                summary.absorb(result.counts(), result.events)
                 if run is not None:
-                    finish_run(session, run, **summary.run_fields(requests=requests))
-        finally:
-            engine.dispose()
+                    run.observed_at = now
+            record_errors(session, state.rejections + failures, source=self.source, run_id=self.run_id)
+            summary.complete = reason == "finished"
+            if planned and not state.fetched and (state.failures or state.rejections):
+                summary.status = "failed"
+                first = (state.failures or [None])[0]
+                summary.message = f"{first.subject}: {first.reason}" if first else "no endpoints response was usable"
+            elif state.failures or state.rejections or reason != "finished":
+                summary.status = "partial"
+                summary.message = f"{len(state.failures) + len(state.rejections)} of {planned} models not read"
+            else:
+                summary.status = "success"
+                if not planned:
+                    summary.message = "no model due for its offers"
+            if run is not None:
+                finish_run(session, run, **summary.run_fields(requests=requests))
         summary.finished_at = utcnow()
         return summary

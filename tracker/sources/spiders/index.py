@@ -29,47 +29,10 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from parsel import Selector
 
+from tracker.normalize.frontier import parse_listing_date
+
 #: Date formats seen on blog index pages (after ISO 8601, which is tried first).
-_FORMATS = (
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%b. %d, %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%Y/%m/%d",
-    "%Y.%m.%d",
-    "%m/%d/%Y",
-    "%a, %d %b %Y %H:%M:%S %z",
-)
 _SPACES = re.compile(r"\s+")
-_ORDINAL = re.compile(r"(\d{1,2})(st|nd|rd|th)\b")
-
-
-def parse_listing_date(text: str | None) -> dt.datetime | None:
-    """A date as an index page writes it → an aware UTC datetime (``None`` when unreadable).
-
-    A date without a time is taken as midnight UTC; an ISO time without an offset as UTC.
-    """
-    if not text:
-        return None
-    value = _ORDINAL.sub(r"\1", _SPACES.sub(" ", text).strip())
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        parsed = None
-        for fmt in _FORMATS:
-            try:
-                parsed = dt.datetime.strptime(value, fmt)
-                break
-            except ValueError:
-                continue
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ Writing is :mod:`tracker.store.frontier`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -218,14 +219,45 @@ class FrontierLog:
         return [self.listings[url] for url in configured if url in self.listings]
 
 
-def load_owed_from(database_url: str, source: str) -> list[dict[str, Any]]:
-    """The URLs ``source``'s crawl owes now (its spider reads this when it starts)."""
-    from tracker.store.db import make_engine, make_sessionmaker
-    from tracker.store.frontier import owed_urls
+_ORDINAL = re.compile(r"(\d{1,2})(st|nd|rd|th)\b")
 
-    engine = make_engine(database_url)
+
+_SPACES = re.compile(r"\s+")
+_FORMATS = (
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%b. %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%m/%d/%Y",
+    "%a, %d %b %Y %H:%M:%S %z",
+)
+
+
+def parse_listing_date(text: str | None) -> dt.datetime | None:
+    """A date as an index page writes it → an aware UTC datetime (``None`` when unreadable).
+
+    A date without a time is taken as midnight UTC; an ISO time without an offset as UTC.
+    """
+    if not text:
+        return None
+    value = _ORDINAL.sub(r"\1", _SPACES.sub(" ", text).strip())
+    if not value:
+        return None
     try:
-        with make_sessionmaker(engine)() as session:
-            return owed_urls(session, source, now=dt.datetime.now(dt.UTC))
-    finally:
-        engine.dispose()
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+        for fmt in _FORMATS:
+            try:
+                parsed = dt.datetime.strptime(value, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
