@@ -10,6 +10,7 @@ from site_fixtures import fill_small_database, write_newsletter_archive
 from tracker.site.archive import read_archive
 from tracker.site.contexts import VendorPage
 from tracker.site.generators import FileOut, PageOut, site_inputs
+from tracker.site.generators.catalogs import catalog_pages
 from tracker.site.generators.changes import change_log
 from tracker.site.generators.disputes import disputes_page
 from tracker.site.generators.downloads import download_files
@@ -45,6 +46,7 @@ def _all_outputs(inputs, archive_dir: Path) -> list[PageOut | FileOut]:
         *license_pages(inputs),
         *open_weight_pages(inputs),
         *disputes_page(inputs),
+        *catalog_pages(inputs),
         *change_log(inputs, per_page=50, feed_entries=50, base_url="https://tracker.example/", title="t"),
         *newsletter_pages(archived),
         *home_page(inputs, issue_summaries(archived), title="t"),

@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker.config import Settings
 from tracker.normalize.rejection import Rejection
 from tracker.paths import templates_dir
-from tracker.peers.report import catalog_report, model_catalog_values
+from tracker.peers.report import model_catalog_values
 from tracker.site import exports
 from tracker.site.archive import read_archive
-from tracker.site.catalogs import catalogs_page
 from tracker.site.contexts import SiteInfo
-from tracker.site.generators import FileOut, Output, PageOut, site_inputs
+from tracker.site.generators import FileOut, Output, site_inputs
+from tracker.site.generators.catalogs import catalog_pages
 from tracker.site.generators.changes import change_log
 from tracker.site.generators.disputes import disputes_page
 from tracker.site.generators.downloads import DATABASE, download_files
@@ -145,7 +145,7 @@ def render_site(
             build.emit(license_pages(inputs))
             build.emit(open_weight_pages(inputs))
             build.emit(disputes_page(inputs))
-            build.emit([PageOut("catalogs.html", catalogs_page(catalog_report(session)))])
+            build.emit(catalog_pages(inputs))
             say("rendering the change log and the feed")
             site = settings.site
             build.emit(

@@ -154,6 +154,8 @@ class SiteData:
     #: OpenRouter per-provider offers by model id (cheapest first), and announced retirement dates.
     provider_offers: dict[int, list[Any]] = field(default_factory=dict)
     retirements: dict[int, dt.date] = field(default_factory=dict)
+    #: Peer catalogs weighed against the primary history (issue 16), one summary per catalog.
+    catalogs: list[Any] = field(default_factory=list)
 
     @property
     def latest_event_at(self) -> dt.datetime | None:
@@ -172,6 +174,9 @@ def load_site_data(session: Session) -> SiteData:
 
     data.provider_offers = load_provider_offers(session)
     data.retirements = load_retirements(session)
+    from tracker.peers.report import catalog_report
+
+    data.catalogs = list(catalog_report(session))
     listings = sorted((ListingRow(*row) for row in session.execute(_listing_query())), key=lambda r: r.id)
     data.listings = _group(listings, lambda r: r.model_id)
     prices = sorted(
