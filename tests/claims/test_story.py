@@ -119,9 +119,9 @@ def test_changes_by_name_finds_what_claims_by_name_finds(story, sessions, capsys
     assert main(["changes", "--model", "Qwen3-Max", "--json"]) == 0
     events = json.loads(capsys.readouterr().out)
     assert claims and {c["model"] for c in claims} == {"qwen/qwen3-max"}
-    # the OpenRouter listing's history and the disputes the claims opened
+    # the OpenRouter listing's history (its first listing is a baseline, not news) and the disputes the claims opened
     kinds = {e["kind"] for e in events}
-    assert {"model_added", "claim_disputed"} <= kinds
+    assert {"price_changed", "claim_disputed"} <= kinds
     disputed = {c["attribute"] for c in claims if c["status"] == "disputed"}
     assert disputed and disputed <= {e["attribute"] for e in events if e["kind"] == "claim_disputed"}
     with sessions() as session:

@@ -152,14 +152,16 @@ def test_sigterm_to_tracker_crawl_stops_its_crawl_process_and_the_run_ends_faile
     assert data_counts(engine) == seeded
 
 
-def test_timeout_around_tracker_crawl_leaves_no_process(corpus, seeded, served, config, sessions, engine, tmp_path):
+def test_timeout_around_tracker_crawl_leaves_no_process(
+    corpus, seeded, served, patient_config, sessions, engine, tmp_path
+):
     timeout = shutil.which("timeout")
     assert timeout, "coreutils timeout is missing"
     held = HeldReply(Reply(200, snapshot(corpus, "2026-03-17").read_bytes()))
     served.route("/api/v1/models", held)
     proc = subprocess.Popen(
         [timeout, "-s", "TERM", "20", sys.executable, "-m", "tracker", "crawl", "openrouter"],
-        env=clean_env(config),
+        env=clean_env(patient_config),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

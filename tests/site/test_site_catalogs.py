@@ -19,6 +19,7 @@ from tracker.normalize.peers.litellm import parse_litellm
 from tracker.peers.store import ingest_catalog
 from tracker.site.build import build_site
 from tracker.store.db import session_scope
+from tracker.store.tables.huggingface import HfOrg
 
 #: A small catalog in LiteLLM's format (written for this test): one stale price, one right, one wrong context.
 CATALOG = {
@@ -34,6 +35,8 @@ CATALOG = {
 @pytest.fixture
 def catalog_site(corpus: Path, db_url: str, sessions, tmp_path: Path):
     files = [snapshot(corpus, name) for name in ("2025-12-02", "2026-03-17", "2026-08-22")]
+    with session_scope(sessions) as session:  # Qwen's Hub organisation was searched: api-only is a finding
+        session.add(HfOrg(name="Qwen", first_crawled_at=dt.datetime(2025, 11, 1, tzinfo=dt.UTC)))
     assert all(s.status == "success" for s in backfill_openrouter(sessions, db_url, files, trigger="test"))
     parse = parse_litellm(CATALOG, version="test", snapshot_at=dt.datetime(2026, 8, 22, 12, tzinfo=dt.UTC))
     # an Epoch-format row (written for this test): open-weight evidence contrary to what the APIs say

@@ -59,7 +59,8 @@ def cmd_models(app: App, args: argparse.Namespace) -> int:
     with app.sessions() as session:
         if getattr(args, "retiring", False):
             return _retiring(app, session, args)
-        key = resolve_model(session, args.model).key if args.model else None
+        name = getattr(args, "model", None)
+        key = resolve_model(session, name).key if name else None
         flt = ModelFilter(
             vendor=args.vendor,
             open_weights=args.open_weights,

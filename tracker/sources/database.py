@@ -70,7 +70,8 @@ def read_offer_targets(database_url: str, *, mode: str, refresh_hours: float, li
     """The models whose per-provider offers this crawl reads (the crawl child calls this when it starts)."""
     import datetime as dt
 
-    from tracker.store.ingest_offers import listing_states, offer_targets
+    from tracker.normalize.endpoints import offer_targets
+    from tracker.store.ingest_offers import listing_states
 
     with process_sessions(database_url)() as session:
         targets = offer_targets(
