@@ -46,6 +46,12 @@ def c(value, value_num=None, unit=None, **extra):
         ("license", c("Apache-2.0"), c("LicenseRef-qwen"), False),
         ("release_date", c("2025-09-05"), c("2025-09-06"), True),
         ("release_date", c("2025-09-05"), c("2025-09-24"), False),
+        # a month-precision date ("released January 2025") agrees with every day of that month
+        ("release_date", c("2025-01"), c("2025-01-13"), True),
+        ("release_date", c("2025-01-30"), c("2025-01"), True),
+        ("release_date", c("2025-01"), c("2025-02-01"), False),
+        ("release_date", c("2025-01"), c("2025-01"), True),
+        ("release_date", c("2025-01"), c("2024-12"), False),
     ],
 )
 def test_tolerances(attribute, claim, reference, expected):

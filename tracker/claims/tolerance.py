@@ -84,6 +84,14 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
+def _month(value: str) -> str | None:
+    """``2025-01`` for a month-precision date (``YYYY-MM``), else None."""
+    year, dash, month = value[:4], value[4:5], value[5:]
+    if len(value) == 7 and dash == "-" and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+        return value
+    return None
+
+
 def agrees(attribute: str, claim: Mapping[str, Any], reference: Mapping[str, Any]) -> bool:
     """Whether ``claim`` agrees with ``reference`` (mappings with ``value``, ``value_num``, ``unit``, ``extra``)."""
     value, other = str(claim["value"]), str(reference["value"])
@@ -94,6 +102,11 @@ def agrees(attribute: str, claim: Mapping[str, Any], reference: Mapping[str, Any
     if attribute == "license":
         return value.lower() == other.lower()
     if attribute == "release_date":
+        month_a, month_b = _month(value), _month(other)
+        if month_a is not None or month_b is not None:  # a month agrees with every day of that month
+            left = month_a or (value[:7] if _date(value) else None)
+            right = month_b or (other[:7] if _date(other) else None)
+            return left is not None and left == right
         a, b = _date(value), _date(other)
         return a is not None and b is not None and abs((a - b).days) <= RELEASE_DAYS
     a = _decimal(claim.get("value_num")) if claim.get("value_num") is not None else _decimal(value)
