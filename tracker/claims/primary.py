@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -32,18 +32,13 @@ from sqlalchemy.orm import Session
 
 from tracker.normalize.numbers import format_decimal
 from tracker.normalize.openweights import evidence_text
+from tracker.store.bulk import in_chunks
 from tracker.store.claims import ClaimRecord, api_identity, update_claims, upsert
 from tracker.store.tables import Claim, Model, Observation, OpenRouterListing, Price
 from tracker.vocabulary import prices_in_force
 
 SOURCE = "openrouter"
 PRICE_COMPONENTS = ("prompt", "completion", "input_cache_read", "input_cache_write")
-CHUNK = 500
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def price_qualifier(component: str, tier: str) -> str:
@@ -53,7 +48,7 @@ def price_qualifier(component: str, tier: str) -> str:
 def _wanted(session: Session, model_ids: Sequence[int], now: dt.datetime) -> list[ClaimRecord]:
     """The claim rows the API state of ``model_ids`` calls for."""
     models = {}
-    for part in _chunks(model_ids):
+    for part in in_chunks(model_ids):
         for row in session.execute(
             select(
                 Model.id,
@@ -68,7 +63,7 @@ def _wanted(session: Session, model_ids: Sequence[int], now: dt.datetime) -> lis
         ):
             models[row.id] = row
     existing: dict[tuple[int, str], set[str]] = defaultdict(set)
-    for part in _chunks(list(models)):
+    for part in in_chunks(list(models)):
         for model_id, attribute, value in session.execute(
             select(Claim.model_id, Claim.attribute, Claim.value).where(
                 Claim.model_id.in_(part), Claim.reporter == "primary", Claim.source != SOURCE
@@ -76,7 +71,7 @@ def _wanted(session: Session, model_ids: Sequence[int], now: dt.datetime) -> lis
         ):
             existing[(model_id, attribute)].add(value)
     listings: dict[int, Any] = {}
-    for part in _chunks(list(models)):
+    for part in in_chunks(list(models)):
         for row in session.execute(
             select(
                 OpenRouterListing.id,
@@ -183,7 +178,7 @@ def _wanted(session: Session, model_ids: Sequence[int], now: dt.datetime) -> lis
 
 def _observation_urls(session: Session, ids: list[int]) -> dict[int, str]:
     out: dict[int, str] = {}
-    for part in _chunks(sorted(set(ids))):
+    for part in in_chunks(sorted(set(ids))):
         out.update(
             {
                 i: u
@@ -198,7 +193,7 @@ def _current_prices(session: Session, models: list[Any]) -> list[Any]:
     """Each model's current OpenRouter prices, every tier (:func:`tracker.vocabulary.prices_in_force`)."""
     subjects = sorted({m.openrouter_id for m in models})
     rows: dict[str, list[Any]] = defaultdict(list)
-    for part in _chunks(subjects):
+    for part in in_chunks(subjects):
         for row in session.execute(
             select(
                 Price.subject,
@@ -228,7 +223,7 @@ def _current_prices(session: Session, models: list[Any]) -> list[Any]:
 def price_history(session: Session, openrouter_ids: Collection[str]) -> dict[tuple[str, str], list[Any]]:
     """``(subject, qualifier)`` → the API's prices over time (``usd_per_mtok``, ``first_seen_at``, ``last_seen_at``)."""
     out: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for part in _chunks(sorted(set(openrouter_ids))):
+    for part in in_chunks(sorted(set(openrouter_ids))):
         for row in session.execute(
             select(
                 Price.id,
@@ -264,7 +259,7 @@ def sync_primary_claims(session: Session, model_ids: Collection[int], *, now: dt
     wanted = _wanted(session, ids, now)
     hashes = {record.claim_hash for record in wanted}
     supersede: list[dict[str, Any]] = []
-    for part in _chunks(ids):
+    for part in in_chunks(ids):
         for row in session.execute(
             select(Claim.id, Claim.claim_hash, Claim.extra).where(
                 Claim.model_id.in_(part), Claim.source == SOURCE, Claim.reporter == "primary"

@@ -12,22 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
-from typing import Any
+from collections.abc import Collection
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.normalize.releases import DateEvidence, NewsVerdict, ReleaseDate, Sighting, is_news, release_date
+from tracker.store.bulk import in_chunks
 from tracker.store.tables import Claim, Model, OpenRouterListing, Run
 from tracker.store.tables.huggingface import HfRepo
-
-CHUNK = 500
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _claim_date(value: str) -> dt.datetime | None:
@@ -62,7 +55,7 @@ def release_evidence(
     evidence: dict[int, list[DateEvidence]] = defaultdict(list)
     sightings: dict[int, list[Sighting]] = defaultdict(list)
     ids = sorted(set(model_ids))
-    for part in _chunks(ids):
+    for part in in_chunks(ids):
         for row in session.execute(
             select(
                 OpenRouterListing.model_id,

@@ -11,25 +11,19 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.peers.compare import Span
 from tracker.peers.primary import COMPONENTS
+from tracker.store.bulk import in_chunks
 from tracker.store.tables import Observation, OpenRouterListing, Price, Run
 
 SOURCE = "openrouter"
-CHUNK = 500
 _TICK = dt.timedelta(microseconds=1)
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def primary_history(session: Session, openrouter_ids: Collection[str]) -> dict[tuple[str, str, str], list[Span]]:
@@ -45,7 +39,7 @@ def primary_history(session: Session, openrouter_ids: Collection[str]) -> dict[t
         )
         if t is not None
     )
-    for part in _chunks(ids):
+    for part in in_chunks(ids):
         for row in session.execute(
             select(
                 Price.subject,

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,11 +33,10 @@ from tracker.normalize.peers.types import CATALOGS, OPENROUTER, CatalogEntry, Ca
 from tracker.normalize.rejection import Rejection
 from tracker.peers.compare import Comparison, Outcome, compare_entry, tally
 from tracker.peers.history import primary_history
+from tracker.store.bulk import in_chunks
 from tracker.store.runs import record_errors, utcnow
 from tracker.store.tables import Claim, OpenRouterListing
 from tracker.store.tables.huggingface import HfRepo
-
-CHUNK = 500
 
 
 @dataclass
@@ -74,11 +72,6 @@ class CatalogIngest:
             "superseded": self.superseded,
             "tally": [dataclasses.asdict(t) for t in tally(self.comparisons)],
         }
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -212,11 +205,11 @@ def ingest_catalog(
             )
     result.linked = dict(sorted(methods.items()))
     known: set[str] = set()
-    for part in _chunks([r["claim_hash"] for r in rows]):
+    for part in in_chunks([r["claim_hash"] for r in rows]):
         known.update(session.scalars(select(Claim.claim_hash).where(Claim.claim_hash.in_(part))))
     new_rows = [r for r in rows if r["claim_hash"] not in known]
     unique: dict[str, dict[str, Any]] = {r["claim_hash"]: r for r in new_rows}
-    for part in _chunks(list(unique.values())):
+    for part in in_chunks(list(unique.values())):
         session.execute(Claim.__table__.insert(), list(part))
     result.claims_new = len(unique)
     result.claims_known = len(rows) - len(new_rows)

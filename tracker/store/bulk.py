@@ -10,11 +10,20 @@ dialects use Core ``insert()`` (which batches with multi-row VALUES).
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam
 from sqlalchemy.orm import Session
+
+#: Ids per ``IN (…)`` list, well below SQLite's bound-parameter limit (the size every query used before).
+IN_CHUNK = 500
+
+
+def in_chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of ``size``, for ``IN (…)`` queries and batched updates."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *, chunk: int = 5000) -> int:

@@ -30,10 +30,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.events.hashing import content_hash
-from tracker.store.bulk import insert_rows
+from tracker.store.bulk import in_chunks, insert_rows
 from tracker.store.tables import Claim
 
-CHUNK = 500
 #: Stored fields a record that follows the API refreshes.
 API_FIELDS = ("model_id", "value", "value_num", "url", "quote", "published_at", "fetched_at", "extra")
 
@@ -135,11 +134,6 @@ class UpsertResult:
         return len(self.inserted) + self.confirmed + self.updated
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def upsert(session: Session, records: Iterable[ClaimRecord]) -> UpsertResult:
     """Insert new claims, confirm or refresh stored ones (see the module docstring)."""
     by_hash = {record.claim_hash: record for record in records}
@@ -147,7 +141,7 @@ def upsert(session: Session, records: Iterable[ClaimRecord]) -> UpsertResult:
     if not by_hash:
         return result
     stored: dict[str, Any] = {}
-    for part in _chunks(sorted(by_hash)):
+    for part in in_chunks(sorted(by_hash)):
         for row in session.execute(
             select(
                 Claim.id,
@@ -197,6 +191,6 @@ def update_claims(session: Session, changes: Sequence[dict[str, Any]]) -> int:
     for values in changes:
         groups[tuple(sorted(values))].append(values)
     for rows in groups.values():
-        for part in _chunks(rows, 1000):
+        for part in in_chunks(rows, 1000):
             session.execute(update(Claim), list(part))
     return len(changes)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,7 @@ from tracker.normalize.identity import (
     vendor_key,
 )
 from tracker.store.base import Base
+from tracker.store.bulk import in_chunks
 from tracker.store.events import insert_events
 from tracker.store.shown import openrouter_model_ids, refresh_models
 from tracker.store.tables import Crosswalk, Model, OpenRouterListing
@@ -51,7 +52,6 @@ from tracker.store.tables.huggingface import HfRepo
 
 logger = logging.getLogger(__name__)
 NAMESPACE = "huggingface"
-CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +82,6 @@ class LinkResult:
         return {"writes": self.writes, "links": self.links, "merges": self.merges}
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 # ───────────────────────────── Hub side ─────────────────────────────
 
 
@@ -98,7 +93,7 @@ def resolve_hub_models(
         return {}, 0
     lowers = sorted({r.repo_id.lower() for r in repos})
     declared: dict[str, tuple[int, str]] = {}
-    for part in _chunks(lowers):
+    for part in in_chunks(lowers):
         rows = session.execute(
             select(Crosswalk.external_id, Crosswalk.model_id, Crosswalk.method).where(
                 Crosswalk.namespace == NAMESPACE, func.lower(Crosswalk.external_id).in_(part)
@@ -109,7 +104,7 @@ def resolve_hub_models(
             if current is None or METHOD_RANK.get(method, 99) < METHOD_RANK.get(current[1], 99):
                 declared[external.lower()] = (model_id, method)
     by_key: dict[str, int] = {}
-    for part in _chunks(lowers):
+    for part in in_chunks(lowers):
         by_key.update({k: i for i, k in session.execute(select(Model.id, Model.key).where(Model.key.in_(part)))})
     manual = _manual_models(session, {r.repo_id.lower() for r in repos})
     name_index = _openrouter_name_index(session) if any(not r.is_derivative for r in repos) else {}
@@ -150,7 +145,7 @@ def resolve_hub_models(
             for r in to_create
         ]
         created: dict[str, int] = {}
-        for part in _chunks(rows, 1000):
+        for part in in_chunks(rows, 1000):
             for model_id, key in session.execute(
                 insert(Model).returning(Model.id, Model.key, sort_by_parameter_order=True), list(part)
             ):
@@ -203,7 +198,7 @@ def _write_crosswalk(session: Session, links: Sequence[tuple[str, Link]], now: d
         return 0
     existing: dict[str, tuple[int, int, str]] = {}
     ids = [repo_id for repo_id, _ in links]
-    for part in _chunks(ids):
+    for part in in_chunks(ids):
         for row_id, external, model_id, method in session.execute(
             select(Crosswalk.id, Crosswalk.external_id, Crosswalk.model_id, Crosswalk.method).where(
                 Crosswalk.namespace == NAMESPACE, Crosswalk.external_id.in_(part)
@@ -229,7 +224,7 @@ def _write_crosswalk(session: Session, links: Sequence[tuple[str, Link]], now: d
                 "created_at": now,
             }
         )
-    for part in _chunks(inserts, 1000):
+    for part in in_chunks(inserts, 1000):
         session.execute(insert(Crosswalk), list(part))
     if updates:
         session.execute(update(Crosswalk), updates)

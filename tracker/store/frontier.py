@@ -15,20 +15,15 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.normalize.frontier import OWED, FrontierLog, Outcome, decide, is_due, listing_broken, listing_state
+from tracker.store.bulk import in_chunks
 from tracker.store.tables.frontier import FrontierUrl, SourceListing
 
-CHUNK = 500
 _COLUMNS = [c.name for c in FrontierUrl.__table__.columns if c.name != "id"]
-
-
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 def _rows(session: Session, source: str, urls: Iterable[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for part in _chunks(sorted(set(urls))):
+    for part in in_chunks(sorted(set(urls))):
         for row in session.execute(
             select(FrontierUrl.__table__).where(FrontierUrl.source == source, FrontierUrl.url.in_(part))
         ).mappings():

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from tracker.store.bulk import in_chunks
 from tracker.store.tables import Document, HttpCacheEntry
 from tracker.store.tables.huggingface import HfRepo
-
-CHUNK = 500
 
 
 def text_hash(text: str) -> str:
@@ -71,11 +70,6 @@ class DocumentsBatch:
     observed_at: dt.datetime | None = None
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def load_validators(session: Session) -> dict[str, tuple[str | None, str | None]]:
     """``url → (etag, last_modified)`` for the conditional GETs of the next crawl."""
     return {
@@ -91,7 +85,7 @@ def write_validators(session: Session, entries: Sequence[Validators]) -> int:
     """Remember each URL's validators (portable upsert: read, then insert or update what differs)."""
     latest = {e.url[:2048]: e for e in entries}
     stored: dict[str, Any] = {}
-    for part in _chunks(sorted(latest)):
+    for part in in_chunks(sorted(latest)):
         for row in session.execute(select(HttpCacheEntry).where(HttpCacheEntry.url.in_(part))):
             stored[row[0].url] = row[0]
     writes = 0
@@ -122,7 +116,7 @@ def stored_documents(session: Session, wanted: Collection[tuple[str, str]]) -> d
     """``(url, content hash) → document id`` of the wanted documents already stored."""
     wanted = set(wanted)
     stored: dict[tuple[str, str], int] = {}
-    for part in _chunks(sorted({url for url, _ in wanted})):
+    for part in in_chunks(sorted({url for url, _ in wanted})):
         for doc_id, url, digest in session.execute(
             select(Document.id, Document.url, Document.content_hash).where(Document.url.in_(part))
         ):
@@ -168,7 +162,7 @@ class CardText:
 def card_texts(session: Session, document_ids: Sequence[int]) -> list[CardText]:
     """The card bodies among ``document_ids`` with their repos."""
     out: list[CardText] = []
-    for part in _chunks(sorted(set(document_ids))):
+    for part in in_chunks(sorted(set(document_ids))):
         for row in session.execute(
             select(
                 Document.id,

@@ -21,13 +21,12 @@ from sqlalchemy.orm import Session
 from tracker.events.types import Event
 from tracker.normalize.huggingface import KnownRepo, ListingEntry, RepoFacts
 from tracker.normalize.identity import org_of
-from tracker.store.bulk import insert_rows
+from tracker.store.bulk import in_chunks, insert_rows
 from tracker.store.claims import ClaimRecord, repo_identity
 from tracker.store.tables import Document, Model, Observation
 from tracker.store.tables.huggingface import HfOrg, HfRepo
 
 SOURCE = "huggingface"
-CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +88,6 @@ class HubIngestResult:
 
     def extra(self) -> dict[str, int]:
         return {"refreshed": self.refreshed, "deferred": self.deferred, "claims_written": self.claims}
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def known_repos(session: Session) -> dict[str, KnownRepo]:
@@ -161,7 +155,7 @@ def load_stored(session: Session, repo_ids: Collection[str]) -> dict[str, Stored
     """The stored state of ``repo_ids``, keyed by lower-case repo id."""
     lowers = sorted({repo_id.lower() for repo_id in repo_ids})
     stored: dict[str, StoredRepo] = {}
-    for part in _chunks(lowers):
+    for part in in_chunks(lowers):
         for row in session.execute(select(*_STORED).where(HfRepo.id_lower.in_(part))):
             stored[row.id_lower] = StoredRepo(**row._asdict())
     return stored
@@ -200,7 +194,7 @@ def write_documents(session: Session, records: list[RepoRecord], run_id: int | N
     if not wanted:
         return out
     urls = sorted({url for url, _h in wanted})
-    for part in _chunks(urls):
+    for part in in_chunks(urls):
         for doc_id, url, digest in session.execute(
             select(Document.id, Document.url, Document.content_hash).where(Document.url.in_(part))
         ):
@@ -222,7 +216,7 @@ def write_documents(session: Session, records: list[RepoRecord], run_id: int | N
         for (url, digest), r in sorted(wanted.items())
         if (url, digest) not in out.ids
     ]
-    for part in _chunks(rows, 1000):
+    for part in in_chunks(rows, 1000):
         for doc_id, url, digest in session.execute(
             insert(Document).returning(Document.id, Document.url, Document.content_hash, sort_by_parameter_order=True),
             list(part),
@@ -251,7 +245,7 @@ def write_observations(
         for r in records
     ]
     ids: dict[str, int] = {}
-    for part in _chunks(rows, 1000):
+    for part in in_chunks(rows, 1000):
         for obs_id, subject in session.execute(
             insert(Observation).returning(Observation.id, Observation.subject, sort_by_parameter_order=True),
             list(part),
@@ -490,7 +484,7 @@ def models_based_on(session: Session, repo_ids: list[str]) -> set[int]:
     """Models whose repo names one of ``repo_ids`` as its base (their lineage can now be linked)."""
     out: set[int] = set()
     lowers = sorted({r.lower() for r in repo_ids})
-    for part in _chunks(lowers):
+    for part in in_chunks(lowers):
         out.update(
             session.scalars(
                 select(HfRepo.model_id).where(func.lower(HfRepo.base_model).in_(part), HfRepo.model_id.is_not(None))
@@ -502,6 +496,6 @@ def models_based_on(session: Session, repo_ids: list[str]) -> set[int]:
 def model_keys(session: Session, model_ids: set[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     ids = sorted(model_ids)
-    for part in _chunks(ids):
+    for part in in_chunks(ids):
         out.update({i: key for i, key in session.execute(select(Model.id, Model.key).where(Model.id.in_(part)))})
     return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,7 @@ from tracker.normalize.identity import METHOD_RANK, identity_table, vendor_alias
 from tracker.normalize.numbers import format_decimal
 from tracker.normalize.openweights import VendorStatement, epoch_label, listed_repos
 from tracker.normalize.shown import ListingView, RepoView, ShownModel, shown_values, status_event
-from tracker.store.bulk import update_rows
+from tracker.store.bulk import in_chunks, update_rows
 from tracker.store.tables import Claim, Crosswalk, Document, Model, OpenRouterListing, Price
 from tracker.store.tables.huggingface import HfOrg, HfRepo
 from tracker.vocabulary import shown_prices
@@ -55,11 +55,6 @@ class ShownResult:
     writes: int = 0
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def openrouter_model_ids(session: Session) -> set[int]:
     return set(
         session.scalars(select(OpenRouterListing.model_id).where(OpenRouterListing.model_id.is_not(None)).distinct())
@@ -74,7 +69,7 @@ def searched_orgs(session: Session) -> set[str]:
 def vendor_statements(session: Session, model_ids: Collection[int]) -> dict[int, list[VendorStatement]]:
     """A vendor's own posts or docs saying a model's weights are released (its ``open`` openness claims)."""
     out: dict[int, list[VendorStatement]] = defaultdict(list)
-    for part in _chunks(sorted(set(model_ids))):
+    for part in in_chunks(sorted(set(model_ids))):
         for row in session.execute(
             select(Claim.model_id, Claim.source, Claim.url, Claim.quote, Claim.extra).where(
                 Claim.model_id.in_(part),
@@ -94,7 +89,7 @@ def vendor_statements(session: Session, model_ids: Collection[int]) -> dict[int,
     manual = defaultdict(list)
     for link in identity_table().manual:
         manual[link.openrouter.lower()].append(link.huggingface.lower())
-    for part in _chunks(sorted(set(model_ids))):
+    for part in in_chunks(sorted(set(model_ids))):
         for model_id, openrouter_id in session.execute(
             select(Model.id, Model.openrouter_id).where(Model.id.in_(part), Model.openrouter_id.is_not(None))
         ):
@@ -158,7 +153,7 @@ def refresh_models(
     repos: dict[int, list[RepoView]] = defaultdict(list)
     listings: dict[int, list[ListingView]] = defaultdict(list)
     methods: dict[str, str] = {}
-    for part in _chunks(ids):
+    for part in in_chunks(ids):
         for row in session.execute(select(*MODEL_COLUMNS).where(Model.id.in_(part))):
             models[row.id] = ShownModel(**row._asdict())
         for row in session.execute(
@@ -233,7 +228,7 @@ def _base_model_ids(session: Session, base_repo_ids: list[str]) -> dict[str, int
     """``{base repo id lower: model id}`` for the base models we know."""
     lowers = sorted({b.lower() for b in base_repo_ids})
     out: dict[str, int] = {}
-    for part in _chunks(lowers):
+    for part in in_chunks(lowers):
         query = select(HfRepo.id_lower, HfRepo.model_id).where(HfRepo.id_lower.in_(part), HfRepo.model_id.is_not(None))
         out.update({low: model_id for low, model_id in session.execute(query)})
         missing = [b for b in part if b not in out]

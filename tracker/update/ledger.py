@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,10 +37,9 @@ from tracker.claims.ledger import (
 )
 from tracker.claims.primary import price_history, sync_primary_claims
 from tracker.events.types import Event
+from tracker.store.bulk import in_chunks
 from tracker.store.shown import awaiting_weights, refresh_models, vendor_statements
 from tracker.store.tables import Claim, Dispute, Document, Model
-
-CHUNK = 500
 
 
 @dataclass
@@ -50,11 +49,6 @@ class LedgerResult:
     opened: int = 0
     resolved: int = 0
     events: list[Event] = field(default_factory=list)
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def models_with_claims(session: Session) -> set[int]:
@@ -91,7 +85,7 @@ def load_groups(session: Session, model_ids: Collection[int]) -> LoadedGroups:
     models: dict[int, ModelFacts] = {}
     claims: dict[tuple[int, str, str], list[StoredClaim]] = defaultdict(list)
     disputes: dict[tuple[int, str, str], tuple[int, StoredDispute]] = {}
-    for part in _chunks(ids):
+    for part in in_chunks(ids):
         for row in session.execute(
             select(
                 Model.id,
@@ -156,7 +150,7 @@ def document_hashes(session: Session, document_ids: Collection[int | None]) -> d
     """``documents.id`` → content hash (two fetches of one text are one source)."""
     ids = sorted(i for i in document_ids if i is not None)
     out: dict[int, str] = {}
-    for part in _chunks(ids):
+    for part in in_chunks(ids):
         for document_id, digest in session.execute(
             select(Document.id, Document.content_hash).where(Document.id.in_(part))
         ):
@@ -209,7 +203,7 @@ def apply_intents(session: Session, intents: Iterable[Intent], *, now: dt.dateti
             )
             result.resolved += 1
             result.writes += 1
-    for part in _chunks(status_updates, 1000):
+    for part in in_chunks(status_updates, 1000):
         session.execute(update(Claim), list(part))
     result.writes += len(status_updates)
     session.flush()
