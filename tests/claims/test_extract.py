@@ -297,3 +297,23 @@ def test_the_document_subject_is_used_for_sentences_without_a_model():
         ("Qwen3-32B", "params_total", "", "32800000000"),
         ("Qwen3-32B", "context_length", "", "32768"),
     }
+
+
+def test_a_table_under_a_stack_of_headings_takes_the_variant_its_section_heading_names():
+    text = (
+        "4. Evaluation Results\n\nBase Model\n\nStandard Benchmarks\n\n"
+        "|  | Benchmark (Metric) | # Shots | DeepSeek-V9 | Qwen9 72B |\n|---|---|---|---|---|\n"
+        "|  | DROP (F1) | 3-shot | 89.0 | 80.6 |\n\n"
+        "Scores with a gap not exceeding 0.3 are considered to be at the same level.\n\n"
+        "### Chat Model\n\n#### Standard Benchmarks (Models larger than 67B)\n\n"
+        "|  | Benchmark (Metric) | DeepSeek V9 |\n|---|---|---|\n|  | DROP (3-shot F1) | 91.6 |\n\n"
+        "Base models are where the story begins, and this sentence is prose.\n\n"
+        "| | Benchmark | DeepSeek V9 |\n|---|---|---|\n| | MMLU | 50 |\n"
+    )
+    found = {(c.mention, c.value, c.extra.get("variant")) for c in extract_claims(text)}
+    assert found == {
+        ("DeepSeek-V9", "89", "base"),  # "Base Model" above "Standard Benchmarks" above the table
+        ("Qwen9 72B", "80.6", "base"),
+        ("DeepSeek V9", "91.6", "instruct"),  # markdown headings: "### Chat Model"
+        ("DeepSeek V9", "50", None),  # prose between a heading and a table ends the section
+    }

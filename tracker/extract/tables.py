@@ -377,6 +377,17 @@ def section_variant(caption: str) -> str:
     return ""
 
 
+def table_section(table: Table) -> str:
+    """The variant the section of a table names: its caption's, else the innermost heading above it that
+    names one (``Base Model`` / ``Standard Benchmarks`` / table → ``base``)."""
+    section = section_variant(table.caption)
+    for heading in reversed(table.headings):
+        if section:
+            break
+        section = section_variant(heading)
+    return section
+
+
 def column_model(header: str, mention: Mention, section: str) -> tuple[str, str]:
     """The model a column's values belong to and its variant.
 
@@ -735,7 +746,7 @@ def extract_from_table(table: Table, *, subject: str | None, via: str) -> list[E
         header, rows = table.rows[0].cells, table.rows[1:]
     else:
         return []
-    section = section_variant(table.caption)
+    section = table_section(table)
     if sum(1 for c in header if _clean(c)) <= 1 and rows and sum(1 for c in rows[0].cells if _clean(c)) >= 3:
         # "| Pre-trained models | | |": a title row above the real header
         section = section_variant(" ".join(header)) or section

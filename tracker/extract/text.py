@@ -86,6 +86,9 @@ class Table:
     block: int = 0
     #: The sentence just before the table (its caption, often naming the models).
     caption: str = ""
+    #: The headings stacked directly above the table, outermost first (``Base Model``,
+    #: ``Standard Benchmarks``): short one-line blocks with no prose between them and the table.
+    headings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -181,15 +184,41 @@ def _unflattened(line: str, start: int) -> tuple[Row | None, list[Row]] | None:
     return (rows[0], rows[1:]) if rows else None
 
 
+#: At most this many words make a one-line block a heading (``Standard Benchmarks (Models larger than 67B)``).
+HEADING_WORDS = 8
+
+
+def heading_text(block: str) -> str | None:
+    """The heading a block is (``### Base Model`` → ``Base Model``), or None for prose and tables.
+
+    A heading is one short line (at most :data:`HEADING_WORDS` words) that does not end like a
+    sentence or a lead-in (``.``, ``:``, ``;``, ``,``, ``!``, ``?``).
+    """
+    lines = [line.strip() for line in block.split("\n") if line.strip()]
+    if len(lines) != 1 or lines[0].startswith("|"):
+        return None
+    text = lines[0].lstrip("#").strip().strip("*_").strip()
+    if not text or len(text.split()) > HEADING_WORDS or text[-1] in ".:;,!?":
+        return None
+    return text
+
+
 def segment(text: str) -> Segmented:
     """Every sentence and table of ``text``, in order, with offsets into ``text``."""
     sentences: list[Sentence] = []
     tables: list[Table] = []
     items: list[Sentence | Table] = []
+    headings: list[str] = []  # the heading blocks since the last prose block or table
     for index, (offset, block) in enumerate(_blocks(text)):
         lines = block.split("\n")
         if lines and all(line.lstrip().startswith("|") for line in lines if line.strip()):
-            table = Table(header=None, block=index, caption=sentences[-1].text if sentences else "")
+            table = Table(
+                header=None,
+                block=index,
+                caption=sentences[-1].text if sentences else "",
+                headings=tuple(headings),
+            )
+            headings = []
             position = offset
             pending: Row | None = None
             for line in lines:
@@ -213,6 +242,11 @@ def segment(text: str) -> Segmented:
             tables.append(table)
             items.append(table)
             continue
+        heading = heading_text(block)
+        if heading is not None:
+            headings.append(heading)
+        elif block.strip():
+            headings = []
         position = offset
         for line in lines:
             found = list(_sentences(line, position, index))
