@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tracker.claims.comparability import bound_of, column_variant, comparable, facts, label_metric
+from tracker.claims.comparability import bound_of, column_variant, comparable, facts, label_metric, own_variant
 
 
 @dataclass
@@ -270,6 +270,108 @@ def test_comparable(a: Row, b: Row, ok: bool, reason: str) -> None:
     decision = comparable(facts(a), facts(b))
     assert decision.ok is ok, decision
     assert reason in decision.reason, decision.reason
+
+
+#: A context length a seller's pricing page states (tagged by ``tracker.claims.offers``).
+API_PAGE_WINDOW = Row(
+    "context_length",
+    value="64000",
+    source="deepseek",
+    url="https://api-docs.example/pricing",
+    quote="| CONTEXT LENGTH | 64K |",
+    extra={"document_kind": "vendor", "window": "served", "offer": "vendor api"},
+)
+
+OFFER_CASES = [
+    # (id, a, b, ok, reason contains, relation)
+    (
+        "a vendor API page's window is another offer than OpenRouter's served one",
+        SERVED,
+        API_PAGE_WINDOW,
+        False,
+        "two offers' served windows (openrouter vs vendor api)",
+        "same",
+    ),
+    (
+        "the same offer's windows are weighed against each other",
+        API_PAGE_WINDOW,
+        Row(
+            "context_length",
+            value="128000",
+            url="https://api-docs.example/models",
+            quote="128K",
+            extra={"window": "served", "offer": "vendor api"},
+        ),
+        True,
+        "same context window (served)",
+        "same",
+    ),
+    (
+        "an offer's window against the native one: served at most native",
+        HUB_CONFIG,
+        API_PAGE_WINDOW,
+        True,
+        "native window vs served window",
+        "at_least",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ok", "reason", "relation"), [c[1:] for c in OFFER_CASES], ids=[c[0] for c in OFFER_CASES]
+)
+def test_an_offers_window_is_weighed_only_against_the_same_offer(
+    a: Row, b: Row, ok: bool, reason: str, relation: str
+) -> None:
+    decision = comparable(facts(a), facts(b))
+    assert (decision.ok, decision.relation) == (ok, relation), decision
+    assert reason in decision.reason, decision.reason
+
+
+def test_openrouters_window_of_an_api_only_model_is_the_models_own() -> None:
+    claim = Row("context_length", value="16000", source="huggingface", quote="| GPT-3.5-turbo-0613 | 16k |")
+    served = comparable(facts(SERVED), facts(claim))
+    own = comparable(facts(SERVED, api_only=True), facts(claim, api_only=True))
+    assert (served.ok, served.relation) == (True, "at_most")  # an open model's providers may serve less
+    assert (own.ok, own.relation) == (True, "same")  # only the maker serves it: no smaller window to excuse
+    assert "same context window (native)" in own.reason
+
+
+@pytest.mark.parametrize(
+    ("model_key", "variant", "ok"),
+    [
+        ("deepseek/deepseek-chat", "instruct", True),  # a "Chat Model" table is the chat model's own
+        ("deepseek/deepseek-chat", "base", False),  # its "Base Model" table is not
+        ("google/gemma-3-27b-it", "instruct", True),
+        ("deepseek-ai/deepseek-v3-base", "base", True),
+        ("meta-llama/llama-3.2-1b", "instruct", False),  # the name does not say: instruct is a variant
+        ("meta-llama/llama-3.2-1b", "base", False),
+    ],
+)
+def test_a_models_own_variant_is_its_plain_value(model_key: str, variant: str, ok: bool) -> None:
+    plain = bench("DeepSeek V3", "DROP")
+    tagged = bench("DeepSeek V3", "DROP", url="https://example.org/b", variant=variant)
+    decision = comparable(facts(plain, model_key=model_key), facts(tagged, model_key=model_key))
+    assert decision.ok is ok, decision
+
+
+@pytest.mark.parametrize(
+    ("model_key", "variant"),
+    [
+        ("deepseek/deepseek-chat", "instruct"),
+        ("deepseek/deepseek-chat-v3-0324", "instruct"),
+        ("qwen/qwen2.5-72b-instruct", "instruct"),
+        ("google/gemma-3-27b-it", "instruct"),
+        ("deepseek-ai/deepseek-v3-base", "base"),
+        ("google/gemma-2-2b-pt", "base"),
+        ("openai/gpt-4o", ""),
+        ("thudm/chatglm3-6b", ""),
+        ("meta-llama/llama-3.2-1b", ""),
+        (None, ""),
+    ],
+)
+def test_own_variant(model_key: str | None, variant: str) -> None:
+    assert own_variant(model_key) == variant
 
 
 def test_served_context_relation_says_the_served_window_may_be_smaller() -> None:

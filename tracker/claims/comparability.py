@@ -9,7 +9,11 @@ Two values are weighed only when they are about the same thing:
   (a README that is both a Hub card and a blog post), never weigh each other;
 * **the same model** — not a quantized / QLoRA / other variant column of a table,
   not base vs instruct (``extra["variant"]``, or read from the table column when
-  it names the mention plus a variant word: "Llama 3.2 1B QLoRA");
+  it names the mention plus a variant word: "Llama 3.2 1B QLoRA"). A model whose
+  own name says what it is (``deepseek-chat``, ``…-instruct``, ``…-it``: an
+  instruct model; ``…-base``: a base model) counts that variant as itself: the
+  "Chat Model" table of DeepSeek-V3 is deepseek-chat's plain value, its "Base
+  Model" table is not (:func:`own_variant`);
 * **the same measurement** — the same benchmark metric (percentile ≠ rating ≠
   Elo, pass@1 ≠ pass@5; ``extra["metric"]`` or the row label "Codeforces
   (Percentile)") and the same setting (shots, CoT, thinking, subset, native vs
@@ -29,6 +33,15 @@ Two values are weighed only when they are about the same thing:
   providers *serve*; a document states the model's *native* window. A served
   window smaller than the native one is no contradiction (``relation =
   "at_most"``: the served value only disputes a native claim it exceeds).
+  A context length a seller states beside its own prices for the model (a
+  vendor's API pricing page: ``extra["window"] = "served"``, ``extra["offer"]``,
+  tagged by :func:`tracker.claims.offers.offer_windows`) is *that offer's*
+  served window: weighed as a served window against the native one, and only
+  against the same offer's served window — DeepSeek's API serving 64K is not
+  OpenRouter's providers serving 163,840. An **API-only** model has no window
+  but the one its maker's API serves: OpenRouter's window of it is the model's
+  own (``api_only``), weighed as the same window as a document's ("16k" for
+  gpt-3.5-turbo-0613, served at 4,095, is a contradiction).
 
 A missing key means the default: metric ``score``, setting and variant empty
 (the plain model), currency ``USD``. Every ``ok`` decision carries the reason
@@ -126,6 +139,8 @@ class Facts:
     bound: str = ""
     #: For context lengths: "served" (an API's window) or "native" (the model's).
     window: str = ""
+    #: For a served context window: whose ("openrouter", "vendor api"); "" = not named.
+    window_offer: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +176,27 @@ def column_variant(column: str, mention: str | None) -> str:
     return ""
 
 
+#: A model name's own variant: ``deepseek-chat``, ``…-instruct``, ``…-it`` are instruct models; ``…-base`` base.
+_OWN_INSTRUCT = re.compile(r"(?<![a-z])(?:instruct|chat|it|inst)(?![a-z])")
+_OWN_BASE = re.compile(r"(?<![a-z])(?:base|pt)(?![a-z])")
+
+
+def own_variant(model_key: str | None) -> str:
+    """The variant a model's own name says it is (``instruct``, ``base``), or "" when it does not say.
+
+    Only the name after the vendor counts, in the canonical form of :data:`VARIANT_WORDS`:
+    ``deepseek/deepseek-chat`` → ``instruct``, ``google/gemma-3-27b-it`` → ``instruct``,
+    ``deepseek-ai/deepseek-v3-base`` → ``base``, ``meta-llama/llama-3.2-1b`` → "".
+    """
+    name = _text(model_key).rsplit("/", 1)[-1]
+    instruct, base = bool(_OWN_INSTRUCT.search(name)), bool(_OWN_BASE.search(name))
+    if instruct and not base:
+        return "instruct"
+    if base and not instruct:
+        return "base"
+    return ""
+
+
 def label_metric(label: str) -> str:
     """The metric a row label names: "Codeforces (Percentile)" → ``percentile``; "" when none."""
     text = _text(label)
@@ -186,8 +222,17 @@ def bound_of(quote: str, as_written: str, extra_bound: str = "") -> str:
     return match.group(0).strip().lower() if match else ""
 
 
-def facts(row: ClaimLike, *, document: str | None = None, mention: str | None = None) -> Facts:
-    """The comparability facts of a claim row (``document``: its content hash when known)."""
+def facts(
+    row: ClaimLike,
+    *,
+    document: str | None = None,
+    mention: str | None = None,
+    model_key: str | None = None,
+    api_only: bool = False,
+) -> Facts:
+    """The comparability facts of a claim row (``document``: its content hash when known; ``model_key``: the
+    model the claim is about, whose own variant is its plain value; ``api_only``: the model has no weights
+    anyone else could serve, so OpenRouter's window of it is its own)."""
     extra: Mapping[str, Any] = row.extra or {}
     attribute = row.attribute
     metric = _text(extra.get("metric")) or label_metric(str(extra.get("label", ""))) or "score"
@@ -198,7 +243,7 @@ def facts(row: ClaimLike, *, document: str | None = None, mention: str | None = 
     variant = _text(extra.get("variant")) or column_variant(
         str(extra.get("column", "")), mention or getattr(row, "mention", None)
     )
-    if variant in ("", "plain", "none"):
+    if variant in ("", "plain", "none") or (variant and variant == own_variant(model_key)):
         variant = ""
     document_kind = _text(extra.get("document_kind"))
     third_party = bool(extra.get("third_party"))
@@ -211,10 +256,12 @@ def facts(row: ClaimLike, *, document: str | None = None, mention: str | None = 
     setting = _text(extra.get("setting"))
     if attribute == "price" and not setting and row.reporter != PRIMARY and _PEAK.search(row.quote or ""):
         setting = "peak/off-peak"
-    window = ""
+    window = window_offer = ""
     if attribute == "context_length":
-        served = row.reporter == PRIMARY and row.source == "openrouter"
+        served = row.reporter == PRIMARY and row.source == "openrouter" and not api_only
         window = _text(extra.get("window")) or ("served" if served else "native")
+        if window == "served":
+            window_offer = offer or ("openrouter" if served else "")
     bound = ""
     if attribute in ("params_total", "params_active", "context_length"):
         bound = bound_of(row.quote or "", str(extra.get("as_written", "")), _text(extra.get("bound")))
@@ -235,6 +282,7 @@ def facts(row: ClaimLike, *, document: str | None = None, mention: str | None = 
         foreign_card=third_party and document_kind == "card",
         bound=bound,
         window=window,
+        window_offer=window_offer,
     )
 
 
@@ -282,6 +330,10 @@ def comparable(a: Facts, b: Facts) -> Comparability:
     if a.attribute == "context_length":
         if a.setting != b.setting:
             return Comparability(False, f"different settings ({a.setting or 'default'} vs {b.setting or 'default'})")
+        if a.window == b.window == "served" and a.window_offer != b.window_offer:
+            return Comparability(
+                False, f"two offers' served windows ({a.window_offer or 'unnamed'} vs {b.window_offer or 'unnamed'})"
+            )
         if a.window == "served" and b.window == "native":
             return Comparability(True, f"served window vs native window: {_values(a, b)}", relation="at_most")
         if a.window == "native" and b.window == "served":

@@ -5,7 +5,11 @@ For every (model, attribute, qualifier) the claims are weighed:
 1. **Shown claim**, by precedence: primary API > vendor post > aggregator > press.
    Among primary claims the one equal to the model's shown column wins (the
    ``models`` row, computed from the APIs by :mod:`tracker.store.shown`); among the
-   others the most recent publication of the best-ranked reporter.
+   others the most recent publication of the best-ranked reporter. Two claims of
+   the same rank and date (one vendor's overview and changelog of the same day)
+   are told apart by what they say, never by the order they were stored in
+   (:func:`tie_break`): the more precise value first (a day before a month, more
+   significant digits), then the document URL, the value and the quote.
 2. Every other claim is compared with the shown one within the attribute's
    tolerance (:mod:`tracker.claims.tolerance`): ``consistent`` or ``disputed``.
    A price is compared with the API price *in effect at the claim's date* (the
@@ -86,6 +90,20 @@ def _column_value(model: Any, attribute: str, qualifier: str) -> str | None:
     return None if value is None or value == "unknown" else str(value)
 
 
+def _precision(row: Any) -> int:
+    """How precisely a value is stated: a date's length (day 10 > month 7), a number's significant digits."""
+    if row.attribute == "release_date":
+        return len(str(row.value))
+    written = str((row.extra or {}).get("as_written") or row.value)
+    digits = "".join(ch for ch in written if ch.isdigit()).strip("0")
+    return len(digits)
+
+
+def tie_break(row: Any) -> tuple[int, str, str, str]:
+    """The order of two equally ranked, equally recent claims: by content only (crawl order never decides)."""
+    return (-_precision(row), row.url or "", str(row.value), " ".join((row.quote or "").split()))
+
+
 def pick_shown(rows: list[Any], model: Any) -> Any | None:
     """The claim shown for one (model, attribute, qualifier), by precedence."""
     live = [r for r in rows if not _superseded(r) and not _weighed_elsewhere(r)]
@@ -97,7 +115,7 @@ def pick_shown(rows: list[Any], model: Any) -> Any | None:
         return max(pool, key=lambda r: ((r.extra or {}).get("follows") == "api", r.fetched_at or _EPOCH, r.id))
     if not live:
         return None
-    return min(live, key=lambda r: (REPORTER_RANK.get(r.reporter, 9), -_when(r).timestamp(), r.id))
+    return min(live, key=lambda r: (REPORTER_RANK.get(r.reporter, 9), -_when(r).timestamp(), *tie_break(r), r.id))
 
 
 #: ``(openrouter id, qualifier)`` → the API's prices over time (``usd_per_mtok``, ``status``, ``first_seen_at``,

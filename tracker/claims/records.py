@@ -6,6 +6,8 @@
   reports on another vendor's model (a comparison table's GPT-4o column).
 * A claim whose mention links to no model keeps ``model_id`` NULL, its
   mention, and the status ``unresolved``.
+* A vendor document that prices a model states that offer's context window
+  (:mod:`tracker.claims.offers`).
 * A claim's identity (:func:`tracker.store.claims.document_identity`) is the claim within its document URL (mention,
   attribute, qualifier, value): fetching the same post again, or an edited post
   that repeats the claim, re-confirms the stored claim instead of adding one.
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.claims.linking import NameIndex, mention_form, same_vendor
+from tracker.claims.offers import offer_windows
 from tracker.extract.types import Extracted
 from tracker.store.claims import ClaimRecord, document_identity
 
@@ -105,4 +108,4 @@ def claim_records(
             created_at=now,
         )
         records.setdefault(record.claim_hash, record)
-    return list(records.values())
+    return offer_windows(list(records.values()), doc.kind)

@@ -7,7 +7,12 @@
   not agree with 131,072, nor 258,048 with 262,144.
 * **parameters**: within 10 % (``7B`` and 7.6 billion; ``671B`` and 684.5
   billion counted by safetensors); a claim of *over* N agrees with anything
-  from N − 10 % upwards.
+  from N − 10 % upwards. A **size class** — a count written with one
+  significant digit (``0.6B``, ``1B``, ``7B``, ``70B``, ``1T``), or read from a
+  model's name — is a class, not a count: it agrees within 30 % (``Llama 3.2
+  1B`` has 1.23B, ``Gemma 7B`` 8.5B, and the Hub's safetensors total of
+  Qwen3-0.6B, 752M, stores its tied embedding twice); ``1B`` still disputes 3B,
+  and ``1.5B`` (two digits) is a count within 10 %.
 * **price** (USD per 1M tokens): within 2 % (OpenRouter's routing jitters).
 * **benchmark**: within 0.5 points (rounding); a 0–1 fraction is compared as a
   percentage.
@@ -27,6 +32,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 PARAMS_RELATIVE = Decimal("0.10")
+#: A size class (one significant digit: ``0.6B``, ``7B``) agrees within this of a counted total.
+SIZE_CLASS_RELATIVE = Decimal("0.30")
+_WRITTEN_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]|[kmbt]\b|million|billion|trillion)", re.IGNORECASE)
 #: A context length written rounded (``128K``, ``1 million``) agrees within this of the exact one.
 ROUNDED_RELATIVE = Decimal("0.05")
 PRICE_RELATIVE = Decimal("0.02")
@@ -67,6 +75,18 @@ def relative_agrees(a: Decimal, b: Decimal, tolerance: Decimal) -> bool:
         return True
     largest = max(abs(a), abs(b))
     return largest > 0 and abs(a - b) / largest <= tolerance
+
+
+def size_class(extra: Mapping[str, Any] | None) -> bool:
+    """Whether a parameter value is a size class: written with one significant digit, or read from a name."""
+    extra = extra or {}
+    if extra.get("method") == "name" or extra.get("source") == "name":
+        return True
+    match = _WRITTEN_SIZE.match(str(extra.get("as_written", "")))
+    if match is None:
+        return False
+    digits = match.group(1).replace(".", "").lstrip("0").rstrip("0")
+    return len(digits) <= 1
 
 
 def benchmark_agrees(a: Decimal, a_unit: str | None, b: Decimal, b_unit: str | None) -> bool:
@@ -122,6 +142,8 @@ def agrees(attribute: str, claim: Mapping[str, Any], reference: Mapping[str, Any
         bound = str((claim.get("extra") or {}).get("bound") or "")
         if bound in ("over", "more than") and b >= a:
             return True
+        if size_class(claim.get("extra")) or size_class(reference.get("extra")):
+            return relative_agrees(a, b, SIZE_CLASS_RELATIVE)
         return relative_agrees(a, b, PARAMS_RELATIVE)
     if attribute == "price":
         return relative_agrees(a, b, PRICE_RELATIVE)

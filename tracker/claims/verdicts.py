@@ -99,10 +99,13 @@ def weigh_claim(
 ) -> Weighing | None:
     """The verdict on ``row`` (see the module docstring); None when nothing comparable holds a value."""
     documents = documents or {}
-    mine = facts(row, document=document_key(row, documents))
+    key = getattr(model, "key", None)
+    api_only = getattr(model, "open_weight_status", None) == "api-only"
+    mine = facts(row, document=document_key(row, documents), model_key=key, api_only=api_only)
     choice: tuple[Any, Comparability] | None = None
     for candidate in [shown, *[p for p in primaries if p is not shown and p.id != shown.id]]:
-        decision = comparable(facts(candidate, document=document_key(candidate, documents)), mine)
+        theirs = facts(candidate, document=document_key(candidate, documents), model_key=key, api_only=api_only)
+        decision = comparable(theirs, mine)
         if decision.ok:
             choice = (candidate, decision)
             break
