@@ -88,6 +88,8 @@ class ModelSummary:
     listing_status: str
     disputed: bool
     is_derivative: bool
+    #: The vendor as it spells itself (``Qwen``, ``inclusionAI``); ``vendor`` is the lower-case key.
+    vendor_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ class ModelsTable:
     sort: str
     #: Column headers link to the pre-rendered sort orders (the full index only).
     sort_links: dict[str, str] = field(default_factory=dict)
-    vendors: tuple[str, ...] = ()
+    #: (vendor key, display name) of the vendors present, each once.
+    vendors: tuple[tuple[str, str], ...] = ()
     statuses: tuple[tuple[str, str], ...] = ()
     classes: tuple[tuple[str, str], ...] = ()
 
@@ -304,6 +307,16 @@ class VendorSummary:
     models: int
     open_weights: int
     latest_release: dt.datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenamedPage(Page):
+    """The page left at a renamed model's old address (:mod:`tracker.site.renames`): where it went."""
+
+    old_key: str
+    new_key: str
+    #: The new model's page, site-relative.
+    new_path: str
 
 
 @dataclass(frozen=True, kw_only=True)

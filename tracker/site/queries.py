@@ -156,6 +156,8 @@ class SiteData:
     retirements: dict[int, dt.date] = field(default_factory=dict)
     #: Peer catalogs weighed against the primary history (issue 16), one summary per catalog.
     catalogs: list[Any] = field(default_factory=list)
+    #: Renamed models folded into their new one (:mod:`tracker.site.renames`): old key → new key.
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @property
     def latest_event_at(self) -> dt.datetime | None:
@@ -259,6 +261,9 @@ def load_site_data(session: Session) -> SiteData:
             ref = cards[claim.document_id]
             if known is None or (ref.fetched_at, ref.document_id) > (known.fetched_at, known.document_id):
                 data.cards_by_model[claim.model_id] = ref
+    from tracker.site.renames import fold_renamed, renames_of
+
+    data.renamed = fold_renamed(data, renames_of(data.events))
     return data
 
 

@@ -1,11 +1,12 @@
-"""The models index, once per sort order."""
+"""The models index, once per sort order; a renamed model's old page, pointing to its new one."""
 
 from __future__ import annotations
 
-from tracker.site.contexts import ModelsIndexPage
+from tracker.site.contexts import ModelsIndexPage, RenamedPage
 from tracker.site.generators import Outputs, PageOut, SiteInputs
 from tracker.site.paths import SORTS, root_of
 from tracker.site.summaries import SORT_LABELS, class_facets, status_facets
+from tracker.urls import model_path
 
 
 def models_index(inputs: SiteInputs) -> Outputs:
@@ -23,5 +24,12 @@ def models_index(inputs: SiteInputs) -> Outputs:
                 sort_label=SORT_LABELS[sort],
                 status_facets=statuses,
                 class_facets=classes,
+            ),
+        )
+    for old, new in sorted(inputs.data.renamed.items()):
+        yield PageOut(
+            "renamed.html",
+            RenamedPage(
+                path=model_path(old), title=f"{old} is now {new}", old_key=old, new_key=new, new_path=model_path(new)
             ),
         )

@@ -1,0 +1,106 @@
+"""A renamed model is one model on the site: the old id's page points to the new one. Pure.
+
+OpenRouter sometimes moves a model to a new id (``anthropic/claude-3-5-haiku`` →
+``anthropic/claude-3.5-haiku``); the diff reports one ``model_renamed`` event
+(:class:`tracker.events.types.ModelRenamed`), but the store keeps a ``models``
+row per id. The site folds them (:func:`fold_renamed`):
+
+* **the link** (:func:`rename_links`): the old id's model (its OpenRouter id, else
+  its key) is linked to the event's model when the two differ and the old model
+  is no longer listed anywhere on OpenRouter (a rename whose old id is still
+  listed is two models); chains follow to the newest id, a cycle links nothing;
+* **one model**: the old model's listings, prices, claims, disputes, events and
+  offers are shown under the new one, the old row leaves every table;
+* **the old page** becomes a page that sends the browser to the new one
+  (``renamed.html``, :class:`tracker.site.contexts.RenamedPage`), so links to the old id keep working.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from tracker.events.types import ModelRenamed
+
+
+def renames_of(events: Iterable[Any]) -> list[tuple[str, str]]:
+    """``(old listing id, new model key)`` of every ``model_renamed`` stored event, oldest first."""
+    renamed = [e for e in events if isinstance(e.event, ModelRenamed)]
+    renamed.sort(key=lambda e: (e.event.detected_at, e.id))
+    return [(e.event.old_id, e.event.model_key or e.event.subject) for e in renamed]
+
+
+def rename_links(
+    renames: Iterable[tuple[str, str]],
+    models: Sequence[Any],
+    listed: Mapping[int, bool],
+) -> dict[int, int]:
+    """Old model id → new model id, from ``(old listing id, new model key)`` pairs.
+
+    ``models`` carry ``id``, ``key`` and ``openrouter_id``; ``listed``: model id → whether one
+    of its OpenRouter listings is listed now.
+    """
+    by_key = {m.key: m.id for m in models}
+    by_listing = {m.openrouter_id: m.id for m in models if m.openrouter_id}
+    direct: dict[int, int] = {}
+    for old_id, new_key in renames:
+        old = by_listing.get(old_id, by_key.get(old_id))
+        new = by_key.get(new_key)
+        if old is None or new is None or old == new or listed.get(old, False):
+            continue
+        direct[old] = new
+    links: dict[int, int] = {}
+    for old in direct:
+        seen = {old}
+        target = direct[old]
+        while target in direct and target not in seen:
+            seen.add(target)
+            target = direct[target]
+        if target not in seen:
+            links[old] = target
+    return links
+
+
+def _merge(groups: dict[int, list[Any]], links: Mapping[int, int], field: str = "model_id") -> None:
+    for old, new in links.items():
+        rows = groups.pop(old, [])
+        if rows:
+            moved = [dataclasses.replace(r, **{field: new}) for r in rows] if field else rows
+            groups.setdefault(new, []).extend(moved)
+
+
+def fold_renamed(data: Any, renames: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Fold each renamed model into its new one in ``data`` (in place); returns old key → new key."""
+    listed = {
+        model_id: any(row.status == "listed" for row in rows) for model_id, rows in data.listings.items()
+    }
+    links = rename_links(renames, data.models, listed)
+    if not links:
+        return {}
+    keys = {m.id: m.key for m in data.models}
+    _merge(data.listings, links)
+    for rows in data.listings.values():
+        rows.sort(key=lambda r: r.id)
+    _merge(data.prices, links)
+    for rows in data.prices.values():
+        rows.sort(key=lambda p: (p.subject, p.component, p.tier, p.first_seen_at, p.last_seen_at is None))
+    _merge(data.claims, links)
+    _merge(data.disputes, links)
+    _merge(data.provider_offers, links, field="")
+    for old, new in links.items():
+        if old in data.retirements:
+            data.retirements.setdefault(new, data.retirements.pop(old))
+        if old in data.cards_by_model:
+            data.cards_by_model.setdefault(new, data.cards_by_model.pop(old))
+    data.events = [
+        dataclasses.replace(e, model_id=links[e.model_id]) if e.model_id in links else e for e in data.events
+    ]
+    data.models = [
+        dataclasses.replace(m, base_model_id=links.get(m.base_model_id, m.base_model_id))
+        if m.base_model_id in links
+        else m
+        for m in data.models
+        if m.id not in links
+    ]
+    return {keys[old]: keys[new] for old, new in links.items()}
