@@ -81,7 +81,7 @@ def test_generators_are_pure_the_same_rows_give_the_same_contexts(inputs, tmp_pa
 
 
 def test_a_vendor_page_lists_the_vendors_typed_changes_newest_first(inputs):
-    [qwen] = [o.page for o in vendor_pages(inputs) if isinstance(o.page, VendorPage) and o.page.vendor == "qwen"]
+    [qwen] = [o.page for o in vendor_pages(inputs) if isinstance(o.page, VendorPage) and o.page.vendor == "Qwen"]
     assert qwen.path == "vendors/qwen/" and qwen.table.count == 1
     assert [c.kind for c in qwen.changes] == ["price_changed", "price_changed", "price_changed", "model_added"]
     assert qwen.changes[0].summary == "Input price (prompts ≥ 32,000 tokens) added: $1.56 per 1M tokens"

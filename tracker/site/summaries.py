@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from tracker.normalize.identity import vendor_display
 from tracker.normalize.numbers import format_decimal
 from tracker.site import format as fmt
 from tracker.site.contexts import FacetLink, ModelsTable, ModelSummary, PriceCell
@@ -83,6 +84,7 @@ def summarize(model: ModelRow, data: SiteData) -> ModelSummary:
         listing_status=listing.status if listing else "",
         disputed=disputed,
         is_derivative=model.is_derivative,
+        vendor_name=vendor_display(model.vendor),
     )
 
 
@@ -125,7 +127,8 @@ class Tables:
         self._template = environment().get_template("_rows.html")
         self._rows: dict[str, dict[int, str]] = {}
         self._generic: dict[int, str] | None = None
-        self.vendors = tuple(sorted({m.vendor for m in self.summaries}, key=str.casefold))
+        names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
+        self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
         self.classes = _present(LICENSE_CLASSES, {m.license_class for m in self.summaries}, license_class_term)
 

@@ -27,7 +27,7 @@ def vendor_pages(inputs: SiteInputs) -> Outputs:
             recent[model.vendor_path].append(event)
     listing = []
     for path, models in groups.items():
-        name = Counter(m.vendor for m in models).most_common(1)[0][0]
+        name = Counter(m.vendor_name or m.vendor for m in models).most_common(1)[0][0]
         releases = [m.released_at for m in models if m.released_at is not None]
         listing.append(
             VendorSummary(
