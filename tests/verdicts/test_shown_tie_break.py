@@ -64,3 +64,12 @@ def test_a_more_recent_publication_still_wins_over_precision():
     older = claim("2025-01-13", "https://docs/changelog")
     newer = replace(older, id=2, value="2025-01", published_at=DAY + dt.timedelta(days=1), url="https://docs/overview")
     assert pick_shown([older, newer], MODEL).value == "2025-01"
+
+
+def test_two_primary_values_of_one_fetch_are_picked_by_content_too():
+    def hub(value: str) -> StoredClaim:
+        row = claim(value, "https://hub/api/models/deepset/roberta-base-squad2", attribute="benchmark")
+        return replace(row, reporter="primary", source="huggingface", published_at=None, quote=None)
+
+    # a model-index listing exact match and F1 of one dataset under one qualifier
+    assert stored_in_every_order([hub("29.5"), hub("40.367")]) == {"40.367"}

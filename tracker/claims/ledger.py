@@ -7,7 +7,8 @@ For every (model, attribute, qualifier) the claims are weighed:
    ``models`` row, computed from the APIs by :mod:`tracker.store.shown`); among the
    others the most recent publication of the best-ranked reporter. Two claims of
    the same rank and date (one vendor's overview and changelog of the same day)
-   are told apart by what they say, never by the order they were stored in
+   (or two primary values of one fetch: a model-index's two metrics of one
+   dataset) are told apart by what they say, never by the order they were stored in
    (:func:`tie_break`): the more precise value first (a day before a month, more
    significant digits), then the document URL, the value and the quote.
 2. Every other claim is compared with the shown one within the attribute's
@@ -112,7 +113,15 @@ def pick_shown(rows: list[Any], model: Any) -> Any | None:
         column = _column_value(model, rows[0].attribute, rows[0].qualifier)
         matching = [r for r in primary if column is not None and r.value == column]
         pool = matching or primary
-        return max(pool, key=lambda r: ((r.extra or {}).get("follows") == "api", r.fetched_at or _EPOCH, r.id))
+        return min(
+            pool,
+            key=lambda r: (
+                (r.extra or {}).get("follows") != "api",
+                -(r.fetched_at or _EPOCH).timestamp(),
+                *tie_break(r),
+                r.id,
+            ),
+        )
     if not live:
         return None
     return min(live, key=lambda r: (REPORTER_RANK.get(r.reporter, 9), -_when(r).timestamp(), *tie_break(r), r.id))
