@@ -15,7 +15,7 @@ from tracker.sources.registry import FEED_KINDS
 from tracker.store.frontier import listing_rows, owed_count
 
 #: The shape a feed of the user's own is shown as.
-_OWN_SHAPES = {"feed": "feed", "index": "index", "html": "page", "markdown": "page", "page": "page"}
+_OWN_SHAPES = {"html": "page", "markdown": "page"}
 
 
 def register(subparsers: Any) -> None:
