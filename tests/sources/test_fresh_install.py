@@ -17,6 +17,7 @@ import pytest
 from claims.content_server import ContentServer
 from helpers.corpus import serve_hub, snapshot
 from helpers.server import FakeServer, Reply
+from lxml import html as lxml_html
 from source_pages import serve_defaults
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -95,5 +96,13 @@ def test_a_fresh_tracker_run_with_no_configuration_crawls_every_default_source_k
         by_shape[source.shape] += 1
     assert set(by_shape) == set(SHAPES)
     assert int(table["blogs"][2]) + int(table["press"][2]) == len(default_sources())
-    # the site and the issue were built in the working directory
+    # the site and the issue were built in the working directory; its status page says every source is ok
     assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / "newsletter").is_dir()
+    status = lxml_html.fromstring((tmp_path / "site" / "status" / "index.html").read_text("utf-8"))
+    results = {
+        row[0].text_content().strip(): row[1].text_content().strip()
+        for row in status.cssselect(".status-crawls tbody tr")
+    }
+    assert results == dict.fromkeys(sources, "ok")
+    health = [row[3].text_content().strip() for row in status.cssselect(".status-listings tbody tr")]
+    assert health == ["ok"] * len(default_sources()) and not status.cssselect("#broken")
