@@ -16,11 +16,12 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sources",
         help="the default and configured blogs, release channels and press, with their health",
-        description="List every feed, index page, GitHub releases feed and docs changelog page that `tracker run` "
-        "and the scheduler crawl (the shipped default list, minus [sources] disable, plus your [[feeds]]), each with "
-        "its kind, shape, where its URL was verified, and its health after the last crawl: ok, FAILED, EMPTY, "
-        "MOVED, GONE or BROKEN (failing or empty for sources.broken_after_runs crawls), or 'not crawled yet'. "
-        "Then the article URLs each crawl still owes.",
+        description="List every feed, index page, sitemap, GitHub releases feed and docs changelog page that "
+        "`tracker run` and the scheduler crawl (the shipped default list, minus [sources] disable, plus your "
+        "[[feeds]]), each with its kind, shape, where its URL was verified, and its health after the last crawl: "
+        "ok, FAILED, EMPTY, MOVED, GONE or BROKEN (failing or empty for sources.broken_after_runs crawls), or "
+        "'not crawled yet'. Then the article URLs each crawl still owes. The site's status page (status/) "
+        "shows the same.",
     )
     parser.add_argument("--all", action="store_true", help="also list the default sources that are disabled")
     parser.add_argument("--json", action="store_true", help="print the list as JSON")
