@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tracker.config import FeedSettings, Settings, load_settings
 from tracker.errors import ConfigError
 from tracker.sources.runner import run_crawl
-from tracker.sources.spiders.sitemap import SitemapTooLarge, gunzipped, read_sitemap
+from tracker.sources.spiders.sitemap import SitemapTooLarge, gunzipped, read_sitemap, sitemaps_in_robots
 from tracker.store.tables import CrawlError, Document
 from tracker.store.tables.frontier import FrontierUrl
 
@@ -186,11 +186,22 @@ def test_a_sitemap_index_is_followed_to_its_sitemaps_and_their_articles_and_an_u
     assert asked == ["/sitemap.xml"] and content.not_modified["/sitemap.xml"] == 1
 
 
-def test_robots_txt_and_the_size_cap_hold_for_sitemaps_and_what_they_list(
+def test_a_robots_txt_names_the_sitemaps_to_follow():
+    text = (
+        "User-agent: *\nDisallow: /private/\n\nSitemap: https://blog.example/sitemap.xml\n"
+        "sitemap:/news-sitemap.xml\nSitemap: https://blog.example/sitemap.xml\nSitemap:\n# Sitemap: commented\n"
+    )
+    doc = sitemaps_in_robots(text, "https://blog.example/robots.txt")
+    assert doc.kind == "sitemapindex"
+    assert [e.url for e in doc.entries] == ["https://blog.example/sitemap.xml", "https://blog.example/news-sitemap.xml"]
+
+
+def test_robots_txt_leads_to_the_sitemap_and_it_and_the_size_cap_hold_for_what_sitemaps_list(
     settings: Settings, server, corpus: Path, sessions
 ):
     content = ContentServer(server, corpus)
-    server.route("/robots.txt", Reply(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"}))
+    robots = f"User-agent: *\nDisallow: /private/\nSitemap: {server.url}/sitemap.xml\n"
+    content.add("/robots.txt", robots.encode(), "text/plain")
     post = sorted((corpus / "blogs" / "qwen").glob("*.md"))[0]
     ok = content.add("/blog/ok", as_html_page(post.read_text("utf-8"), "ok"), "text/html")
     content.add("/private/secret", b"<html><body>secret</body></html>", "text/html")
@@ -199,7 +210,7 @@ def test_robots_txt_and_the_size_cap_hold_for_sitemaps_and_what_they_list(
     )
     content.add("/big.xml", gzip.compress(b"<urlset>" + b" " * 300_000 + b"</urlset>"), "application/gzip")
     own = (
-        FeedSettings(url=f"{server.url}/sitemap.xml", vendor="qwen", type="sitemap", name="site"),
+        FeedSettings(url=f"{server.url}/robots.txt", vendor="qwen", type="sitemap", name="site"),
         FeedSettings(url=f"{server.url}/big.xml", vendor="qwen", type="sitemap", name="big"),
     )
     configured = dataclasses.replace(
@@ -209,6 +220,7 @@ def test_robots_txt_and_the_size_cap_hold_for_sitemaps_and_what_they_list(
     assert summary.status == "partial", summary.render()
     assert dict(summary.errors) == {"robots-txt": 1, "too-large": 1}
     assert content.served["/private/secret"] == 0 and content.served["/blog/ok"] == 1
+    assert content.served["/sitemap.xml"] == 1  # found through robots.txt
     with sessions() as session:
         states = {row.url: row.state for row in session.scalars(select(FrontierUrl))}
     assert states == {ok: "fetched", f"{server.url}/private/secret": "refused"}

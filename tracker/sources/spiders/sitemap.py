@@ -11,6 +11,9 @@ existing extraction path. A source of type ``sitemap`` sets
   default: every one), at most ``max_pages`` sitemaps per index, newest ``lastmod`` first;
 * ``since`` (a date): URLs whose ``lastmod`` is older are left out (URLs without one are kept).
 
+The source's URL may also be a site's ``robots.txt``: its ``Sitemap:`` lines are followed like
+the sitemaps of an index.
+
 URLs are taken newest ``lastmod`` first (at most the spider's ``max_entries`` per sitemap);
 ``lastmod`` is the entry's date. Each sitemap is fetched like a feed: conditional GET (an unchanged
 sitemap index costs that one request: ``304``, nothing after it), robots.txt, the User-Agent,
@@ -96,6 +99,23 @@ def since_date(text: str | None) -> dt.datetime | None:
     return value
 
 
+def is_robots_txt(url: str) -> bool:
+    return urlsplit(url).path == "/robots.txt"
+
+
+def sitemaps_in_robots(text: str, base_url: str) -> SitemapDoc:
+    """The ``Sitemap:`` lines of a robots.txt, as a sitemap index would list them (in file order, each once)."""
+    seen: list[str] = []
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip().lower() != "sitemap" or not value.strip():
+            continue
+        url = urldefrag(urljoin(base_url, value.strip()))[0]
+        if urlsplit(url).scheme in ("http", "https") and url not in seen:
+            seen.append(url)
+    return SitemapDoc(INDEX, tuple(SitemapEntry(url, None, None) for url in seen))
+
+
 def read_sitemap(body: bytes, base_url: str, hooks: Mapping[str, Any]) -> SitemapDoc:
     """The URLs (or sitemaps) of a sitemap document, filtered by ``hooks`` and newest ``lastmod`` first."""
     try:
@@ -161,7 +181,13 @@ class SitemapSpiderMixin:
         except ValueError as exc:
             yield FeedProblem(spider.source, response.url, "not-a-sitemap", str(exc))
             return
-        doc = read_sitemap(body, response.url, feed)
+        if is_robots_txt(response.url):  # a site's robots.txt names its sitemaps
+            doc = sitemaps_in_robots(body.decode("utf-8", "replace"), response.url)
+            pattern = re.compile(feed["follow_pattern"]) if feed.get("follow_pattern") else None
+            if pattern is not None:
+                doc = SitemapDoc(INDEX, tuple(e for e in doc.entries if pattern.search(e.url)))
+        else:
+            doc = read_sitemap(body, response.url, feed)
         if doc.kind is None:
             yield FeedProblem(spider.source, response.url, "not-a-sitemap", "neither a <urlset> nor a <sitemapindex>")
             return
