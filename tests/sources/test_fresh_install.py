@@ -26,10 +26,9 @@ from tracker.cli import main
 from tracker.config import load_settings
 from tracker.sources.catalog import SHAPES, default_sources
 from tracker.sources.registry import enabled_sources
-from tracker.sources.runner import run_crawl  # noqa: F401  (marks the module e2e: it starts crawl processes)
 from tracker.store.tables import Document
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]  # `tracker run` starts crawl processes
 
 
 def serve_openrouter_with_offers(server: FakeServer, corpus: Path) -> set[str]:

@@ -13,7 +13,6 @@ from tracker.cli import main
 from tracker.config import load_settings
 from tracker.sources.quiet_log import DOWNLOAD_LOGGERS, DownloadErrorsAtDebug, demote_download_errors
 from tracker.sources.registry import enabled_sources
-from tracker.sources.runner import run_crawl  # noqa: F401  (marks the module e2e: it starts crawl processes)
 
 #: What tracker itself writes on stderr during ``tracker run`` (progress), line by line.
 OWN_LINE = re.compile(r"^(\[\d+/\d+\] crawling [a-z]+…|building .+…|  [a-z-]+: .+)$")
@@ -42,6 +41,7 @@ def offline_env(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) ->
 
 
 @pytest.mark.slow
+@pytest.mark.e2e  # `tracker run` starts crawl processes
 def test_offline_tracker_run_prints_only_its_own_lines_and_says_unreachable(db_url, tmp_path, monkeypatch, capfd):
     offline_env(monkeypatch, db_url, tmp_path)
     sources = enabled_sources(load_settings())
