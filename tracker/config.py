@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -120,7 +121,8 @@ class FeedSettings:
     vendor: str
     kind: str = "vendor"
     #: ``feed`` (RSS/Atom), ``html`` or ``markdown`` (a single page), ``page`` (a page read by its content type),
-    #: ``index`` (an HTML page linking to articles; hooks: ``link_*``, ``date_selector``, ``next_selector``).
+    #: ``index`` (an HTML page linking to articles; hooks: ``link_*``, ``date_selector``, ``next_selector``),
+    #: ``sitemap`` (a sitemap.xml or sitemap index; hooks: ``link_pattern``, ``follow_pattern``, ``since``).
     type: str = "feed"
     #: The source's name in ``tracker sources`` (the default list's id; a feed of your own may set one).
     name: str | None = None
@@ -134,8 +136,12 @@ class FeedSettings:
     date_selector: str | None = None
     #: Index pages: CSS selector of the link to the next (older) page.
     next_selector: str | None = None
-    #: Index pages followed per crawl through ``next_selector``.
+    #: Index pages followed per crawl through ``next_selector``; sitemaps followed per sitemap index.
     max_pages: int = 20
+    #: Sitemaps (``type = "sitemap"``): the sitemaps of an index to follow (a regular expression; default: all).
+    follow_pattern: str | None = None
+    #: Sitemaps: leave out URLs whose ``lastmod`` is older than this date (``2025-01-31``).
+    since: str | None = None
 
 
 @dataclass(frozen=True)
@@ -369,6 +375,9 @@ def _coerce(tp: Any, raw: Any, where: str) -> Any:
 # --------------------------------------------------------------------------- validation
 
 #: ``backend`` / ``backend+driver`` names a database URL may use.
+#: How a configured feed is read (``[[feeds]] type``).
+FEED_TYPES = ("feed", "index", "sitemap", "html", "markdown", "page")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
 #: Settings that must be at least 1, at least 0, or above 0 (``section.field``).
 _AT_LEAST_ONE = (
@@ -454,8 +463,15 @@ def validate_settings(settings: Settings) -> Settings:
         web_url(f"feeds[{index}].url", feed.url)
         if feed.kind not in ("vendor", "press"):
             raise ConfigError(f"feeds[{index}].kind must be vendor or press, not {feed.kind!r}")
-        if feed.type not in ("feed", "html", "markdown", "page"):
-            raise ConfigError(f"feeds[{index}].type must be feed, html, markdown or page, not {feed.type!r}")
+        if feed.type not in FEED_TYPES:
+            raise ConfigError(f"feeds[{index}].type must be {', '.join(FEED_TYPES)}, not {feed.type!r}")
+        for hook in ("link_pattern", "follow_pattern"):
+            try:
+                re.compile(getattr(feed, hook) or "")
+            except re.error as exc:
+                raise ConfigError(f"feeds[{index}].{hook} is not a regular expression: {exc}") from exc
+        if feed.since and not _DATE.match(feed.since):
+            raise ConfigError(f"feeds[{index}].since must be a date like 2025-01-31, not {feed.since!r}")
     scheme = settings.database_url.split(":", 1)[0].lower() if ":" in settings.database_url else ""
     if scheme not in DATABASE_SCHEMES:
         hint = " (did you mean postgresql://?)" if scheme in ("postgres", "pg", "psql") else ""

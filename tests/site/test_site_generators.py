@@ -20,9 +20,11 @@ from tracker.site.generators.model_pages import batch_models, batches, model_pag
 from tracker.site.generators.models import models_index
 from tracker.site.generators.newsletter import issue_summaries, newsletter_pages
 from tracker.site.generators.open_weights import open_weight_pages
+from tracker.site.generators.status import status_pages
 from tracker.site.generators.vendors import vendor_pages
 from tracker.site.paths import output_file
 from tracker.site.queries import load_site_data
+from tracker.site.status import StatusData
 from tracker.site.writer import MANIFEST
 from tracker.store.db import session_scope
 
@@ -51,6 +53,7 @@ def _all_outputs(inputs, archive_dir: Path) -> list[PageOut | FileOut]:
         *newsletter_pages(archived),
         *home_page(inputs, issue_summaries(archived), title="t"),
         *download_files(inputs, database=True),
+        *status_pages(StatusData(as_of=None, sources=(), listings=())),  # its input is read apart (load_status)
     ]
 
 

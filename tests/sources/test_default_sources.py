@@ -20,7 +20,7 @@ from tracker.cli.sources import cmd_sources
 from tracker.config import Settings, SourcesSettings, load_settings
 from tracker.errors import ConfigError
 from tracker.schedule.plan import plan
-from tracker.sources.catalog import configured_feeds, default_sources, mirrored, parse_sources
+from tracker.sources.catalog import SHAPES, configured_feeds, default_sources, mirrored, parse_sources
 from tracker.sources.registry import enabled_sources
 from tracker.sources.runner import run_crawl
 from tracker.store.tables import Document
@@ -33,13 +33,15 @@ def test_the_shipped_list_names_twenty_makers_every_shape_and_where_each_url_was
     for wanted in ("Qwen", "Meta", "Mistral", "DeepSeek", "OpenAI", "Anthropic", "Moonshot", "AllenAI", "Cohere"):
         assert wanted in makers
     assert len({s.maker for s in sources if s.kind == "press"}) >= 4
-    assert set(Counter(s.shape for s in sources)) == {"feed", "index", "github-releases", "changelog"}
+    assert set(Counter(s.shape for s in sources)) == {"feed", "index", "sitemap", "github-releases", "changelog"}
     assert len({s.id for s in sources}) == len(sources) and len({s.url for s in sources}) == len(sources)
     for source in sources:
         assert source.url.startswith("https://") and source.verified.startswith("verified in ")
         assert source.verified[-10:-6] == "2026"
         if source.shape == "index":
             assert source.link_pattern or source.link_selector, source.id
+        if source.shape == "sitemap":  # a whole site's sitemap: only the articles, and not its whole history
+            assert source.link_pattern and source.since, source.id
 
 
 @pytest.mark.parametrize(
@@ -63,11 +65,24 @@ def test_the_shipped_list_names_twenty_makers_every_shape_and_where_each_url_was
                 "maker": "X",
                 "vendor": "x",
                 "kind": "vendor",
-                "shape": "sitemap",
+                "shape": "podcast",
                 "url": "https://x/",
                 "verified": "verified in a, 2026-01-01",
             },
             "shape must be",
+        ),
+        (
+            {
+                "id": "x",
+                "maker": "X",
+                "vendor": "x",
+                "kind": "vendor",
+                "shape": "sitemap",
+                "url": "https://x/sitemap.xml",
+                "verified": "verified in a, 2026-01-01",
+                "since": "last year",
+            },
+            "since must be a date",
         ),
         (
             {
@@ -159,9 +174,11 @@ def test_a_fresh_install_crawls_every_default_source_kind(settings: Settings, se
         assert articles[source.id] in stored, f"{source.id}: {articles[source.id]} was not stored"
         assert stored[articles[source.id]] == source.kind
         by_shape[source.shape] += 1
-    assert set(by_shape) == {"feed", "index", "github-releases", "changelog"}
+    assert set(by_shape) == set(SHAPES) == {"feed", "index", "sitemap", "github-releases", "changelog"}
     # every index page's navigation links were skipped (only the article link matches the pattern)
     assert not any("/about" in url or "example.org" in url for url in stored)
+    # the sitemap's pages outside its link pattern, and those older than its `since`, were left out
+    assert not any("/careers/" in url or url.endswith("-old") for url in stored)
 
     out = io.StringIO()
     assert cmd_sources(App(settings=fresh, out=out), _Args(json=True, all=False)) == 0

@@ -250,7 +250,8 @@ def describe(crawls: list[JobResult], site: JobResult, issue: JobResult) -> list
         if result.status != "success" and result.message:
             lines.append(f"  {result.job.removeprefix('crawl:')}: {result.message.splitlines()[0][:300]}")
     offline = [r for r in crawls if r.crawl is not None and r.status == "failed" and _network_only(r)]
-    if offline and len(offline) == len(crawls):
+    idle = [r for r in crawls if r.status == "success" and r.crawl is not None and not r.crawl.seen]
+    if offline and len(offline) + len(idle) == len(crawls):  # e.g. offers: nothing due without a listing
         lines.append("  no source could be reached (no network?): the site and the issue use the data already stored")
     lines.append(f"site: {_site_line(site)}")
     lines.append(f"newsletter: {_issue_line(issue)}")

@@ -27,7 +27,8 @@ def register(subparsers: Any) -> None:
         "(its listing was well below the last complete one: nothing was delisted), STALE (no data "
         "for schedule.stale_after_hours), EMPTY (nothing returned schedule.empty_runs_before_flag runs in a row), "
         "STUCK (a crawl marked running whose process is gone or that overran). Then the last site build, newsletter "
-        "and `tracker run`, the scheduled jobs and who holds their locks.",
+        "and `tracker run`, the scheduled jobs and who holds their locks. The site's status page (status/) shows the "
+        "sources' health as of the newest crawl.",
     )
     parser.add_argument("--json", action="store_true", help="print everything as one JSON object")
     parser.add_argument("--check", action="store_true", help="exit with status 1 when any enabled source is flagged")

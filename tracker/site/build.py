@@ -42,10 +42,12 @@ from tracker.site.generators.model_pages import batches, model_pages_inputs
 from tracker.site.generators.models import models_index
 from tracker.site.generators.newsletter import issue_summaries, newsletter_pages
 from tracker.site.generators.open_weights import open_weight_pages
+from tracker.site.generators.status import status_pages
 from tracker.site.generators.vendors import vendor_pages
 from tracker.site.paths import output_file
 from tracker.site.queries import load_site_data
 from tracker.site.render import environment
+from tracker.site.status import load_status
 from tracker.site.workers import ModelPagesJob, model_pages, worker_count
 from tracker.site.writer import SiteWriter
 from tracker.store.db import session_scope
@@ -63,6 +65,7 @@ NAV = (
     ("catalogs", "Catalogs", "catalogs/"),
     ("newsletter", "Newsletter", "newsletter/"),
     ("data", "Downloads", "data/"),
+    ("status", "Status", "status/"),
 )
 
 
@@ -122,6 +125,7 @@ def render_site(
     with factory() as session:
         say("reading the database")
         data = load_site_data(session)
+        status = load_status(session, settings)
         build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
         inputs = site_inputs(data)
         engine = session.get_bind()
@@ -146,6 +150,7 @@ def render_site(
             build.emit(open_weight_pages(inputs))
             build.emit(disputes_page(inputs))
             build.emit(catalog_pages(inputs))
+            build.emit(status_pages(status))
             say("rendering the change log and the feed")
             site = settings.site
             build.emit(

@@ -21,9 +21,17 @@ from tracker.errors import ConfigError
 DATA_FILE = Path(__file__).with_name("data") / "default_sources.toml"
 
 #: How each shape is fetched (the feeds spider's ``type``).
-SHAPES = {"feed": "feed", "github-releases": "feed", "index": "index", "changelog": "page"}
+SHAPES = {"feed": "feed", "github-releases": "feed", "index": "index", "sitemap": "sitemap", "changelog": "page"}
 KINDS = ("vendor", "press")
-_HOOKS = ("link_selector", "link_pattern", "item_selector", "date_selector", "next_selector")
+_HOOKS = (
+    "link_selector",
+    "link_pattern",
+    "item_selector",
+    "date_selector",
+    "next_selector",
+    "follow_pattern",
+    "since",
+)
 _VERIFIED = re.compile(r"^verified in .+, \d{4}-\d{2}-\d{2}$")
 
 
@@ -44,6 +52,9 @@ class DefaultSource:
     item_selector: str | None = None
     date_selector: str | None = None
     next_selector: str | None = None
+    #: Sitemaps: which sitemaps of an index to follow, and the oldest ``lastmod`` taken.
+    follow_pattern: str | None = None
+    since: str | None = None
 
     def feed(self, mirror: str | None = None) -> FeedSettings:
         return FeedSettings(
@@ -57,6 +68,8 @@ class DefaultSource:
             item_selector=self.item_selector,
             date_selector=self.date_selector,
             next_selector=self.next_selector,
+            follow_pattern=_mirrored_pattern(self.follow_pattern, self.url, mirror),
+            since=self.since,
         )
 
 
@@ -94,11 +107,13 @@ def parse_sources(data: dict[str, object], where: str = "default source list") -
             raise ConfigError(f"{where}: {source.id}: the URL must be https, not {source.url!r}")
         if not _VERIFIED.match(source.verified):
             raise ConfigError(f"{where}: {source.id}: verified must read 'verified in <where>, <YYYY-MM-DD>'")
-        if source.link_pattern:
+        for hook in ("link_pattern", "follow_pattern"):
             try:
-                re.compile(source.link_pattern)
+                re.compile(getattr(source, hook) or "")
             except re.error as exc:
-                raise ConfigError(f"{where}: {source.id}: link_pattern is not a regular expression: {exc}") from exc
+                raise ConfigError(f"{where}: {source.id}: {hook} is not a regular expression: {exc}") from exc
+        if source.since and not re.match(r"^\d{4}-\d{2}-\d{2}$", source.since):
+            raise ConfigError(f"{where}: {source.id}: since must be a date like 2025-01-31, not {source.since!r}")
         out.append(source)
     return tuple(out)
 

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from tracker.config import Settings
+from tracker.config import FEED_TYPES, Settings
 from tracker.errors import ConfigError
 from tracker.sources.catalog import configured_feeds
 
@@ -73,7 +73,7 @@ def _feeds(settings: Settings, kind: str) -> tuple[type, dict[str, Any]]:
     for feed in feeds:
         if feed.kind not in FEED_KINDS.values() or feed.type not in FEED_TYPES:
             raise ConfigError(
-                f"feed {feed.url}: kind must be vendor or press and type feed, index, html, markdown or page"
+                f"feed {feed.url}: kind must be vendor or press and type one of {', '.join(FEED_TYPES)}"
             )
     source = next(name for name, k in FEED_KINDS.items() if k == kind)
     return BlogsSpider if kind == "vendor" else PressSpider, {
@@ -125,7 +125,6 @@ PEER_SOURCES = {
 
 #: Feed-driven sources and the kind of feeds each one crawls.
 FEED_KINDS = {"blogs": "vendor", "press": "press"}
-FEED_TYPES = ("feed", "index", "html", "markdown", "page")
 
 SOURCES: dict[str, Callable[[Settings], tuple[type, dict[str, Any]]]] = {
     "openrouter": _openrouter,

@@ -22,6 +22,8 @@ def scrapy_settings(settings: Settings, *, run_id: int | None, log_level: str = 
         "RETRY_ENABLED": True,
         "RETRY_TIMES": http.retries,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
+        # a request that exhausted its retries is a FetchFailure in the summary: Scrapy's line goes to the debug log
+        "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG",
         "AUTOTHROTTLE_ENABLED": http.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(http.delay_seconds, 0.1),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(http.concurrency),

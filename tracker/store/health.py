@@ -113,11 +113,24 @@ class SourceHealth:
     def healthy(self) -> bool:
         return not self.flags
 
+    @property
+    def result(self) -> str:
+        """The last crawl in one word: ``never`` (not crawled yet), ``failed`` (the ``failing`` flag),
+        ``partial`` (the ``partial`` flag: part of the source, or article URLs still owed) or ``ok``."""
+        if self.last_run is None:
+            return "never"
+        if "failing" in self.flags:
+            return "failed"
+        if "partial" in self.flags:
+            return "partial"
+        return "ok"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "enabled": self.enabled,
             "healthy": self.healthy,
+            "result": self.result,
             "flags": self.flags,
             "notes": self.notes,
             "last_success_at": _iso(self.last_success_at),

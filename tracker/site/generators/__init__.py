@@ -18,6 +18,7 @@ writing are :mod:`tracker.site.build`'s and :mod:`tracker.site.writer`'s job.
 ``home``           the home page
 ``downloads``      the JSON/CSV exports and the downloads page
 ``model_pages``    each model's page (rendered in batches, in worker processes)
+``status``         every source's health (from :func:`tracker.site.status.load_status`, not ``SiteInputs``)
 =================  =====================================================
 """
 

@@ -21,6 +21,9 @@ from tracker.events.hashing import body_hash
 from tracker.perf import gc_paused
 from tracker.sources.items import FetchFailure, Provenance
 
+#: Exception names (Twisted's and Scrapy's) that mean the host could not be reached: reason ``unreachable``.
+UNREACHABLE = ("ConnectionRefused", "DNSLookup", "CannotResolveHost", "ConnectError", "NoRoute")
+
 
 class JsonDecodeFailed(Exception):
     def __init__(self, reason: str, detail: str) -> None:
@@ -84,7 +87,7 @@ class TrackerSpider(Spider):
             reason = "timeout"
         elif "HostNotAllowed" in name:
             reason = "host-not-allowed"
-        elif "ConnectionRefused" in name or "DNSLookup" in name or "ConnectError" in name:
+        elif any(word in name for word in UNREACHABLE):
             reason = "unreachable"
         elif "Cancelled" in name or "maxsize" in str(exc).lower():
             reason = "too-large"

@@ -18,6 +18,7 @@ their feeds. It maps responses to raw items and never interprets articles:
 * a page becomes one ``RawRecord(kind="page")`` with its body, content type and
   validators; the pipeline reads the article;
 * an ``index`` source is an HTML page that links to articles (:mod:`tracker.sources.spiders.index`);
+* a ``sitemap`` source is a sitemap or sitemap index listing articles (:mod:`tracker.sources.spiders.sitemap`);
 * after the configured sources, the article URLs the crawl frontier still owes (pending, or
   failed and due again) are fetched, even when their feed answered ``304``.
 """
@@ -40,6 +41,7 @@ from tracker.normalize.rejection import Rejection
 from tracker.sources.items import FetchFailure, Provenance, RawRecord
 from tracker.sources.spiders.base import TrackerSpider
 from tracker.sources.spiders.index import IndexSpiderMixin
+from tracker.sources.spiders.sitemap import SitemapSpiderMixin
 
 PIPELINES = {
     "tracker.sources.pipelines.documents.ValidatePipeline": 100,
@@ -56,7 +58,7 @@ class NotModified:
     """A conditional GET answered ``304``: nothing to do."""
 
     url: str
-    #: ``feed`` or ``page``.
+    #: ``feed``, ``index``, ``sitemap`` or ``page``.
     part: str
 
 
@@ -106,7 +108,7 @@ def _header(response: Response, name: str) -> str | None:
     return value.decode("latin-1").strip() or None
 
 
-class FeedSpider(IndexSpiderMixin, TrackerSpider):
+class FeedSpider(IndexSpiderMixin, SitemapSpiderMixin, TrackerSpider):
     """Fetch the configured feeds, index pages and pages, then the URLs still owed (see the module docstring)."""
 
     name = "feeds"
@@ -166,6 +168,8 @@ class FeedSpider(IndexSpiderMixin, TrackerSpider):
                 yield self.fetch(url, self.parse_feed, feed=feed)
             elif feed.get("type") == "index":
                 yield self.fetch(url, self.parse_index, feed=feed)
+            elif feed.get("type") == "sitemap":
+                yield self.fetch(url, self.parse_sitemap, feed=feed)
             else:
                 yield self.fetch(url, self.parse_page, feed=feed, entry=None)
         # the frontier: pending and due-for-retry articles, fetched even when their feed answers 304
