@@ -72,13 +72,21 @@ async def defer_units(app: Any, units: list[Unit], tick: dt.datetime) -> tuple[i
 
 async def retry_stalled(app: Any, stalled_seconds: float) -> int:
     """Put the tasks of workers silent for ``stalled_seconds`` back in the queue; how many."""
-    from procrastinate.exceptions import ConnectorException
+    from procrastinate.exceptions import ConnectorException, UniqueViolation
+    from procrastinate.jobs import Status
 
     count = 0
     for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds):
         try:
             await app.job_manager.retry_job(job)
-        except ConnectorException as exc:  # retried by someone else first, or a newer task of the unit is queued
+        except UniqueViolation:
+            # a newer task of the unit already waits (a later tick): it does the work; this one must not keep
+            # holding the unit's lock, or that task would never start
+            log.warning("job %s of a stalled worker is given up: a newer task of its unit is queued", job.id)
+            with contextlib.suppress(ConnectorException):
+                await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=False)
+            continue
+        except ConnectorException as exc:  # retried by another worker or the scheduler first
             log.info("stalled job %s not retried: %s", job.id, " ".join(str(exc).split())[:200])
             continue
         log.warning("job %s (%s) of a stalled worker is queued again", job.id, job.task_kwargs.get("unit"))
