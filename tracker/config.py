@@ -95,6 +95,10 @@ class HuggingFaceSettings:
     page_size: int = 1000
     max_card_bytes: int = 2 * 1024 * 1024
     enabled: bool = True
+    #: Requests every crawl process together may send to the Hub per ``budget_seconds``, per token
+    #: (shared through the database: docs/scaling.md); 0 = no shared budget.
+    budget_requests: int = 0
+    budget_seconds: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -401,6 +405,7 @@ _AT_LEAST_ZERO = (
     "schedule.empty_runs_before_flag",
     "schedule.crawl_timeout_minutes",
     "schedule.stop_grace_seconds",
+    "huggingface.budget_requests",
 )
 _ABOVE_ZERO = (
     "http.timeout_seconds",
@@ -412,6 +417,7 @@ _ABOVE_ZERO = (
     "schedule.default_interval_minutes",
     "schedule.stale_after_hours",
     "schedule.lease_seconds",
+    "huggingface.budget_seconds",
 )
 _WEB_URLS = ("openrouter.url", "huggingface.url", "site.base_url", "newsletter.unsubscribe_url")
 

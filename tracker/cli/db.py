@@ -41,4 +41,18 @@ def cmd_init(app: App, args: argparse.Namespace) -> int:
             app.print(f"{url}: {ensure_analyst_role(app.settings.database_url)}")
         except DatabaseError as exc:
             print(f"tracker: warning: {exc}; `tracker query` will refuse to run until it exists", file=sys.stderr)
+        app.print(f"{url}: {init_queue(app.settings.database_url)}")
     return 0
+
+
+def init_queue(database_url: str) -> str:
+    """Apply the crawl workers' task queue (Procrastinate, schema ``procrastinate``) when it is installed."""
+    try:
+        import procrastinate  # noqa: F401
+    except ImportError:
+        return "task queue for `tracker worker` not set up (pip install 'tracker[workers]', then tracker init again)"
+    from tracker.workers.queue import QUEUE_SCHEMA, ensure_queue_schema
+
+    if ensure_queue_schema(database_url):
+        return f"task queue for `tracker worker` created (schema {QUEUE_SCHEMA})"
+    return f"task queue for `tracker worker` is there (schema {QUEUE_SCHEMA})"

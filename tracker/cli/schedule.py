@@ -10,6 +10,7 @@ from typing import Any
 
 from tracker.cli.app import App
 from tracker.cli.status import scheduled_jobs
+from tracker.cli.worker import add_heartbeat_options, workers_ready
 from tracker.schedule.daemon import Daemon
 from tracker.schedule.jobs import JobResult
 from tracker.schedule.plan import plan
@@ -30,10 +31,19 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--list", action="store_true", help="print the configured jobs and their next runs, then exit")
     parser.add_argument("--json", action="store_true", help="with --list: print JSON; else: one JSON line per job run")
+    parser.add_argument(
+        "--workers",
+        action="store_true",
+        help="do not crawl here: defer one task per unit of crawl work and tick to the Postgres queue that "
+        "`tracker worker` processes run (docs/scaling.md)",
+    )
+    add_heartbeat_options(parser)
     parser.set_defaults(func=cmd_schedule)
 
 
 def cmd_schedule(app: App, args: argparse.Namespace) -> int:
+    if args.workers:
+        return cmd_produce(app, args)
     settings = app.settings
     specs = plan(settings)
     if args.list:
@@ -73,6 +83,58 @@ def cmd_schedule(app: App, args: argparse.Namespace) -> int:
     daemon.run_forever()
     if not args.json:
         app.print("tracker schedule: stopped")
+    return 0
+
+
+def cmd_produce(app: App, args: argparse.Namespace) -> int:
+    """``tracker schedule --workers``: the single producer of crawl tasks (the workers crawl)."""
+    import asyncio
+    import signal
+
+    workers_ready(app, "tracker schedule --workers")
+    from tracker.workers.producer import TickReport, plan_units, run_producer
+    from tracker.workers.tasks import build_app
+
+    def report(tick: TickReport) -> None:
+        if args.json:
+            app.print(
+                json.dumps(
+                    {
+                        "at": dt.datetime.now(dt.UTC).isoformat(),
+                        "source": tick.source,
+                        "tick": tick.tick.isoformat(),
+                        "deferred": tick.deferred,
+                        "already_queued": tick.already_queued,
+                    }
+                )
+            )
+        else:
+            app.print(f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M:%S')}  {tick.line()}")
+        if hasattr(app.out, "flush"):
+            app.out.flush()
+
+    plan = plan_units(app.settings)
+    queue_app = build_app(app.settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        async with queue_app.open_async():
+            await run_producer(app.settings, queue_app, stop, stalled_seconds=args.stalled_seconds, report=report)
+
+    if not args.json:
+        app.print(
+            f"tracker schedule --workers: {len(plan)} sources, "
+            f"{sum(len(units) for _interval, units in plan.values())} units (SIGTERM or Ctrl-C stops)"
+        )
+        for source, (interval, units) in plan.items():
+            app.print(f"  {source:<20} {len(units)} units every {interval.total_seconds() / 60:g} min")
+        sys.stdout.flush()
+    asyncio.run(main())
+    if not args.json:
+        app.print("tracker schedule --workers: stopped")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from tracker.config import Settings
 
@@ -38,11 +39,27 @@ def scrapy_settings(settings: Settings, *, run_id: int | None, log_level: str = 
         "DOWNLOADER_MIDDLEWARES": {
             "tracker.sources.middlewares.AllowedHostsMiddleware": 50,
             "tracker.sources.middlewares.RetryAfterMiddleware": 560,
+            # the Hub's budget shared by every crawl process (off unless huggingface.budget_requests > 0)
+            "tracker.workers.budget_middleware.HubBudgetMiddleware": 60,
         },
+        "TRACKER_HUB_BUDGET": _hub_budget(settings),
         "TRACKER_ALLOWED_HOSTS": list(http.allowed_hosts),
         "TRACKER_MAX_RETRY_AFTER": http.max_retry_after_seconds,
         "TRACKER_RETRY_AFTER_TIMES": max(http.retries, 1),
         "TRACKER_DATABASE_URL": settings.database_url,
         "TRACKER_RUN_ID": run_id,
         "TRACKER_MIN_LISTING_SHARE": settings.min_listing_share,
+    }
+
+
+def _hub_budget(settings: Settings) -> dict[str, Any]:
+    """The shared Hub budget for the crawl process: the Hub's host, the token's budget key (never the token)."""
+    from tracker.workers.budget import budget_key
+
+    hub = settings.huggingface
+    return {
+        "host": urlsplit(hub.url).hostname or "",
+        "key": budget_key(hub.token),
+        "requests": hub.budget_requests,
+        "seconds": hub.budget_seconds,
     }
