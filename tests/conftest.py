@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from helpers.server import FakeServer, Reply
 from helpers.settings import loopback_settings
+from helpers.worlds import in_schema, worker_schema
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,12 +41,41 @@ PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL") or None
 CRAWLING_FIXTURES = frozenset({"crawl_hub", "crawl"})
 
 
+#: The worlds a test may read (built once per test process from real crawls, see ``helpers.worlds``), by
+#: the fixtures that reach them, and the pytest-xdist group of the tests that read each: a group runs on one
+#: worker, so each world is built once per run rather than once per worker. A world built from another shares
+#: its group (the story is built on ``stocked``).
+WORLD_GROUPS = {
+    "world": "world-verdicts",
+    "_world_template": "world-verdicts",
+    "stocked": "world-claims",
+    "story_db": "world-claims",
+    "_stocked_template": "world-claims",
+    "_story_template": "world-claims",
+    "hub_world": "world-hub",
+    "_hub_world_template": "world-hub",
+    "crawled": "world-models-cli",
+    "_crawled_template": "world-models-cli",
+    "corpus_site": "world-corpus-site",
+}
+
+
+def world_group(fixturenames: set[str]) -> str | None:
+    """The xdist group of a test that uses these fixtures (None: it may run on any worker)."""
+    return "+".join(sorted({WORLD_GROUPS[name] for name in fixturenames & WORLD_GROUPS.keys()})) or None
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         module = getattr(item, "module", None)
+        fixturenames = set(getattr(item, "fixturenames", ()))
         crawls = module is not None and any(hasattr(module, name) for name in ("run_crawl", "TrackerProcess"))
-        if crawls or CRAWLING_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if crawls or CRAWLING_FIXTURES & fixturenames:
             item.add_marker(pytest.mark.e2e)
+        group = world_group(fixturenames)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -78,16 +108,22 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def _pg_schema() -> Iterator[str | None]:
+    """The Postgres URL the tests use: schema ``public`` of the given database, or under pytest-xdist a schema
+    per worker (``test_gw0`` …, first on every connection's search path, crawl children's too)."""
     if not PG_URL:
         yield None
         return
+    schema = worker_schema("test") if os.environ.get("PYTEST_XDIST_WORKER") else "public"
+    url = in_schema(PG_URL, schema) if schema != "public" else PG_URL
     engine = make_engine(PG_URL)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    yield PG_URL
+    yield url
 
 
 def _truncate_pg(url: str) -> None:
@@ -95,7 +131,7 @@ def _truncate_pg(url: str) -> None:
     with engine.begin() as conn:
         names = [
             row[0]
-            for row in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            for row in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
             if row[0] != "alembic_version"
         ]
         if names:

@@ -69,6 +69,9 @@ class HttpSettings:
     obey_robots_txt: bool = True
     #: Largest feed or article page the blogs/press crawls download (bigger ones are recorded as too-large).
     max_page_bytes: int = 5 * 1024 * 1024
+    #: A crawl process told to stop (SIGTERM, Ctrl-C, its timeout) gets this long to close its spider and
+    #: store what arrived, waiting for the downloads in flight, before it is killed.
+    stop_grace_seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -400,6 +403,7 @@ _AT_LEAST_ZERO = (
     "http.retries",
     "http.delay_seconds",
     "http.max_retry_after_seconds",
+    "http.stop_grace_seconds",
     "smtp.retry_delay_seconds",
     "site.workers",
     "schedule.empty_runs_before_flag",

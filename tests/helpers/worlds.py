@@ -8,13 +8,14 @@ built once per session and copied into each test's database:
   WAL checkpoint);
 * Postgres: built in a schema of its own in the test database (the same Alembic
   migrations, the crawls pointed at it through ``search_path``), copied into the
-  test's ``public`` schema table by table (``INSERT … SELECT``, foreign-key
+  test's schema (``public``, or ``test_gw0`` … under pytest-xdist) table by table (``INSERT … SELECT``, foreign-key
   triggers off while copying, sequences moved past the copied ids). A schema
   rather than a template database: the tests may use only their one database.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +56,13 @@ def build_sqlite_world(base: Path, target: Path, build: Callable[[str, FakeServe
     return target, made
 
 
+def worker_schema(name: str) -> str:
+    """``name`` for this test process: under pytest-xdist every worker builds its worlds in schemas of its own
+    (``world_hub_gw1``), so that two workers sharing the one Postgres database never drop each other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}_{worker}" if worker else name
+
+
 def in_schema(url: str, schema: str) -> str:
     """``url`` with ``schema`` first on the search path of every connection (the crawl children's too)."""
     return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
@@ -65,6 +73,7 @@ def build_pg_world(
 ) -> tuple[str, T]:
     """Create ``schema`` afresh in the Postgres database ``url``, migrate it, copy the world ``base`` into it
     (a schema built before) and run ``build(schema_url, server)`` on it."""
+    schema = worker_schema(schema)
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
@@ -113,10 +122,12 @@ def copy_schema(engine: Engine, source: str, target: str) -> None:
 
 
 def copy_pg_world(schema: str, db_url: str) -> None:
-    """Copy the world in ``schema`` into the (truncated) ``public`` schema of ``db_url``."""
+    """Copy the world in ``schema`` into the (truncated) test schema of ``db_url`` (its ``search_path``)."""
     engine = make_engine(db_url)
     try:
-        copy_schema(engine, schema, "public")
+        with engine.connect() as conn:
+            target = conn.execute(text("SELECT current_schema()")).scalar_one()
+        copy_schema(engine, schema, target)
     finally:
         engine.dispose()
 

@@ -44,10 +44,11 @@ def seeded(served, config, engine):
 
 @pytest.fixture
 def patient_config(sched_settings, tmp_path):
-    """``config`` with a download timeout long enough that an orphaned crawl would still be waiting for the reply."""
+    """``config`` with a download timeout long enough that an orphaned crawl would still be waiting for the reply
+    (and a short grace for a stopped crawl: its download in flight never ends, so it is killed after that)."""
     settings = dataclasses.replace(
         sched_settings,
-        http=dataclasses.replace(sched_settings.http, timeout_seconds=120.0, retries=0),
+        http=dataclasses.replace(sched_settings.http, timeout_seconds=120.0, retries=0, stop_grace_seconds=2.0),
         schedule=dataclasses.replace(sched_settings.schedule, openrouter_interval_minutes=0.1),
     )
     return write_config(settings, tmp_path / "patient.toml")

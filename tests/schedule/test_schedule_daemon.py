@@ -9,13 +9,16 @@ import threading
 from collections import Counter
 
 import pytest
+from apscheduler.job import Job
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from helpers.db import data_counts
 from helpers.server import Reply
 from sched_helpers import HeldReply, crawl_runs, runs_of, wait_for
 from sqlalchemy import select
 
-from tracker.schedule.daemon import Daemon
+from tracker.schedule.daemon import JOB_TABLE, Daemon
 from tracker.schedule.locks import LockManager, read_lock
 from tracker.schedule.plan import JobSpec
 from tracker.sources.runner import run_crawl
@@ -126,27 +129,45 @@ def test_a_second_scheduler_skips_a_tick_the_first_ran_or_is_running(served, sch
     assert len(crawl_runs(sessions)) == 1
 
 
-def test_missed_runs_are_coalesced_into_one(served, sched_settings, sessions, daemons):
-    spec = every(60, first_run_now=False)
-    down, _ = daemons(sched_settings, [spec], token="before")
-    down.scheduler.start(paused=True)
-    # the daemon was down for five ticks
-    down.scheduler.add_job(
-        "tracker.schedule.daemon:run_scheduled",
-        spec.trigger,
-        args=[CRAWL],
-        id=CRAWL,
+def store_missed_job(engine, spec: JobSpec, due: dt.datetime) -> None:
+    """The job row a daemon that went down before ``due`` left behind, written by the job store alone.
+
+    (A scheduler started and shut down to write it would process its jobs once more on shutdown and
+    move the missed run time to the next tick, which is not what a daemon that died leaves.)"""
+    scheduler = BackgroundScheduler(timezone=dt.UTC)  # never started: its loop never runs
+    store = SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)
+    store.start(scheduler, "default")
+    job = Job(
+        scheduler,
+        id=spec.name,
+        func="tracker.schedule.daemon:run_scheduled",
+        trigger=spec.trigger,
+        executor="default",
+        args=[spec.name],
+        kwargs={},
         name=spec.description,
-        next_run_time=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5 * 60 + 30),
+        misfire_grace_time=None,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=due,
     )
-    down.scheduler.shutdown(wait=False)
+    store.add_job(job)
+    store.shutdown()
+
+
+def test_missed_runs_are_coalesced_into_one(served, sched_settings, engine, sessions, daemons):
+    spec = every(60, first_run_now=False)
+    # the daemon was down for five ticks
+    store_missed_job(engine, spec, dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5 * 60 + 30))
 
     daemon, seen = daemons(sched_settings, [spec], token="after")
+    started = dt.datetime.now(dt.UTC)
     daemon.start()
     wait_for(lambda: seen.of(CRAWL), what="the coalesced run")
     daemon.stop()
     assert [r.status for _, r in seen.results if _ == CRAWL] == ["success"]
-    assert len(crawl_runs(sessions)) == 1
+    [run] = crawl_runs(sessions)
+    assert run.started_at.replace(tzinfo=dt.UTC) - started < dt.timedelta(seconds=30)  # at once, not a tick later
     job = daemon_job(sessions)
     assert job.next_run_time > dt.datetime.now(dt.UTC).timestamp()
 

@@ -87,8 +87,6 @@ def run_crawl(
 
 
 NO_REPORT = "the crawl process ended without reporting (killed or crashed)"
-#: Seconds a stopped child gets to store what arrived (Scrapy closes the spider) before SIGKILL.
-STOP_GRACE_SECONDS = 30.0
 #: Name of a crawl child's process (multiprocessing) and of its thread in ``ps`` (``comm``, 15 bytes at most).
 PROCESS_PREFIX = "tracker-crawl-"
 COMM = b"tracker-crawl"
@@ -191,9 +189,9 @@ def run_child(
         if on_child is not None:
             on_child(process.pid)
         try:
-            data = _wait_for(process, receiver, source, timeout_seconds)
+            data = _wait_for(process, receiver, source, timeout_seconds, settings.http.stop_grace_seconds)
         except BaseException:
-            _stop(process, grace=STOP_GRACE_SECONDS)
+            _stop(process, grace=settings.http.stop_grace_seconds)
             raise
         finally:
             receiver.close()
@@ -209,7 +207,9 @@ def run_child(
 _run_child = run_child
 
 
-def _wait_for(process: Any, receiver: Connection, source: str, timeout_seconds: float | None) -> dict[str, Any] | None:
+def _wait_for(
+    process: Any, receiver: Connection, source: str, timeout_seconds: float | None, grace: float
+) -> dict[str, Any] | None:
     deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
     while True:
         if receiver.poll(0.2):
@@ -221,7 +221,7 @@ def _wait_for(process: Any, receiver: Connection, source: str, timeout_seconds: 
             return receiver.recv() if receiver.poll(0) else None
         if deadline is not None and time.monotonic() > deadline:
             logger.error("crawl of %s exceeded %.0fs; terminating", source, timeout_seconds)
-            _stop(process, grace=STOP_GRACE_SECONDS)
+            _stop(process, grace=grace)
             return None
 
 
