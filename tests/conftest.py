@@ -44,7 +44,8 @@ CRAWLING_FIXTURES = frozenset({"crawl_hub", "crawl"})
 #: The worlds a test may read (built once per test process from real crawls, see ``helpers.worlds``), by
 #: the fixtures that reach them, and the pytest-xdist group of the tests that read each: a group runs on one
 #: worker, so each world is built once per run rather than once per worker. A world built from another shares
-#: its group (the story is built on ``stocked``).
+#: its group (the story is built on ``stocked``). The task queue's schema (``procrastinate``) is one per
+#: database, not per worker: its tests are one group too.
 WORLD_GROUPS = {
     "world": "world-verdicts",
     "_world_template": "world-verdicts",
@@ -57,6 +58,8 @@ WORLD_GROUPS = {
     "crawled": "world-models-cli",
     "_crawled_template": "world-models-cli",
     "corpus_site": "world-corpus-site",
+    "queue_db": "task-queue",
+    "_queue_schema": "task-queue",
 }
 
 
