@@ -97,7 +97,12 @@ def pick_shown(rows: list[Any], model: Any) -> Any | None:
         return max(pool, key=lambda r: ((r.extra or {}).get("follows") == "api", r.fetched_at or _EPOCH, r.id))
     if not live:
         return None
-    return min(live, key=lambda r: (REPORTER_RANK.get(r.reporter, 9), -_when(r).timestamp(), r.id))
+    # ties by what the claims say (url, mention, value), not by row id: ids follow the crawl order
+    return min(live, key=lambda r: (REPORTER_RANK.get(r.reporter, 9), -_when(r).timestamp(), *_said(r), r.id))
+
+
+def _said(row: Any) -> tuple[str, str, str]:
+    return (row.url or "", row.mention or "", row.value)
 
 
 #: ``(openrouter id, qualifier)`` → the API's prices over time (``usd_per_mtok``, ``status``, ``first_seen_at``,
