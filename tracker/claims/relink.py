@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.claims.linking import NameIndex, same_vendor
+from tracker.claims.linking import NameIndex, Resolution, same_vendor
 
 #: Link methods decided by the name index (and so decided again when the index changes).
 BY_NAME = frozenset({"alias", "normalized-name", "unknown", "ambiguous"})
@@ -54,16 +54,22 @@ class Relink:
 def relink(claims: Iterable[StoredLink], index: NameIndex) -> list[Relink]:
     """The claims whose link the index decides differently now, with their new link."""
     out: list[Relink] = []
+    resolved: dict[str, Resolution] = {}  # many claims share a mention
+    vendors: dict[tuple[str | None, int], bool] = {}
     for claim in claims:
         extra = dict(claim.extra)
         if claim.reporter == "primary" or extra.get("link") not in BY_NAME or not claim.mention:
             continue
-        resolution = index.resolve(claim.mention)
+        resolution = resolved.get(claim.mention)
+        if resolution is None:
+            resolution = resolved[claim.mention] = index.resolve(claim.mention)
         model_id = resolution.model_id
         third_party = False
+        if model_id is not None and (claim.document_vendor, model_id) not in vendors:
+            vendors[(claim.document_vendor, model_id)] = same_vendor(claim.document_vendor, index.vendors.get(model_id))
         if claim.document_kind == "press":
             reporter = "press"
-        elif model_id is not None and not same_vendor(claim.document_vendor, index.vendors.get(model_id)):
+        elif model_id is not None and not vendors[(claim.document_vendor, model_id)]:
             reporter, third_party = "press", True
         else:
             reporter = "vendor"
