@@ -236,10 +236,19 @@ def _named(value: Any, names: dict[int, str]) -> Any:
 
 
 def differences(a: Dump, b: Dump, limit: int = 12) -> list[str]:
-    """Rows in one dump and not the other (at most ``limit`` per table), for an assertion message."""
+    """Rows in one dump and not the other (at most ``limit`` per table), for an assertion message;
+    a row whose first columns match a row of the other dump is shown by its differing columns."""
     out = []
     for name in ("models", "claims", "disputes"):
         left, right = set(getattr(a, name)), set(getattr(b, name))
-        out += [f"{name} only in first: {r}" for r in sorted(left - right, key=str)[:limit]]
-        out += [f"{name} only in second: {r}" for r in sorted(right - left, key=str)[:limit]]
+        only_left, only_right = sorted(left - right, key=str), sorted(right - left, key=str)
+        for row in only_left[:limit]:
+            twin = next((r for r in only_right if r[:4] == row[:4]), None)
+            if twin is None:
+                out.append(f"{name} only in first: {row}")
+                continue
+            changed = [f"column {i}: {x!r} / {y!r}" for i, (x, y) in enumerate(zip(row, twin, strict=True)) if x != y]
+            out.append(f"{name} {row[:4]} differs: {'; '.join(changed)}")
+        paired = {r[:4] for r in only_left}
+        out += [f"{name} only in second: {r}" for r in only_right if r[:4] not in paired][:limit]
     return out
