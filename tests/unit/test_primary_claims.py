@@ -129,3 +129,57 @@ def test_links_that_still_hold_and_links_by_document_are_left_alone() -> None:
     card = stored(2, "Other-Name", 7, extra={"link": "document", "document_kind": "card"}, document_kind="card")
     primary = stored(3, "Nothing", None, reporter="primary")
     assert relink([same, card, primary], known) == []
+
+
+# ───────────────────────────── weighed alike whatever was stored first ─────────────────────────────
+
+
+def test_a_group_stored_in_another_order_opens_the_same_dispute() -> None:
+    """Row ids follow the crawl order; the dispute's summary, reason and kept copies must not."""
+    from tracker.claims.ledger import ModelFacts, OpenDispute, StoredClaim, weigh
+    from tracker.update.ledger import content_order
+
+    model = ModelFacts(id=1, key="acme/rocket-7b", openrouter_id="acme/rocket-7b", context_length=131072)
+    said = {
+        "api": ("131072", "primary", "openrouter", "https://or.example/models", None, {"follows": "api"}),
+        "readme": ("64000", "vendor", "acme", "https://acme.example/readme", "It reads 64K tokens.", {}),
+        "blog": ("32000", "vendor", "acme", "https://acme.example/blog", "It reads 32K tokens.", {}),
+        "copy": ("32000", "vendor", "acme", "https://acme.example/mirror", "It reads 32K tokens.", {}),
+    }
+
+    def stored(ids: dict[str, int]) -> list[StoredClaim]:
+        rows = [
+            StoredClaim(
+                id=ids[name],
+                model_id=1,
+                attribute="context_length",
+                qualifier="",
+                value=value,
+                reporter=reporter,
+                source=source,
+                value_num=Decimal(value),
+                unit="tokens",
+                url=url,
+                published_at=T0,
+                fetched_at=T0,
+                quote=quote,
+                extra=extra,
+            )
+            for name, (value, reporter, source, url, quote, extra) in said.items()
+        ]
+        return sorted(rows, key=content_order)
+
+    def opened(ids: dict[str, int]) -> tuple[str, list[str], str]:
+        from tracker.claims.ledger import ClaimGroup
+
+        intents = weigh(ClaimGroup(model, "context_length", "", tuple(stored(ids))), {}, now=NOW)
+        [dispute] = [i for i in intents if isinstance(i, OpenDispute)]
+        names = {v: k for k, v in ids.items()}
+        return dispute.data["summary"], sorted(names[i] for i in dispute.data["contrary"]), dispute.comparable_reason
+
+    first = opened({"api": 1, "readme": 2, "blog": 3, "copy": 4})
+    later = opened({"api": 9, "readme": 7, "blog": 8, "copy": 5})
+    assert first == later
+    # the 32K sentence is one statement however many copies: the same copy is kept (by date, then URL)
+    assert first[1] == ["copy", "readme"]
+    assert first[0].startswith("context length: openrouter (primary API) shows 131,072 tokens; acme says")

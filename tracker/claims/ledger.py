@@ -145,13 +145,15 @@ def evaluate(
 
 
 def one_per_statement(rows: list[Any]) -> list[Any]:
-    """One claim per (value, quoted sentence), the latest stored: the same article stored twice is listed once."""
+    """One claim per (value, quoted sentence), the latest published (then by URL), in the order given: the same
+    article stored twice is listed once, and which copy is kept does not depend on which was stored first."""
     latest: dict[tuple[str, str], Any] = {}
     for row in rows:
         key = (str(row.value), " ".join((row.quote or "").split()).lower() or f"#{row.id}")
-        if key not in latest or row.id > latest[key].id:
+        if key not in latest or (_when(row), row.url or "") > (_when(latest[key]), latest[key].url or ""):
             latest[key] = row
-    return sorted(latest.values(), key=lambda r: r.id)
+    kept = {id(row) for row in latest.values()}
+    return [row for row in rows if id(row) in kept]
 
 
 def _weighed(weighing: Weighing) -> dict[str, Any]:
