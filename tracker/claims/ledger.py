@@ -94,7 +94,7 @@ def pick_shown(rows: list[Any], model: Any) -> Any | None:
         column = _column_value(model, rows[0].attribute, rows[0].qualifier)
         matching = [r for r in primary if column is not None and r.value == column]
         pool = matching or primary
-        return max(pool, key=lambda r: ((r.extra or {}).get("follows") == "api", r.fetched_at or _EPOCH, r.id))
+        return max(pool, key=lambda r: ((r.extra or {}).get("follows") == "api", r.fetched_at or _EPOCH, *_said(r)))
     if not live:
         return None
     # ties by what the claims say (url, mention, value), not by row id: ids follow the crawl order
