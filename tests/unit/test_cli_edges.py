@@ -95,7 +95,8 @@ def test_a_closed_pipe_is_one_line(tmp_path):
     env["TRACKER_DATABASE_URL"] = f"sqlite:///{tmp_path / 't.db'}"
     tracker = [sys.executable, "-c", "import sys; from tracker.cli import main; sys.exit(main())"]
     assert subprocess.run([*tracker, "init"], env=env, capture_output=True, check=False).returncode == 0
-    many = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 30000) SELECT i FROM n"  # ~170 KB: more than a pipe holds
+    # ~170 KB of output: more than a pipe holds
+    many = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 30000) SELECT i FROM n"
     producer = subprocess.Popen(
         [*tracker, "query", many, "--format", "csv"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

@@ -100,9 +100,10 @@ def _precision(row: Any) -> int:
     return len(digits)
 
 
-def tie_break(row: Any) -> tuple[int, str, str, str]:
+def tie_break(row: Any) -> tuple[int, str, str, str, str]:
     """The order of two equally ranked, equally recent claims: by content only (crawl order never decides)."""
-    return (-_precision(row), row.url or "", str(row.value), " ".join((row.quote or "").split()))
+    quote = " ".join((row.quote or "").split())
+    return (-_precision(row), row.url or "", str(row.value), quote, getattr(row, "mention", None) or "")
 
 
 def pick_shown(rows: list[Any], model: Any) -> Any | None:
@@ -167,13 +168,15 @@ def evaluate(
 
 
 def one_per_statement(rows: list[Any]) -> list[Any]:
-    """One claim per (value, quoted sentence), the latest stored: the same article stored twice is listed once."""
+    """One claim per (value, quoted sentence), the latest published (then by URL), in the order given: the same
+    article stored twice is listed once, and which copy is kept does not depend on which was stored first."""
     latest: dict[tuple[str, str], Any] = {}
     for row in rows:
         key = (str(row.value), " ".join((row.quote or "").split()).lower() or f"#{row.id}")
-        if key not in latest or row.id > latest[key].id:
+        if key not in latest or (_when(row), row.url or "") > (_when(latest[key]), latest[key].url or ""):
             latest[key] = row
-    return sorted(latest.values(), key=lambda r: r.id)
+    kept = {id(row) for row in latest.values()}
+    return [row for row in rows if id(row) in kept]
 
 
 def _weighed(weighing: Weighing) -> dict[str, Any]:

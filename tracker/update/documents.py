@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -40,7 +40,7 @@ from tracker.store.ingest_documents import (
     write_validators,
 )
 from tracker.store.tables import Dispute
-from tracker.update.ledger import LedgerResult, reweigh
+from tracker.update.ledger import LedgerResult, checked_among, reweigh
 
 
 @dataclass
@@ -133,10 +133,14 @@ class CardClaims:
     events: list[Event] = field(default_factory=list)
 
 
-def card_claims(session: Session, document_ids: Sequence[int], *, now: dt.datetime) -> CardClaims:
+def card_claims(
+    session: Session, document_ids: Sequence[int], *, now: dt.datetime, changed: Collection[int] = ()
+) -> CardClaims:
     """Extract claims from newly stored card bodies (vendor claims about the card's model) and re-weigh.
 
-    The ledger then re-weighs the card models and every model with an open dispute.
+    The ledger then re-weighs the card models, every model with an open dispute, and the checked
+    models among ``changed`` (whose Hub claims or shown values the crawl changed: their primary
+    claims are derived again, so that the result does not depend on which source came first).
     Events are returned, not stored (the Hub step stores its events together).
     """
     out = CardClaims()
@@ -170,8 +174,9 @@ def card_claims(session: Session, document_ids: Sequence[int], *, now: dt.dateti
     written = upsert(session, records)
     out.claims_new = len(written.inserted)
     out.writes += written.writes
-    # the card models, and every model with an open dispute (new weights may settle it)
+    # the card models, every model with an open dispute (new weights may settle it), the changed checked ones
     targets = touched | set(session.scalars(select(Dispute.model_id).where(Dispute.status == "open")))
+    targets |= checked_among(session, changed)
     if targets:
         ledger = reweigh(session, now=now, model_ids=targets)
         out.writes += ledger.writes

@@ -40,6 +40,7 @@ from tracker.events.types import Event
 from tracker.store.bulk import in_chunks
 from tracker.store.shown import awaiting_weights, refresh_models, vendor_statements
 from tracker.store.tables import Claim, Dispute, Document, Model
+from tracker.update.relink import relink_claims
 
 
 @dataclass
@@ -59,6 +60,23 @@ def models_with_claims(session: Session) -> set[int]:
         )
     )
     found.update(session.scalars(select(Dispute.model_id).where(Dispute.status == "open").distinct()))
+    return found
+
+
+def checked_among(session: Session, model_ids: Collection[int]) -> set[int]:
+    """The models of ``model_ids`` the ledger checks (:func:`models_with_claims`, asked for these ids only)."""
+    found: set[int] = set()
+    for part in in_chunks(sorted(set(model_ids))):
+        found.update(
+            session.scalars(
+                select(Claim.model_id).where(Claim.model_id.in_(part), Claim.reporter != "primary").distinct()
+            )
+        )
+        found.update(
+            session.scalars(
+                select(Dispute.model_id).where(Dispute.model_id.in_(part), Dispute.status == "open").distinct()
+            )
+        )
     return found
 
 
@@ -140,10 +158,24 @@ def load_groups(session: Session, model_ids: Collection[int]) -> LoadedGroups:
         if model is None:
             continue
         found = disputes.get(key)
-        rows = tuple(claims.get(key, ()))
+        rows = tuple(sorted(claims.get(key, ()), key=content_order))
         hashes = {c.document_id: documents[c.document_id] for c in rows if c.document_id in documents}
         out.groups.append(ClaimGroup(model, key[1], key[2], rows, found[1] if found is not None else None, hashes))
     return out
+
+
+def content_order(claim: StoredClaim) -> tuple[str, ...]:
+    """A group's claims in an order given by what they say, not by when they were stored (row ids follow the
+    crawl order: the same data crawled in another order must be weighed alike)."""
+    return (
+        claim.reporter,
+        claim.source or "",
+        claim.url or "",
+        claim.mention or "",
+        claim.value,
+        claim.unit or "",
+        f"{claim.id:020d}",
+    )
 
 
 def document_hashes(session: Session, document_ids: Collection[int | None]) -> dict[int, str]:
@@ -240,10 +272,15 @@ def mark_unresolved(session: Session) -> int:
 def reweigh(
     session: Session, *, now: dt.datetime, model_ids: Collection[int] | None = None, rules: Rules = DEFAULT_RULES
 ) -> LedgerResult:
-    """Primary claims, then the ledger, for ``model_ids`` (default: every model with a non-primary claim)."""
-    ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids))
+    """Links, primary claims, then the ledger, for ``model_ids`` (default: every model with a non-primary claim).
+
+    The document claims are first re-linked to the models known now (:func:`tracker.update.relink.relink_claims`);
+    the models they left or joined are weighed too.
+    """
+    relinked, moved = relink_claims(session)
+    ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids) | moved)
     if not ids:
-        return LedgerResult()
+        return LedgerResult(writes=relinked)
     # a vendor's statement of released weights is evidence: the shown openness of its models is re-decided
     opened = LedgerResult()
     said = vendor_statements(session, awaiting_weights(session, every=True))
@@ -253,6 +290,6 @@ def reweigh(
         opened.events.extend(shown.events)
     primary_writes = sync_primary_claims(session, ids, now=now)
     result = reconcile(session, now=now, model_ids=ids, rules=rules)
-    result.writes += primary_writes + opened.writes
+    result.writes += primary_writes + opened.writes + relinked
     result.events[:0] = opened.events
     return result

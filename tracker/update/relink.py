@@ -1,0 +1,67 @@
+"""The links of stored document claims brought up to date with the models known now.
+
+Loads every non-primary claim linked by name (with its document's kind and
+vendor), asks the pure :func:`tracker.claims.relink.relink` which links the
+name index decides differently now, and writes them. Returns the models whose
+claim groups changed (the old and the new model of each moved claim), for the
+ledger to weigh again. Run by :func:`tracker.update.ledger.reweigh`, so that a
+post read before the model it names was listed ends up linked exactly as if it
+had been read after.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.claims.linking import build_index
+from tracker.claims.relink import StoredLink, relink
+from tracker.store.claims import update_claims
+from tracker.store.tables import Claim, Document
+
+
+def relink_claims(session: Session) -> tuple[int, set[int]]:
+    """Re-link the stored claims whose mention the name index now resolves differently.
+
+    Returns the rows written and the models whose claim groups changed.
+    """
+    stored = [
+        StoredLink(
+            id=row.id,
+            model_id=row.model_id,
+            mention=row.mention,
+            reporter=row.reporter,
+            status=row.status,
+            extra=row.extra or {},
+            document_kind=str((row.extra or {}).get("document_kind") or row.kind or ""),
+            document_vendor=row.vendor,
+        )
+        for row in session.execute(
+            select(
+                Claim.id,
+                Claim.model_id,
+                Claim.mention,
+                Claim.reporter,
+                Claim.status,
+                Claim.extra,
+                Document.kind,
+                Document.vendor,
+            )
+            .join(Document, Document.id == Claim.document_id)
+            .where(Claim.reporter != "primary", Claim.mention.is_not(None))
+            .order_by(Claim.id)
+        )
+    ]
+    if not stored:
+        return 0, set()
+    before = {claim.id: claim.model_id for claim in stored}
+    moves = relink(stored, build_index(session))
+    update_claims(
+        session,
+        [
+            {"id": m.claim_id, "model_id": m.model_id, "reporter": m.reporter, "status": m.status, "extra": m.extra}
+            for m in moves
+        ],
+    )
+    touched = {m.model_id for m in moves} | {before[m.claim_id] for m in moves}
+    return len(moves), {model_id for model_id in touched if model_id is not None}
