@@ -58,6 +58,7 @@ WORLD_GROUPS = {
     "crawled": "world-models-cli",
     "_crawled_template": "world-models-cli",
     "corpus_site": "world-corpus-site",
+    "dumps": "world-crawl-orders",
     "queue_db": "task-queue",
     "_queue_schema": "task-queue",
 }
