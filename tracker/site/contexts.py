@@ -173,6 +173,16 @@ class ModelsIndexPage(Page):
     sort_label: str
     status_facets: tuple[FacetLink, ...]
     class_facets: tuple[FacetLink, ...]
+    #: This page of the sort order (1-based), how many there are, and the neighbours' paths.
+    number: int = 1
+    pages: int = 1
+    prev_path: str | None = None
+    next_path: str | None = None
+    #: (page number, path) of the pages linked from the pager (first, last and those near this one).
+    page_links: tuple[tuple[int, str], ...] = ()
+    #: 1-based position of the first and last model on this page.
+    first: int = 0
+    last: int = 0
 
 
 @dataclass(frozen=True)
