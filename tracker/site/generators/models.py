@@ -18,7 +18,8 @@ PAGE_SIZE = 100
 NEAR = 2
 
 
-def models_index(inputs: SiteInputs, *, page_size: int = PAGE_SIZE) -> Outputs:
+def models_index(inputs: SiteInputs, *, page_size: int | None = None) -> Outputs:
+    page_size = page_size or PAGE_SIZE
     ordered = inputs.ordered
     statuses, classes = status_facets(ordered), class_facets(ordered)
     pages = max(1, -(-len(ordered) // page_size))
