@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from site_fixtures import fill_small_database, site_settings
@@ -39,11 +40,15 @@ def _files(out):
 def _cut_price(sessions, *, subject: str, model_id: int, new: str) -> None:
     """What a crawl records for a price cut: the current row closed, a new one opened."""
     with session_scope(sessions) as session:
-        row = session.execute(
-            select(Price.__table__).where(
-                Price.subject == subject, Price.component == "prompt", Price.last_seen_at.is_(None)
+        row = (
+            session.execute(
+                select(Price.__table__).where(
+                    Price.subject == subject, Price.component == "prompt", Price.last_seen_at.is_(None)
+                )
             )
-        ).mappings().one()
+            .mappings()
+            .one()
+        )
         session.execute(update(Price).where(Price.id == row["id"]).values(last_seen_at=AT))
         values = {k: v for k, v in row.items() if k != "id"}
         values.update(usd_per_mtok=Decimal(new), raw=str(Decimal(new) / 1_000_000), first_seen_at=AT)
@@ -168,3 +173,16 @@ def test_a_paginated_index_is_built_with_working_links(sessions, db_url, tmp_pat
     assert 'href="../../../../data/models.csv"' in second
     first = (out / output_file(sort_page_path("name", 1))).read_text()
     assert 'rel="next" href="../../models-by/name/page/2/"' in first
+
+
+def test_reading_two_models_at_a_time_builds_the_golden_site(small_site, sessions, tmp_path, monkeypatch):
+    """Listings and prices read a chunk of models at a time give the same pages and exports."""
+    monkeypatch.setattr("tracker.site.reading.CHUNK", 2)
+    monkeypatch.setattr("tracker.site.generators.model_pages.BATCH", 2)
+    out = tmp_path / "chunked"
+    build_site(sessions, small_site.settings, out)
+    golden = Path(__file__).resolve().parent / "golden"
+    for rel in ("data/models.json", "data/models.csv", "data/prices.json", "data/prices.csv", "data/index.html"):
+        assert (out / rel).read_bytes() == (golden / rel).read_bytes(), rel
+    for rel in ("models-by/input-price/index.html", output_file(model_path("qwen/qwen3-max"))):
+        assert (out / rel).read_bytes() == (small_site.out / rel).read_bytes(), rel

@@ -36,7 +36,7 @@ from tracker.peers.report import model_catalog_values
 from tracker.site import exports
 from tracker.site.archive import read_archive
 from tracker.site.contexts import SiteInfo
-from tracker.site.generators import FileOut, Output, site_inputs
+from tracker.site.generators import FileOut, Output, SiteInputs, site_inputs
 from tracker.site.generators.catalogs import catalog_pages
 from tracker.site.generators.changes import change_log
 from tracker.site.generators.disputes import disputes_page
@@ -62,6 +62,7 @@ from tracker.site.inputs import (
 )
 from tracker.site.paths import output_file
 from tracker.site.queries import load_site_data
+from tracker.site.reading import stream_exports, summaries_in_chunks
 from tracker.site.render import environment
 from tracker.site.stamp import database_stamp
 from tracker.site.workers import ModelPagesJob, model_pages, worker_count
@@ -158,9 +159,9 @@ def render_site(
             )
         build = _Build(settings, writer, previous, salt=build_stamp("", settings_part, "", code))
         say("reading the database")
-        data = load_site_data(session)
+        data = load_site_data(session, rows=False)
         build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
-        inputs = site_inputs(data)
+        inputs = site_inputs(data, summaries_in_chunks(session, data))
         engine = session.get_bind()
         assert isinstance(engine, Engine)
         job = ModelPagesJob(
@@ -203,7 +204,8 @@ def render_site(
             say("writing downloads")
             if site.download_database:
                 build.export_database(engine)
-            build.emit(download_files(inputs, database=site.download_database))
+            sizes = build.exports(session, inputs)
+            build.emit(download_files(inputs, database=site.download_database, sizes=sizes))
             build.static_files()
             say("waiting for the model pages")
             results = collect()
@@ -302,6 +304,22 @@ class _Build:
             self.hashes[DATABASE.path] = "copied"  # made whenever the stamp changed
         finally:
             tmp.unlink(missing_ok=True)
+
+    def exports(self, session: Session, inputs: SiteInputs) -> dict[str, int]:
+        """Stream the JSON/CSV exports into the folder a chunk of models at a time; their sizes by path."""
+        sizes = {}
+        for export in stream_exports(session, inputs.data, inputs.summaries, self.writer.out_dir):
+            sizes[export.rel_path] = export.size
+            self.hashes[export.rel_path] = export.digest
+            if (
+                needs_render(self.previous, export.rel_path, export.digest)
+                or not self.writer.target(export.rel_path).is_file()
+            ):
+                self.writer.adopt(export.rel_path, export.tmp)
+            else:
+                export.tmp.unlink()
+                self.writer.keep(export.rel_path)
+        return sizes
 
     def static_files(self) -> None:
         folder = templates_dir() / "site" / "static"

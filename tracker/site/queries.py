@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -156,14 +156,17 @@ class SiteData:
     retirements: dict[int, dt.date] = field(default_factory=dict)
     #: Peer catalogs weighed against the primary history (issue 16), one summary per catalog.
     catalogs: list[Any] = field(default_factory=list)
+    #: False when ``listings`` and ``prices`` were left in the database, to be read a chunk of models
+    #: at a time (:func:`model_rows`), so that memory does not grow with the price history.
+    rows_loaded: bool = True
 
     @property
     def latest_event_at(self) -> dt.datetime | None:
         return self.events[0].detected_at if self.events else None
 
 
-def load_site_data(session: Session) -> SiteData:
-    """Read the tables the site shows.
+def load_site_data(session: Session, *, rows: bool = True) -> SiteData:
+    """Read the tables the site shows (without the listings and prices unless ``rows``).
 
     Text columns are ordered in Python (code-point order), not by the database, whose collation
     differs between SQLite and Postgres: the same data must give the same files on both.
@@ -177,13 +180,10 @@ def load_site_data(session: Session) -> SiteData:
     from tracker.peers.report import catalog_report
 
     data.catalogs = list(catalog_report(session))
-    listings = sorted((ListingRow(*row) for row in session.execute(_listing_query())), key=lambda r: r.id)
-    data.listings = _group(listings, lambda r: r.model_id)
-    prices = sorted(
-        (PriceRow(*row) for row in session.execute(_price_query())),
-        key=lambda p: (p.subject, p.component, p.tier, p.first_seen_at, p.last_seen_at is None),
-    )
-    data.prices = _group(prices, lambda r: r.model_id)
+    if rows:
+        data.listings, data.prices = _rows(session, None)
+    else:
+        data.rows_loaded = False
     events = read_events(session, newest_first=True)
     data.events, data.broken_events = events.events, events.broken
     claims = [
@@ -260,6 +260,32 @@ def load_site_data(session: Session) -> SiteData:
             if known is None or (ref.fetched_at, ref.document_id) > (known.fetched_at, known.document_id):
                 data.cards_by_model[claim.model_id] = ref
     return data
+
+
+def model_rows(
+    session: Session, model_ids: Sequence[int]
+) -> tuple[dict[int, list[ListingRow]], dict[int, list[PriceRow]]]:
+    """The listings and prices of these models, grouped and ordered as :func:`load_site_data` does."""
+    listings: dict[int, list[ListingRow]] = {}
+    prices: dict[int, list[PriceRow]] = {}
+    for start in range(0, len(model_ids), 500):
+        part_listings, part_prices = _rows(session, model_ids[start : start + 500])
+        listings.update(part_listings)
+        prices.update(part_prices)
+    return listings, prices
+
+
+def _rows(session: Session, model_ids: Sequence[int] | None) -> tuple[dict[Any, list[Any]], dict[Any, list[Any]]]:
+    listing_query, price_query = _listing_query(), _price_query()
+    if model_ids is not None:
+        listing_query = listing_query.where(OpenRouterListing.model_id.in_(model_ids))
+        price_query = price_query.where(Price.model_id.in_(model_ids))
+    listings = sorted((ListingRow(*row) for row in session.execute(listing_query)), key=lambda r: r.id)
+    prices = sorted(
+        (PriceRow(*row) for row in session.execute(price_query)),
+        key=lambda p: (p.subject, p.component, p.tier, p.first_seen_at, p.last_seen_at is None),
+    )
+    return _group(listings, lambda r: r.model_id), _group(prices, lambda r: r.model_id)
 
 
 #: Characters of a card read from the database: enough for front matter plus the excerpt shown.

@@ -32,7 +32,7 @@ from tracker.site.generators import model_pages as generator
 from tracker.site.generators.model_pages import ModelPagesInputs, batch_models, card_ids, model_page_inputs
 from tracker.site.inputs import page_hash
 from tracker.site.model_page import model_page
-from tracker.site.queries import card_texts
+from tracker.site.queries import card_texts, model_rows
 from tracker.site.render import environment
 from tracker.site.writer import write_if_changed
 
@@ -66,10 +66,12 @@ def render_batch(job: ModelPagesJob, session: Session, task: Task) -> BatchResul
     """Render and write the model pages ``start:end``; a model whose page fails is reported, the others go on."""
     models = batch_models(job.pages, task)
     texts = card_texts(session, card_ids(job.pages, models))
+    data = job.pages.site.data
+    rows = None if data.rows_loaded else model_rows(session, [m.id for m in models])
     template = environment().get_template("model.html")
     summaries = job.pages.site.summaries
     out: BatchResult = []
-    for m, rel_path, inputs in model_page_inputs(job.pages, models, texts):
+    for m, rel_path, inputs in model_page_inputs(job.pages, models, texts, rows):
         values = job.catalog_values.get(m.id, ())
         digest = page_hash(job.salt, inputs, values)
         if job.previous.get(rel_path) == digest and (job.out_dir / rel_path).is_file():
