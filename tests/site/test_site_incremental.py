@@ -13,6 +13,7 @@ from sqlalchemy import delete, insert, select, update
 
 from tracker.site import build as build_module
 from tracker.site.build import build_site
+from tracker.site.changes import change_pages
 from tracker.site.generators import models as models_generator
 from tracker.site.generators import site_inputs
 from tracker.site.generators.models import models_index, pager
@@ -186,3 +187,23 @@ def test_reading_two_models_at_a_time_builds_the_golden_site(small_site, session
         assert (out / rel).read_bytes() == (golden / rel).read_bytes(), rel
     for rel in ("models-by/input-price/index.html", output_file(model_path("qwen/qwen3-max"))):
         assert (out / rel).read_bytes() == (small_site.out / rel).read_bytes(), rel
+
+
+def test_a_new_event_changes_only_the_front_and_the_newest_archive_page(sessions):
+    with session_scope(sessions) as session:
+        fill_small_database(session)
+    with sessions() as session:
+        inputs = site_inputs(load_site_data(session))
+    events = inputs.data.events
+    assert len(events) >= 7
+    before = {p.path: p for p in change_pages(events[1:], inputs.summaries, per_page=2)}
+    after = {p.path: p for p in change_pages(events, inputs.summaries, per_page=2)}
+    changed = {path for path, page in after.items() if before.get(path) != page}
+    newest = max((p for p in after.values() if p.archive), key=lambda p: p.page)
+    assert changed <= {"changes/", newest.path} and "changes/" in changed
+    oldest = after["changes/page/1/"]
+    assert [e.id for e in oldest.events] == [e.id for e in events[-2:]]  # the two first ever recorded, newest first
+    assert (oldest.prev_path, oldest.next_path) == ("changes/page/2/", None)
+    assert after["changes/"].next_path == f"changes/page/{(len(events) - 3) // 2 + 1}/"
+    shown = [e.id for p in after.values() if p.archive for e in p.events]
+    assert sorted(shown) == sorted(e.id for e in events)  # the archive holds every event once

@@ -391,10 +391,17 @@ class OpenWeightPage(Page):
 class ChangesPage(Page):
     events: tuple[EventView, ...]
     page: int
+    #: Archive pages (on the front page; 0 on archive pages, which show no totals).
     pages: int
+    #: Events recorded (on the front page; 0 on archive pages).
     total: int
+    #: Newer and older pages.
     prev_path: str | None
     next_path: str | None
+    #: An archive page (numbered from the oldest event), holding events ``first``–``last``.
+    archive: bool = False
+    first: int = 0
+    last: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)

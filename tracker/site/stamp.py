@@ -3,13 +3,17 @@
 A rebuild compares the stamp with the one recorded by the last build (:mod:`tracker.site.inputs`);
 equal stamps mean that no page's inputs changed, so nothing is read, rendered or written. One
 query per table computes, per column and in the database (no row comes to Python): how many values
-are set, the sum of their text lengths (weighted by the row's integer key, so that a value moving
-between rows shows), the codes of their first and last characters, the largest value, and for
-integer columns the sum of the values modulo a prime. Any insert or delete changes a count; an
-update in place changes at least one aggregate unless it swaps a value for another of the same
-length with the same first and last characters in the same row — which the write paths never do
-alone (a changed price is a new row, a changed listing bumps ``last_changed_at``, a model's shown
-values bump ``updated_at``, a claim's status changes its length or its first letter).
+are set; for short columns (statuses, keys, hashes, amounts) the sums of their text lengths and of
+the codes of their first and last characters, weighted by the row's integer key (so that a value
+moving between rows shows); for times the largest (times are only ever set to "now"); for integer
+columns the sum of the values modulo a prime. Long texts and JSON are not read.
+
+Any insert or delete changes a count; an update in place changes at least one aggregate unless it
+swaps a value for another of the same length with the same first and last characters in the same
+row, or changes only a long text or JSON value — which the write paths never do alone (a changed
+price is a new row, a changed listing also changes its content hash and ``last_changed_at``, a
+model's shown values bump ``updated_at``, a claim's status changes its length or its first letter,
+a document is a new row).
 
 Tables the site never reads and that change for unrelated reasons (locks, scheduler jobs,
 subscribers, deliveries, the HTTP cache, the crawl frontier, crawl errors) are left out.
@@ -25,7 +29,8 @@ from sqlalchemy import Integer, String, Table, TypeDecorator, cast, func, litera
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from tracker.store.base import Base
+from tracker.store import tables as _tables  # noqa: F401  (registers every table on Base.metadata)
+from tracker.store.base import Base, UTCDateTime
 
 #: Tables whose changes cannot change a page (nor the database copy, which holds only public tables).
 IGNORED = frozenset(
@@ -69,19 +74,24 @@ def _aggregates(table: Table, dialect: str) -> list[ColumnElement[Any]]:
         weight = keys[0] % _WEIGHT + 1
     out: list[ColumnElement[Any]] = [func.count()]
     for column in table.columns:
-        if isinstance(_base(column), Integer):
-            out += [func.count(column), func.sum(column % _PRIME), func.max(column)]
-            continue
-        text = cast(column, String)
-        out += [
-            func.count(column),
-            func.sum(func.length(text) * weight),
-            func.sum(code(func.substr(text, 1, 1)) * weight),
-            func.sum(code(func.substr(text, func.length(text), 1))),
-            func.max(func.length(text)),
-        ]
-        if _small(column):
-            out.append(func.max(text))
+        kind = _base(column)
+        if isinstance(kind, Integer):
+            out += [func.count(column), func.sum(column % _PRIME)]
+        elif isinstance(column.type, UTCDateTime):
+            # Times are only ever set to "now": a changed one is the largest.
+            out += [func.count(column), func.max(column)]
+        elif not _small(column):
+            # Long texts and JSON: only whether they are set (reading them would cost more than the
+            # build saves). The write paths that change one also change a short column of its row.
+            out.append(func.count(column))
+        else:
+            text = cast(column, String)
+            out += [
+                func.count(column),
+                func.sum(func.length(text) * weight),
+                func.sum(code(func.substr(text, 1, 1)) * weight),
+                func.sum(code(func.substr(text, func.length(text), 1)) * weight),
+            ]
     return out
 
 
