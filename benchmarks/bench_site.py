@@ -4,11 +4,14 @@ Creates a SQLite database with Alembic (benchmarks/out/site-bench.db), fills it
 with synthetic models shaped like the recorded OpenRouter and Hub data (listings
 with descriptions, price history with cuts and prompt-length tiers, :free
 variants, change events, claims with disputes, model cards, lineage), then runs
-``tracker site build`` twice in child processes: a cold build into an empty
-folder and a rebuild with no data change. Prints seconds, pages/s, peak RSS of
-each build and the files the rebuild wrote (must be 0).
+``tracker site build`` in child processes: a cold build into an empty folder, a
+rebuild with no data change, and a rebuild after one model's price changed (its
+current prompt price closed, a new one opened and a ``price_changed`` event, as a
+crawl records it). Prints seconds, CPU-s, peak RSS of each build and the files it
+wrote (by folder), each beside the floor measured in the same run: rendering as
+many trivial Jinja2 pages as the build has, in one process.
 
-    .venv/bin/python benchmarks/bench_site.py [--models 10000] [--keep]
+    .venv/bin/python benchmarks/bench_site.py [--models 10000] [--keep] [--cold-only] [--db PATH]
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert
+import jinja2
+from sqlalchemy import insert, select, update
 
 from tracker.store.db import make_engine, upgrade
 from tracker.store.tables import Claim, Dispute, Document, Event, Model, Observation, OpenRouterListing, Price
@@ -308,7 +312,71 @@ def _claim(
     }
 
 
+def change_price(db: Path, model_id: int) -> str:
+    """Cut one model's current prompt price in half the way a crawl records it; returns its key."""
+    engine = make_engine(f"sqlite:///{db}")
+    at = T0 + dt.timedelta(days=601)
+    with engine.begin() as conn:
+        row = dict(
+            conn.execute(
+                select(Price.__table__).where(
+                    Price.model_id == model_id,
+                    Price.component == "prompt",
+                    Price.tier == "",
+                    Price.last_seen_at.is_(None),
+                    Price.status == "priced",
+                )
+            )
+            .mappings()
+            .first()
+            or {}
+        )
+        if not row:
+            raise SystemExit(f"model {model_id} has no current prompt price")
+        old = row["usd_per_mtok"]
+        new = (old / 2).normalize()
+        conn.execute(update(Price).where(Price.id == row.pop("id")).values(last_seen_at=at))
+        row.update(usd_per_mtok=new, raw=str(new / 1_000_000), first_seen_at=at, last_seen_at=None)
+        conn.execute(insert(Price), [row])
+        data = {"component": "prompt", "old": str(old), "new": str(new), "old_status": "priced"}
+        data |= {"new_status": "priced", "percent": "-50", "unit": "usd_per_mtok"}
+        conn.execute(insert(Event), [_event("price_changed", row["subject"], model_id, at, data)])
+    engine.dispose()
+    return row["subject"]
+
+
+def floor_seconds(pages: int) -> float:
+    """The floor: render ``pages`` trivial Jinja2 pages (autoescaped, one variable each) in this process."""
+    env = jinja2.Environment(autoescape=True)
+    template = env.from_string("<!doctype html><title>{{ title }}</title><main><p>{{ body }}</p></main>")
+    started = time.perf_counter()
+    for i in range(pages):
+        template.render(title=f"page {i}", body="a trivial page")
+    return time.perf_counter() - started
+
+
+def by_folder(paths: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for path in paths:
+        top = path.split("/", 1)[0] if "/" in path else path
+        counts[top] = counts.get(top, 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
+
+
+def written_since(site: Path, before: dict[str, int]) -> list[str]:
+    return sorted(
+        rel
+        for p in site.rglob("*")
+        if p.is_file() and (rel := p.relative_to(site).as_posix()) and before.get(rel) != p.stat().st_mtime_ns
+    )
+
+
+def mtimes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+
+
 def run_build(db: Path, out: Path) -> dict:
+    """``tracker site build`` in a child process; its result plus wall time, peak RSS and CPU time."""
     env = {
         **os.environ,
         "TRACKER_DATABASE_URL": f"sqlite:///{db}",
@@ -337,27 +405,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the database and the built site in benchmarks/out/")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold build (for the memory figure)")
+    parser.add_argument("--db", type=Path, help="use this database (made by an earlier --keep run) as it is")
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the database and the site")
     args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    db, site = OUT / "site-bench.db", OUT / "site-bench"
+    args.out.mkdir(exist_ok=True, parents=True)
+    db, site = args.out / "site-bench.db", args.out / "site-bench"
     shutil.rmtree(site, ignore_errors=True)
     started = time.perf_counter()
-    counts = generate(db, args.models)
-    print(f"synthetic database: {counts} ({time.perf_counter() - started:.1f} s)")
-    size = sum(f.stat().st_size for f in site.rglob("*") if f.is_file()) if site.exists() else 0
-    for label in ("cold build", "no-change rebuild"):
+    if args.db:
+        db = args.out / "site-bench-copy.db"
+        shutil.copyfile(args.db, db)
+        print(f"database: a copy of {args.db}")
+    else:
+        counts = generate(db, args.models)
+        print(f"synthetic database: {counts} ({time.perf_counter() - started:.1f} s)")
+    runs = [("cold build", None), ("no-change rebuild", None), ("one price changed", args.models // 2 or 1)]
+    for label, changed in runs[:1] if args.cold_only else runs:
+        key = change_price(db, changed) if changed else None
+        before = mtimes(site) if site.exists() else {}
         r = run_build(db, site)
-        size = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+        floor = floor_seconds(max(r["pages"], 1))
+        written = written_since(site, before)
         print(
-            f"{label}: {r['seconds']:.2f} s in build_site ({r['wall_seconds']:.2f} s with start-up, "
-            f"{r['cpu_seconds']:.1f} CPU-s), "
-            f"{r['pages']} pages, {r['pages'] / r['seconds']:.0f} pages/s, peak RSS {r['peak_rss_mib']:.0f} MiB, "
-            f"files written {r['written']}, unchanged {r['unchanged']}, removed {r['removed']}"
+            f"{label}{f' ({key})' if key else ''}: {r['seconds']:.2f} s in build_site "
+            f"({r['wall_seconds']:.2f} s with start-up, {r['cpu_seconds']:.1f} CPU-s), "
+            f"{r['pages']} pages, {r['rendered']} rendered, peak RSS {r['peak_rss_mib']:.0f} MiB, "
+            f"files written {r['written']}, unchanged {r['unchanged']}, removed {r['removed']}; "
+            f"floor: {r['pages']} trivial Jinja2 pages {floor:.2f} s → {r['seconds'] / floor:.1f}× floor"
         )
+        if before:
+            print(f"    written: {by_folder(written)}")
+            if len(written) <= 40:
+                print("    " + " ".join(written))
+    size = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
     print(f"site size: {size / 2**20:.1f} MiB in {sum(1 for f in site.rglob('*') if f.is_file())} files")
     print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     if not args.keep:
         shutil.rmtree(site, ignore_errors=True)
+        db.unlink(missing_ok=True)
+    elif args.db:
         db.unlink(missing_ok=True)
 
 

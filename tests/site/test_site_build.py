@@ -148,8 +148,7 @@ def test_a_rebuild_without_changes_rewrites_nothing(small_site, sessions):
     assert {p: p.stat().st_mtime_ns for p in small_site.out.rglob("*") if p.is_file()} == before
 
 
-def test_a_new_event_rewrites_only_the_pages_that_show_it(small_site, sessions):
-    before = _mtimes(small_site.out)
+def _add_event(sessions, *, model_id: int) -> None:
     with session_scope(sessions) as session:
         session.execute(
             insert(Event),
@@ -158,7 +157,7 @@ def test_a_new_event_rewrites_only_the_pages_that_show_it(small_site, sessions):
                     "id": 100,  # explicit like the fixture's ids (Postgres sequences do not see those)
                     "kind": "context_length_changed",
                     "subject": "openai/gpt-oss-120b",
-                    "model_id": 2,
+                    "model_id": model_id,
                     "source": "openrouter",
                     "detected_at": dt.datetime(2026, 7, 20, tzinfo=dt.UTC),
                     "data": {"old": 131072, "new": 262144},
@@ -166,6 +165,11 @@ def test_a_new_event_rewrites_only_the_pages_that_show_it(small_site, sessions):
                 }
             ],
         )
+
+
+def test_a_new_event_rewrites_only_the_pages_that_show_it(small_site, sessions):
+    before = _mtimes(small_site.out)
+    _add_event(sessions, model_id=2)
     again = build_site(sessions, small_site.settings, small_site.out)
     after = _mtimes(small_site.out)
     written = {p for p, m in after.items() if before.get(p) != m}
@@ -178,7 +182,12 @@ def test_a_new_event_rewrites_only_the_pages_that_show_it(small_site, sessions):
 
 
 def _mtimes(out):
-    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    """The site's files (not the build's own records, ``.tracker-site*``) and their modification times."""
+    return {
+        str(p.relative_to(out)): p.stat().st_mtime_ns
+        for p in out.rglob("*")
+        if p.is_file() and not p.name.startswith(".tracker-site")
+    }
 
 
 def test_pages_no_longer_produced_are_removed_and_foreign_folders_refused(small_site, sessions, tmp_path):
@@ -236,6 +245,7 @@ def test_a_model_whose_page_fails_is_reported_and_the_rest_is_built(small_site, 
     monkeypatch.setattr(build_module, "model_page", broken)
     page = small_site.out / "models" / "openai" / "gpt-oss-120b" / "index.html"
     before = page.read_bytes()
+    _add_event(sessions, model_id=2)  # its page must be rendered again (unchanged pages are not rendered)
     again = build_site(sessions, small_site.settings, small_site.out)
     assert again.problems == ("model page openai/gpt-oss-120b: ValueError: corrupt row",)
     assert again.pages == small_site.result.pages - 1 and again.removed == 0
@@ -243,3 +253,6 @@ def test_a_model_whose_page_fails_is_reported_and_the_rest_is_built(small_site, 
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT source, subject, reason, detail FROM crawl_errors")).all()
     assert [tuple(r) for r in rows] == [("site", "openai/gpt-oss-120b", "page-failed", "ValueError: corrupt row")]
+    monkeypatch.setattr(build_module, "model_page", real)
+    fixed = build_site(sessions, small_site.settings, small_site.out)  # a failed page is tried again
+    assert fixed.problems == () and "262,144" in page.read_text()

@@ -43,10 +43,10 @@ def test_workers_write_the_same_pages_as_one_process(small_db, tmp_path):
     serial = _render(small_db, tmp_path / "one", 1)
     parallel = _render(small_db, tmp_path / "two", 2)
     assert len(parallel) == len(serial) == 3  # six models, two a batch
-    assert [[(path, problem) for path, _w, problem in batch] for batch in parallel] == [
-        [(path, problem) for path, _w, problem in batch] for batch in serial
+    assert [[(path, problem) for path, _w, problem, _h in batch] for batch in parallel] == [
+        [(path, problem) for path, _w, problem, _h in batch] for batch in serial
     ]
-    assert all(written for batch in parallel for _p, written, _problem in batch)
+    assert all(written for batch in parallel for _p, written, _problem, _h in batch)
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.html"))
     assert len(files) == 6
     for rel in files:

@@ -1,12 +1,17 @@
-"""``build_site``: render the database into a self-contained static site.
+"""``build_site``: render the database into a self-contained static site, incrementally.
 
-Reads the database once (:mod:`tracker.site.queries`), hands the rows to the
+First the stamp of everything a build reads (:mod:`tracker.site.stamp`: a few aggregates per table,
+plus the settings, the newsletter archive, the templates and the site's code) is compared with the
+one the last build recorded in the output folder (:mod:`tracker.site.inputs`): equal, and every file
+still there, the build stops — no row is read, no page rendered, no file written. Otherwise it reads
+the database once (:mod:`tracker.site.queries`), hands the rows to the
 page generators (:mod:`tracker.site.generators`, one small pure function per
 page family producing page contexts), renders each context with Jinja and gives
 it to :class:`~tracker.site.writer.SiteWriter`, which writes only what changed.
 Model pages are rendered by worker processes (:mod:`tracker.site.workers`) while
-this process renders the rest. Nothing time-dependent comes from the clock:
-"this week" and the feed's ``updated`` come from the newest event.
+this process renders the rest. Each page gets an input hash (of its context, or for a model page of
+its rows); a page whose hash equals the recorded one and whose file exists is not rendered at all.
+Nothing time-dependent comes from the clock: "this week" and the feed's ``updated`` come from the newest event.
 
 :func:`render_site` only reads the database; :func:`build_site` then records the
 pages that failed (``crawl_errors``, source ``site``) as a separate step.
@@ -17,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +36,7 @@ from tracker.peers.report import model_catalog_values
 from tracker.site import exports
 from tracker.site.archive import read_archive
 from tracker.site.contexts import SiteInfo
-from tracker.site.generators import FileOut, Output, site_inputs
+from tracker.site.generators import FileOut, Output, SiteInputs, site_inputs
 from tracker.site.generators.catalogs import catalog_pages
 from tracker.site.generators.changes import change_log
 from tracker.site.generators.disputes import disputes_page
@@ -44,9 +49,23 @@ from tracker.site.generators.newsletter import issue_summaries, newsletter_pages
 from tracker.site.generators.open_weights import open_weight_pages
 from tracker.site.generators.status import status_pages
 from tracker.site.generators.vendors import vendor_pages
+from tracker.site.inputs import (
+    BuiltInputs,
+    archive_stamp,
+    build_stamp,
+    code_stamp,
+    content_hash,
+    needs_render,
+    page_hash,
+    read_inputs,
+    unchanged,
+    write_inputs,
+)
 from tracker.site.paths import output_file
 from tracker.site.queries import load_site_data
+from tracker.site.reading import stream_exports, summaries_in_chunks
 from tracker.site.render import environment
+from tracker.site.stamp import database_stamp
 from tracker.site.status import load_status
 from tracker.site.workers import ModelPagesJob, model_pages, worker_count
 from tracker.site.writer import SiteWriter
@@ -85,6 +104,8 @@ class SiteBuildResult:
     problems: tuple[str, ...] = ()
     #: Model pages that could not be rendered: (model key, error); their last good page stays.
     failures: tuple[tuple[str, str], ...] = ()
+    #: HTML pages actually rendered (the others' inputs were unchanged since the last build).
+    rendered: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -121,13 +142,30 @@ def render_site(
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     writer = SiteWriter(Path(out_dir))
-    build = _Build(settings, writer)
+    previous = read_inputs(writer.out_dir)
     with factory() as session:
+        say("comparing the inputs with the last build's")
+        code, settings_part = code_stamp(), _settings_part(settings)
+        stamp = build_stamp(
+            database_stamp(session), settings_part, archive_stamp(Path(settings.newsletter.archive_dir)), code
+        )
+        if previous is not None and unchanged(previous, stamp, writer.previous, writer.missing()):
+            return SiteBuildResult(
+                out_dir=writer.out_dir,
+                pages=previous.pages,
+                written=0,
+                unchanged=len(writer.previous),
+                removed=0,
+                seconds=round(time.perf_counter() - started, 3),
+                models=previous.models,
+                problems=previous.problems,
+            )
+        build = _Build(settings, writer, previous, salt=build_stamp("", settings_part, "", code))
         say("reading the database")
-        data = load_site_data(session)
+        data = load_site_data(session, rows=False)
         status = load_status(session, settings)
         build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
-        inputs = site_inputs(data)
+        inputs = site_inputs(data, summaries_in_chunks(session, data))
         engine = session.get_bind()
         assert isinstance(engine, Engine)
         job = ModelPagesJob(
@@ -136,6 +174,8 @@ def render_site(
             model_pages_inputs(inputs, hub_url=settings.huggingface.url),
             engine,
             catalog_values=model_catalog_values(session, [m.id for m in data.models]),
+            previous=previous.hashes if previous is not None else {},
+            salt=build.salt,
         )
         tasks = batches(len(data.models))
         workers = worker_count(settings.site.workers, len(data.models), engine)
@@ -169,19 +209,34 @@ def render_site(
             say("writing downloads")
             if site.download_database:
                 build.export_database(engine)
-            build.emit(download_files(inputs, database=site.download_database))
+            sizes = build.exports(session, inputs)
+            build.emit(download_files(inputs, database=site.download_database, sizes=sizes))
             build.static_files()
             say("waiting for the model pages")
             results = collect()
     for outcome in results:
-        for rel_path, written, problem in outcome:
+        for rel_path, written, problem, digest in outcome:
             if problem is None:
                 writer.record(rel_path, bool(written))
+                build.hashes[rel_path] = digest
                 build.pages += 1
+                build.rendered += written is not None
             else:
                 writer.keep(rel_path)
                 build.failures.append(problem)
     writer.finish()
+    problems = tuple(build.problems) + tuple(f"model page {key}: {detail}" for key, detail in build.failures)
+    # A build with failed pages records no stamp, so that the next build tries them again.
+    write_inputs(
+        writer.out_dir,
+        BuiltInputs(
+            stamp="" if build.failures else stamp,
+            models=len(data.models),
+            pages=build.pages,
+            hashes=build.hashes,
+            problems=problems,
+        ),
+    )
     return SiteBuildResult(
         out_dir=writer.out_dir,
         pages=build.pages,
@@ -190,30 +245,60 @@ def render_site(
         removed=len(writer.removed),
         seconds=round(time.perf_counter() - started, 3),
         models=len(data.models),
-        problems=tuple(build.problems) + tuple(f"model page {key}: {detail}" for key, detail in build.failures),
+        problems=problems,
         failures=tuple(build.failures),
+        rendered=build.rendered,
     )
+
+
+def _settings_part(settings: Settings) -> tuple[Any, ...]:
+    """The settings that shape the output (a change re-renders every page); not where it goes or how
+    many processes render it."""
+    site = replace(settings.site, out_dir="", workers=0)
+    return (site, settings.huggingface.url, str(settings.newsletter.archive_dir))
 
 
 class _Build:
     """Renders generators' outputs and hands them to the writer, counting pages."""
 
-    def __init__(self, settings: Settings, writer: SiteWriter) -> None:
+    def __init__(self, settings: Settings, writer: SiteWriter, previous: BuiltInputs | None, *, salt: str) -> None:
         self.writer = writer
         self.env = environment()
         self.site = SiteInfo(title=settings.site.title, nav=NAV)
+        self.previous = previous
+        self.salt = salt
         self.pages = 0
+        self.rendered = 0
+        self.hashes: dict[str, str] = {}
         self.problems: list[str] = []
         self.failures: list[tuple[str, str]] = []
 
     def emit(self, outputs: Iterable[Output]) -> None:
         for out in outputs:
             if isinstance(out, FileOut):
-                self.writer.write(out.path, out.content)
+                self._file(out.path, out.content)
                 continue
-            html = self.env.get_template(out.template).render(page=out.page, site=self.site)
-            self.writer.write(output_file(out.page.path), html)
+            rel_path = output_file(out.page.path)
+            digest = page_hash(self.salt, out.template, out.page)
+            self.hashes[rel_path] = digest
             self.pages += 1
+            if not self._fresh(rel_path, digest):
+                html = self.env.get_template(out.template).render(page=out.page, site=self.site)
+                self.writer.write(rel_path, html)
+                self.rendered += 1
+
+    def _file(self, rel_path: str, content: str | bytes) -> None:
+        digest = content_hash(content)
+        self.hashes[rel_path] = digest
+        if not self._fresh(rel_path, digest):
+            self.writer.write(rel_path, content)
+
+    def _fresh(self, rel_path: str, digest: str) -> bool:
+        """The file is as the last build left it from the same inputs: keep it without rendering."""
+        if needs_render(self.previous, rel_path, digest) or not self.writer.target(rel_path).is_file():
+            return False
+        self.writer.keep(rel_path)
+        return True
 
     def export_database(self, engine: Engine) -> None:
         tmp = self.writer.out_dir / ".tracker.db.tmp"
@@ -221,11 +306,28 @@ class _Build:
         try:
             exports.export_database(engine, tmp)
             self.writer.adopt(DATABASE.path, tmp)
+            self.hashes[DATABASE.path] = "copied"  # made whenever the stamp changed
         finally:
             tmp.unlink(missing_ok=True)
+
+    def exports(self, session: Session, inputs: SiteInputs) -> dict[str, int]:
+        """Stream the JSON/CSV exports into the folder a chunk of models at a time; their sizes by path."""
+        sizes = {}
+        for export in stream_exports(session, inputs.data, inputs.summaries, self.writer.out_dir):
+            sizes[export.rel_path] = export.size
+            self.hashes[export.rel_path] = export.digest
+            if (
+                needs_render(self.previous, export.rel_path, export.digest)
+                or not self.writer.target(export.rel_path).is_file()
+            ):
+                self.writer.adopt(export.rel_path, export.tmp)
+            else:
+                export.tmp.unlink()
+                self.writer.keep(export.rel_path)
+        return sizes
 
     def static_files(self) -> None:
         folder = templates_dir() / "site" / "static"
         for source in sorted(folder.iterdir()):
             if source.is_file():
-                self.writer.write(f"static/{source.name}", source.read_bytes())
+                self._file(f"static/{source.name}", source.read_bytes())

@@ -28,24 +28,51 @@ def event_view(event: StoredEvent, models: Mapping[int, ModelSummary]) -> EventV
 def change_pages(
     events: Sequence[StoredEvent], models: Mapping[int, ModelSummary], *, per_page: int
 ) -> list[ChangesPage]:
-    """The change log, newest first, ``per_page`` events a page (always at least one page)."""
+    """The change log: ``changes/`` lists the newest ``per_page`` events; older ones are on archive pages
+    numbered from the first event recorded (``changes/page/1/`` holds the oldest ``per_page``), so that
+    a new event changes only the front page and the newest archive page, never the pages before it.
+
+    ``events`` are newest first. With no more events than fit on the front page there is no archive.
+    """
     per_page = max(per_page, 1)
     total = len(events)
-    pages = max((total + per_page - 1) // per_page, 1)
-    out = []
-    for number in range(1, pages + 1):
-        chunk = events[(number - 1) * per_page : number * per_page]
+    chunks = (total + per_page - 1) // per_page if total > per_page else 0
+    older = (total - 1 - per_page) // per_page + 1 if total > per_page else None
+    out = [
+        ChangesPage(
+            path=changes_path(),
+            title="Changes",
+            section="changes",
+            events=tuple(event_view(e, models) for e in events[:per_page]),
+            page=1,
+            pages=chunks,
+            total=total,
+            prev_path=None,
+            next_path=archive_path(older) if older else None,
+        )
+    ]
+    oldest_first = list(reversed(events))
+    for number in range(1, chunks + 1):
+        chunk = oldest_first[(number - 1) * per_page : number * per_page]
         out.append(
             ChangesPage(
-                path=changes_path(number),
-                title="Changes" if number == 1 else f"Changes, page {number} of {pages}",
+                path=archive_path(number),
+                title=f"Changes, page {number}",
                 section="changes",
-                events=tuple(event_view(e, models) for e in chunk),
+                events=tuple(event_view(e, models) for e in reversed(chunk)),
                 page=number,
-                pages=pages,
-                total=total,
-                prev_path=changes_path(number - 1) if number > 1 else None,
-                next_path=changes_path(number + 1) if number < pages else None,
+                pages=0,  # archive pages show no totals, so that they stay as they are when events are added
+                total=0,
+                prev_path=archive_path(number + 1) if number < chunks else changes_path(),
+                next_path=archive_path(number - 1) if number > 1 else None,
+                archive=True,
+                first=(number - 1) * per_page + 1,
+                last=(number - 1) * per_page + len(chunk),
             )
         )
     return out
+
+
+def archive_path(number: int) -> str:
+    """``changes/page/3/``: the third ``per_page`` events ever recorded (numbered from the oldest)."""
+    return f"changes/page/{number}/"

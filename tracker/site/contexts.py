@@ -176,6 +176,16 @@ class ModelsIndexPage(Page):
     sort_label: str
     status_facets: tuple[FacetLink, ...]
     class_facets: tuple[FacetLink, ...]
+    #: This page of the sort order (1-based), how many there are, and the neighbours' paths.
+    number: int = 1
+    pages: int = 1
+    prev_path: str | None = None
+    next_path: str | None = None
+    #: (page number, path) of the pages linked from the pager (first, last and those near this one).
+    page_links: tuple[tuple[int, str], ...] = ()
+    #: 1-based position of the first and last model on this page.
+    first: int = 0
+    last: int = 0
 
 
 @dataclass(frozen=True)
@@ -394,10 +404,17 @@ class OpenWeightPage(Page):
 class ChangesPage(Page):
     events: tuple[EventView, ...]
     page: int
+    #: Archive pages (on the front page; 0 on archive pages, which show no totals).
     pages: int
+    #: Events recorded (on the front page; 0 on archive pages).
     total: int
+    #: Newer and older pages.
     prev_path: str | None
     next_path: str | None
+    #: An archive page (numbered from the oldest event), holding events ``first``–``last``.
+    archive: bool = False
+    first: int = 0
+    last: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -97,10 +97,17 @@ def _money(value: Any) -> str | None:
     return None if value is None else format_decimal(value)
 
 
-def model_records(data: SiteData, summaries: Mapping[int, ModelSummary]) -> list[dict[str, Any]]:
-    keys = {m.id: m.key for m in data.models}
+def model_records(
+    data: SiteData,
+    summaries: Mapping[int, ModelSummary],
+    *,
+    models: Sequence[ModelRow] | None = None,
+    keys: Mapping[int, str] | None = None,
+) -> list[dict[str, Any]]:
+    """One record per model of ``models`` (default: all of ``data``); ``keys`` names every model (for bases)."""
+    keys = keys if keys is not None else {m.id: m.key for m in data.models}
     out = []
-    for m in data.models:
+    for m in models if models is not None else data.models:
         s = summaries[m.id]
         listing = main_listing(m, data.listings.get(m.id, ()))
         out.append(

@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from urllib.parse import urljoin
 
-import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 from markdown_it import MarkdownIt
@@ -36,6 +35,8 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
+
+from tracker.site.gfm import github_markdown_to_html
 
 #: Longest text rendered by default; longer cards are cut at a paragraph boundary.
 MAX_CHARS = 6_000
@@ -178,9 +179,7 @@ def render_markdown(text: str, *, base_url: str | None = None, max_chars: int = 
     if _ACTIVE_HTML.search(body):
         html = _MD.render(body)
     else:
-        html = cmarkgfm.github_flavored_markdown_to_html(
-            _IMAGE.sub(r"[\\[image: \1\\]](", body), options=_CMARK_OPTIONS
-        )
+        html = github_markdown_to_html(_IMAGE.sub(r"[\\[image: \1\\]](", body), _CMARK_OPTIONS)
     return Markup(sanitize(html, base_url=base_url)), truncated
 
 

@@ -31,6 +31,13 @@ SORTS: dict[str, str] = {
 }
 
 
+def sort_page_path(sort: str, page: int = 1) -> str:
+    """Page ``page`` of the models index in one sort order: ``models/``, ``models/page/2/``,
+    ``models-by/name/page/3/``."""
+    base = SORTS[sort]
+    return base if page <= 1 else f"{base}page/{page}/"
+
+
 def open_weight_path(status: str, license_class: str | None = None) -> str:
     """``open-weights/open/`` or, combined with a licence class, ``open-weights/open/permissive/``."""
     base = f"{OPEN_WEIGHTS}{path_segment(status)}/"

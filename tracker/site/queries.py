@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -158,14 +158,19 @@ class SiteData:
     catalogs: list[Any] = field(default_factory=list)
     #: Renamed models folded into their new one (:mod:`tracker.site.renames`): old key → new key.
     renamed: dict[str, str] = field(default_factory=dict)
+    #: False when ``listings`` and ``prices`` were left in the database, to be read a chunk of models
+    #: at a time (:func:`model_rows`), so that memory does not grow with the price history.
+    rows_loaded: bool = True
+    #: Renamed models' ids → their new model's id (:func:`tracker.site.renames.fold_renamed`).
+    rename_ids: dict[int, int] = field(default_factory=dict)
 
     @property
     def latest_event_at(self) -> dt.datetime | None:
         return self.events[0].detected_at if self.events else None
 
 
-def load_site_data(session: Session) -> SiteData:
-    """Read the tables the site shows.
+def load_site_data(session: Session, *, rows: bool = True) -> SiteData:
+    """Read the tables the site shows (without the listings and prices unless ``rows``).
 
     Text columns are ordered in Python (code-point order), not by the database, whose collation
     differs between SQLite and Postgres: the same data must give the same files on both.
@@ -179,13 +184,10 @@ def load_site_data(session: Session) -> SiteData:
     from tracker.peers.report import catalog_report
 
     data.catalogs = list(catalog_report(session))
-    listings = sorted((ListingRow(*row) for row in session.execute(_listing_query())), key=lambda r: r.id)
-    data.listings = _group(listings, lambda r: r.model_id)
-    prices = sorted(
-        (PriceRow(*row) for row in session.execute(_price_query())),
-        key=lambda p: (p.subject, p.component, p.tier, p.first_seen_at, p.last_seen_at is None),
-    )
-    data.prices = _group(prices, lambda r: r.model_id)
+    if rows:
+        data.listings, data.prices = _rows(session, None)
+    else:
+        data.rows_loaded = False
     events = read_events(session, newest_first=True)
     data.events, data.broken_events = events.events, events.broken
     claims = [
@@ -263,8 +265,47 @@ def load_site_data(session: Session) -> SiteData:
                 data.cards_by_model[claim.model_id] = ref
     from tracker.site.renames import fold_renamed, renames_of
 
-    data.renamed = fold_renamed(data, renames_of(data.events))
+    listed = None
+    if not rows:
+        listed = {
+            model_id: True
+            for model_id in session.scalars(
+                select(OpenRouterListing.model_id).where(OpenRouterListing.status == "listed").distinct()
+            )
+        }
+    data.renamed = fold_renamed(data, renames_of(data.events), listed)
     return data
+
+
+def model_rows(
+    session: Session, model_ids: Sequence[int], rename_ids: Mapping[int, int] | None = None
+) -> tuple[dict[int, list[ListingRow]], dict[int, list[PriceRow]]]:
+    """The listings and prices of these models, grouped and ordered as :func:`load_site_data` does; with
+    ``rename_ids`` (old model id → new) a renamed model's rows are read and shown under its new model."""
+    from tracker.site.renames import fold_rows
+
+    links = {old: new for old, new in (rename_ids or {}).items() if new in set(model_ids)}
+    wanted = [*model_ids, *links]
+    listings: dict[int, list[ListingRow]] = {}
+    prices: dict[int, list[PriceRow]] = {}
+    for start in range(0, len(wanted), 500):
+        part_listings, part_prices = _rows(session, wanted[start : start + 500])
+        listings.update(part_listings)
+        prices.update(part_prices)
+    return fold_rows(listings, prices, links) if links else (listings, prices)
+
+
+def _rows(session: Session, model_ids: Sequence[int] | None) -> tuple[dict[Any, list[Any]], dict[Any, list[Any]]]:
+    listing_query, price_query = _listing_query(), _price_query()
+    if model_ids is not None:
+        listing_query = listing_query.where(OpenRouterListing.model_id.in_(model_ids))
+        price_query = price_query.where(Price.model_id.in_(model_ids))
+    listings = sorted((ListingRow(*row) for row in session.execute(listing_query)), key=lambda r: r.id)
+    prices = sorted(
+        (PriceRow(*row) for row in session.execute(price_query)),
+        key=lambda p: (p.subject, p.component, p.tier, p.first_seen_at, p.last_seen_at is None),
+    )
+    return _group(listings, lambda r: r.model_id), _group(prices, lambda r: r.model_id)
 
 
 #: Characters of a card read from the database: enough for front matter plus the excerpt shown.

@@ -62,6 +62,19 @@ def rename_links(
     return links
 
 
+def fold_rows(
+    listings: dict[int, list[Any]], prices: dict[int, list[Any]], links: Mapping[int, int]
+) -> tuple[dict[int, list[Any]], dict[int, list[Any]]]:
+    """Listings and prices read for some models (and their renamed old ids), the old ids' under the new."""
+    _merge(listings, links)
+    for rows in listings.values():
+        rows.sort(key=lambda r: r.id)
+    _merge(prices, links)
+    for rows in prices.values():
+        rows.sort(key=lambda p: (p.subject, p.component, p.tier, p.first_seen_at, p.last_seen_at is None))
+    return listings, prices
+
+
 def _merge(groups: dict[int, list[Any]], links: Mapping[int, int], field: str = "model_id") -> None:
     for old, new in links.items():
         rows = groups.pop(old, [])
@@ -70,21 +83,25 @@ def _merge(groups: dict[int, list[Any]], links: Mapping[int, int], field: str = 
             groups.setdefault(new, []).extend(moved)
 
 
-def fold_renamed(data: Any, renames: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Fold each renamed model into its new one in ``data`` (in place); returns old key → new key."""
-    listed = {
-        model_id: any(row.status == "listed" for row in rows) for model_id, rows in data.listings.items()
-    }
+def fold_renamed(
+    data: Any, renames: Iterable[tuple[str, str]], listed: Mapping[int, bool] | None = None
+) -> dict[str, str]:
+    """Fold each renamed model into its new one in ``data`` (in place); returns old key → new key.
+
+    ``listed`` (model id → listed on OpenRouter now) is read from ``data.listings`` unless given (a
+    build that reads the listings a chunk at a time gives it); the links are kept in
+    ``data.rename_ids`` (old model id → new) for rows read later (:func:`fold_rows`).
+    """
+    if listed is None:
+        listed = {
+            model_id: any(row.status == "listed" for row in rows) for model_id, rows in data.listings.items()
+        }
     links = rename_links(renames, data.models, listed)
+    data.rename_ids = links
     if not links:
         return {}
     keys = {m.id: m.key for m in data.models}
-    _merge(data.listings, links)
-    for rows in data.listings.values():
-        rows.sort(key=lambda r: r.id)
-    _merge(data.prices, links)
-    for rows in data.prices.values():
-        rows.sort(key=lambda p: (p.subject, p.component, p.tier, p.first_seen_at, p.last_seen_at is None))
+    fold_rows(data.listings, data.prices, links)
     _merge(data.claims, links)
     _merge(data.disputes, links)
     _merge(data.provider_offers, links, field="")

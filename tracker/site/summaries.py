@@ -125,35 +125,36 @@ class Tables:
     def __init__(self, summaries: Sequence[ModelSummary]) -> None:
         self.summaries = list(summaries)
         self._template = environment().get_template("_rows.html")
-        self._rows: dict[str, dict[int, str]] = {}
         self._generic: dict[int, str] | None = None
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
         self.classes = _present(LICENSE_CLASSES, {m.license_class for m in self.summaries}, license_class_term)
 
+    def generic(self) -> dict[int, str]:
+        """The HTML row of every model with :data:`ROOT` in place of the page's root, rendered in one
+        pass of ``_rows.html`` (once per build)."""
+        if self._generic is None:
+            html = self._template.render(models=self.summaries, root=self.ROOT)
+            # Escaped values never contain "<", so each row begins exactly where ROW_START appears.
+            parts = [self.ROW_START + p for p in html.split(self.ROW_START)[1:]]
+            if len(parts) != len(self.summaries):
+                raise RuntimeError("_rows.html must render one <tr data-name=...> per model")
+            self._generic = {m.id: part for m, part in zip(self.summaries, parts, strict=True)}
+        return self._generic
+
     def rows(self, root: str) -> dict[int, str]:
-        """The HTML row of every model for pages at this depth, rendered in one pass of ``_rows.html``."""
-        rows = self._rows.get(root)
-        if rows is None:
-            if self._generic is None:
-                html = self._template.render(models=self.summaries, root=self.ROOT)
-                # Escaped values never contain "<", so each row begins exactly where ROW_START appears.
-                parts = [self.ROW_START + p for p in html.split(self.ROW_START)[1:]]
-                if len(parts) != len(self.summaries):
-                    raise RuntimeError("_rows.html must render one <tr data-name=...> per model")
-                self._generic = {m.id: part for m, part in zip(self.summaries, parts, strict=True)}
-            rows = {i: html.replace(self.ROOT, root) for i, html in self._generic.items()}
-            self._rows[root] = rows
-        return rows
+        """The HTML row of every model for pages at this depth."""
+        return {i: html.replace(self.ROOT, root) for i, html in self.generic().items()}
 
     def table(
         self, models: Iterable[ModelSummary], root: str, *, sort: str = "released", sort_links: bool = False
     ) -> ModelsTable:
         ordered = sorted(models, key=SORT_KEYS[sort])
-        rows = self.rows(root)
+        rows = self.generic()
+        # One replace over the joined rows: no per-depth copy of every row is kept.
         return ModelsTable(
-            rows=Markup("".join(rows[m.id] for m in ordered)),
+            rows=Markup("".join(rows[m.id] for m in ordered).replace(self.ROOT, root)),
             count=len(ordered),
             sort=sort,
             sort_links=dict(SORTS) if sort_links else {},

@@ -30,15 +30,17 @@ from tracker.site.catalogs import peer_panel
 from tracker.site.contexts import SiteInfo
 from tracker.site.generators import model_pages as generator
 from tracker.site.generators.model_pages import ModelPagesInputs, batch_models, card_ids, model_page_inputs
+from tracker.site.inputs import page_hash
 from tracker.site.model_page import model_page
-from tracker.site.queries import card_texts
+from tracker.site.queries import card_texts, model_rows
 from tracker.site.render import environment
 from tracker.site.writer import write_if_changed
 
 log = logging.getLogger(__name__)
 
-#: One entry per page of a batch: (output file, whether it was written, (model key, error) if it failed).
-BatchResult = list[tuple[str, bool, tuple[str, str] | None]]
+#: One entry per page of a batch: (output file, whether it was written — None when its inputs were
+#: unchanged and it was not rendered —, (model key, error) if it failed, the page's input hash).
+BatchResult = list[tuple[str, bool | None, tuple[str, str] | None, str]]
 Task = tuple[int, int]
 #: Seconds between checks that the workers are still alive while waiting for their results.
 POLL = 1.0
@@ -54,24 +56,35 @@ class ModelPagesJob:
     engine: Engine
     #: What each peer catalog says, per model (issue 16); the panel with the cost presets is built per page.
     catalog_values: dict[int, list[ModelCatalogValue]] = field(default_factory=dict)
+    #: The input hashes the last build recorded (file → hash) and the salt of this build's hashes
+    #: (:mod:`tracker.site.inputs`): a page whose hash is unchanged and whose file exists is not rendered.
+    previous: dict[str, str] = field(default_factory=dict)
+    salt: str = ""
 
 
 def render_batch(job: ModelPagesJob, session: Session, task: Task) -> BatchResult:
     """Render and write the model pages ``start:end``; a model whose page fails is reported, the others go on."""
     models = batch_models(job.pages, task)
     texts = card_texts(session, card_ids(job.pages, models))
+    data = job.pages.site.data
+    rows = None if data.rows_loaded else model_rows(session, [m.id for m in models], data.rename_ids)
     template = environment().get_template("model.html")
     summaries = job.pages.site.summaries
     out: BatchResult = []
-    for m, rel_path, inputs in model_page_inputs(job.pages, models, texts):
+    for m, rel_path, inputs in model_page_inputs(job.pages, models, texts, rows):
+        values = job.catalog_values.get(m.id, ())
+        digest = page_hash(job.salt, inputs, values)
+        if job.previous.get(rel_path) == digest and (job.out_dir / rel_path).is_file():
+            out.append((rel_path, None, None, digest))
+            continue
         try:
-            peers = peer_panel(job.catalog_values.get(m.id, ()), inputs.prices)
+            peers = peer_panel(values, inputs.prices)
             html = template.render(page=model_page(inputs, summaries), site=job.site, peers=peers)
         except Exception as exc:  # one broken record must not take the whole site down
             log.exception("cannot render the page of %s", m.key)
-            out.append((rel_path, False, (m.key, f"{type(exc).__name__}: {exc}")))
+            out.append((rel_path, False, (m.key, f"{type(exc).__name__}: {exc}"), digest))
             continue
-        out.append((rel_path, write_if_changed(job.out_dir / rel_path, html), None))
+        out.append((rel_path, write_if_changed(job.out_dir / rel_path, html), None, digest))
     return out
 
 

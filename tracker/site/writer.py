@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from tracker.errors import TrackerError
@@ -46,6 +47,15 @@ class SiteWriter:
                 "choose an empty or new folder with --out"
             )
         return set()
+
+    @property
+    def previous(self) -> frozenset[str]:
+        """The files the last build produced (its manifest)."""
+        return frozenset(self._previous)
+
+    def missing(self) -> Iterator[str]:
+        """Files of the last build that are no longer in the folder."""
+        return (p for p in sorted(self._previous) if not self._target(p).is_file())
 
     def _target(self, rel_path: str) -> Path:
         pure = PurePosixPath(rel_path)

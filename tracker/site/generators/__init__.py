@@ -64,7 +64,9 @@ class SiteInputs:
     tables: Tables
 
 
-def site_inputs(data: SiteData) -> SiteInputs:
-    summaries = {m.id: summarize(m, data) for m in data.models}
+def site_inputs(data: SiteData, summaries: dict[int, ModelSummary] | None = None) -> SiteInputs:
+    """The generators' inputs; ``summaries`` when already made (read in chunks, :mod:`tracker.site.reading`)."""
+    if summaries is None:
+        summaries = {m.id: summarize(m, data) for m in data.models}
     ordered = [summaries[m.id] for m in data.models]
     return SiteInputs(data=data, summaries=summaries, ordered=ordered, tables=Tables(ordered))

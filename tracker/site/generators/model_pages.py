@@ -8,14 +8,14 @@ its models' card texts, the only large values, from the database.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from tracker.site.contexts import ModelSummary
 from tracker.site.generators import SiteInputs
 from tracker.site.model_page import ModelInputs
 from tracker.site.paths import output_file
-from tracker.site.queries import CardRef, ModelRow
+from tracker.site.queries import CardRef, ListingRow, ModelRow, PriceRow
 from tracker.store.events import StoredEvent
 
 #: Model pages rendered per batch of card texts read from the database.
@@ -73,17 +73,22 @@ def card_ids(pages: ModelPagesInputs, models: list[ModelRow]) -> list[int]:
 
 
 def model_page_inputs(
-    pages: ModelPagesInputs, models: list[ModelRow], texts: Mapping[int, str]
+    pages: ModelPagesInputs,
+    models: list[ModelRow],
+    texts: Mapping[int, str],
+    rows: tuple[Mapping[int, Sequence[ListingRow]], Mapping[int, Sequence[PriceRow]]] | None = None,
 ) -> Iterator[tuple[ModelRow, str, ModelInputs]]:
-    """(model, output file, what its page needs) for each model of a batch, given its card texts."""
+    """(model, output file, what its page needs) for each model of a batch, given its card texts and,
+    when the site's data holds none, the batch's listings and prices (``rows``)."""
     data, summaries = pages.site.data, pages.site.summaries
+    listings, prices = rows if rows is not None else (data.listings, data.prices)
     for m in models:
         ref = pages.cards.get(m.id)
         inputs = ModelInputs(
             model=m,
             summary=summaries[m.id],
-            listings=data.listings.get(m.id, ()),
-            prices=data.prices.get(m.id, ()),
+            listings=listings.get(m.id, ()),
+            prices=prices.get(m.id, ()),
             events=pages.events.get(m.id, ()),
             claims=data.claims.get(m.id, ()),
             disputes=data.disputes.get(m.id, ()),

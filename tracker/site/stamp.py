@@ -1,0 +1,104 @@
+"""The database's stamp: a few aggregates per table that change whenever a row the site reads changes.
+
+A rebuild compares the stamp with the one recorded by the last build (:mod:`tracker.site.inputs`);
+equal stamps mean that no page's inputs changed, so nothing is read, rendered or written. One
+query per table computes, per column and in the database (no row comes to Python): how many values
+are set; for short columns (statuses, keys, hashes, amounts) the sums of their text lengths and of
+the codes of their first and last characters, weighted by the row's integer key (so that a value
+moving between rows shows); for times the largest (times are only ever set to "now"); for integer
+columns the sum of the values modulo a prime. Long texts and JSON are not read.
+
+Any insert or delete changes a count; an update in place changes at least one aggregate unless it
+swaps a value for another of the same length with the same first and last characters in the same
+row, or changes only a long text or JSON value — which the write paths never do alone (a changed
+price is a new row, a changed listing also changes its content hash and ``last_changed_at``, a
+model's shown values bump ``updated_at``, a claim's status changes its length or its first letter,
+a document is a new row).
+
+Tables the site never reads and that change for unrelated reasons (locks, scheduler jobs,
+subscribers, deliveries, the HTTP cache) are left out; the crawl frontier, the listings' health and
+crawl errors are watched, as the status page shows them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+from sqlalchemy import Integer, String, Table, TypeDecorator, cast, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from tracker.store import tables as _tables  # noqa: F401  (registers every table on Base.metadata)
+from tracker.store.base import Base, UTCDateTime
+
+#: Tables whose changes cannot change a page (nor the database copy, which holds only public tables).
+IGNORED = frozenset(
+    {
+        "apscheduler_jobs",
+        "job_locks",
+        "subscribers",
+        "deliveries",
+        "newsletter_issues",
+        "http_cache",
+    }
+)
+_PRIME = 1_000_003
+_WEIGHT = 1_009
+
+
+def database_stamp(session: Session) -> str:
+    """A short digest of every watched table's aggregates (see the module docstring)."""
+    figures: dict[str, list[str]] = {}
+    for table in sorted(Base.metadata.tables.values(), key=lambda t: t.name):
+        if table.name in IGNORED:
+            continue
+        row = session.execute(select(*_aggregates(table, session.get_bind().dialect.name))).one()
+        figures[str(table.name)] = [str(v) for v in row]
+    return stamp_of(figures)
+
+
+def stamp_of(figures: dict[str, Any]) -> str:
+    """PURE: the digest of the aggregates (table name → values)."""
+    return hashlib.blake2b(orjson.dumps(figures, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+
+
+def _aggregates(table: Table, dialect: str) -> list[ColumnElement[Any]]:
+    code = func.ascii if dialect == "postgresql" else func.unicode
+    keys = list(table.primary_key.columns)
+    weight: ColumnElement[Any] = literal(1)
+    if len(keys) == 1 and isinstance(keys[0].type, Integer):
+        weight = keys[0] % _WEIGHT + 1
+    out: list[ColumnElement[Any]] = [func.count()]
+    for column in table.columns:
+        kind = _base(column)
+        if isinstance(kind, Integer):
+            out += [func.count(column), func.sum(column % _PRIME)]
+        elif isinstance(column.type, UTCDateTime):
+            # Times are only ever set to "now": a changed one is the largest.
+            out += [func.count(column), func.max(column)]
+        elif not _small(column):
+            # Long texts and JSON: only whether they are set (reading them would cost more than the
+            # build saves). The write paths that change one also change a short column of its row.
+            out.append(func.count(column))
+        else:
+            text = cast(column, String)
+            out += [
+                func.count(column),
+                func.sum(func.length(text) * weight),
+                func.sum(code(func.substr(text, 1, 1)) * weight),
+                func.sum(code(func.substr(text, func.length(text), 1)) * weight),
+            ]
+    return out
+
+
+def _base(column: Any) -> Any:
+    kind = column.type
+    return kind.impl_instance if isinstance(kind, TypeDecorator) else kind
+
+
+def _small(column: Any) -> bool:
+    """Short columns (times, statuses, keys) also give their largest value; long texts do not."""
+    kind = _base(column)
+    return isinstance(kind, String) and kind.length is not None and kind.length <= 64
