@@ -249,6 +249,8 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     #: A listing without a stated total delists only if it reaches this share of the last complete one.
     min_listing_share: float = 0.9
+    #: Records a crawl stores per transaction (each chunk commits on its own; issue 17).
+    store_chunk: int = 300
 
 
 #: Environment variable -> (section, field). ``None`` section = top level.
@@ -382,6 +384,7 @@ _AT_LEAST_ONE = (
     "site.changes_per_page",
     "site.feed_entries",
     "smtp.port",
+    "store_chunk",
 )
 _AT_LEAST_ZERO = (
     "http.retries",
@@ -415,7 +418,7 @@ def validate_settings(settings: Settings) -> Settings:
 
     def value(path: str) -> Any:
         section, _, name = path.partition(".")
-        return getattr(getattr(settings, section), name)
+        return getattr(getattr(settings, section), name) if name else getattr(settings, section)
 
     def number(path: str) -> float:
         got = value(path)
