@@ -161,6 +161,7 @@ class HubCrawlState:
     refused_orgs: set[str] = field(default_factory=set)
     chunks: int = 0
     longest_chunk_seconds: float = 0.0
+    store_seconds: float = 0.0
     #: Set when storing a chunk failed: later chunks are not stored, the run closes as failed.
     store_error: str | None = None
 
@@ -368,6 +369,7 @@ def store_chunk(
     seconds = time.perf_counter() - started
     state.chunks += 1
     state.longest_chunk_seconds = max(state.longest_chunk_seconds, seconds)
+    state.store_seconds += seconds
     state.card_errors += len(card_rejections)
     _count_problems(state, rejections, failures)
 
@@ -409,6 +411,7 @@ def store_hub_crawl(
     batch.seen_key = state.seen_key or crawl_key(run_id)
     rejections = state.rejections
     progress = state.progress
+    started = time.perf_counter()
     with session_scope(sessions) as session, gc_paused():
         run = session.get(Run, run_id) if run_id is not None else None
         proven, suspicious = _judge_org_listings(session, state, batch, min_share)
@@ -450,8 +453,6 @@ def store_hub_crawl(
             details_fetched=state.details_fetched,
             cards_fetched=state.cards_fetched,
             card_errors=state.card_errors,
-            stored_chunks=state.chunks + 1,
-            longest_store_ms=round(1000 * state.longest_chunk_seconds),
         )
         if not seen and not state.stored_anything:
             summary.status = "failed"
@@ -469,6 +470,12 @@ def store_hub_crawl(
             )
         else:
             summary.status = "success"
+        seconds = time.perf_counter() - started  # the last transaction, up to closing the run
+        summary.extra.update(
+            stored_chunks=state.chunks + 1,
+            longest_store_ms=round(1000 * max(state.longest_chunk_seconds, seconds)),
+            store_ms=round(1000 * (state.store_seconds + seconds)),
+        )
         if run is not None:
             finish_run(session, run, **summary.run_fields(requests=requests))
     summary.finished_at = utcnow()
