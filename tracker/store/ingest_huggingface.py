@@ -62,6 +62,8 @@ class HubBatch:
     #: A crawl that stores in chunks: the key of its "seen" rows (:mod:`tracker.store.seen`), read instead of
     #: ``listed`` to decide which repos a complete listing lacks.
     seen_key: str | None = None
+    #: The crawl's name index for card claims, kept across its chunks (``tracker.update.documents.NameIndexCache``).
+    names: Any = None
 
 
 @dataclass

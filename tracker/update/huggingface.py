@@ -127,7 +127,7 @@ def apply_hub(session: Session, batch: HubBatch, *, run_id: int | None) -> HubIn
     )
     events.extend(shown.events)
     # card bodies → vendor claims, then primary claims and the ledger
-    cards = card_claims(session, documents.inserted, now=now)
+    cards = card_claims(session, documents.inserted, now=now, names=batch.names)
     events.extend(cards.events)
     result.writes += cards.writes
     result.events = events

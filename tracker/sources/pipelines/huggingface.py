@@ -54,6 +54,7 @@ from tracker.store.runs import finish_run, utcnow
 from tracker.store.seen import crawl_key, forget_seen, record_seen, seen_count
 from tracker.store.tables import Run
 from tracker.update import Outcome, apply, record_run
+from tracker.update.documents import NameIndexCache
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +165,8 @@ class HubCrawlState:
     store_seconds: float = 0.0
     #: Set when storing a chunk failed: later chunks are not stored, the run closes as failed.
     store_error: str | None = None
+    #: The name index card claims are linked with, kept across chunks.
+    names: NameIndexCache = field(default_factory=NameIndexCache)
 
 
 class StorePipeline(StoreOnClose):
@@ -343,6 +346,7 @@ def store_chunk(
         return
     batch, card_rejections, failures = build_batch(state, base_url=base_url, repos=repos)
     batch.listed, batch.complete_orgs, batch.listed_orgs = {}, {}, set()  # removals are decided at the end
+    batch.names = state.names
     rejections = state.rejections + card_rejections
     state.rejections = []
     started = time.perf_counter()
@@ -502,6 +506,9 @@ def _apply_isolated(session: Any, batch: HubBatch, run_id: int | None) -> tuple[
             return apply(session, batch, run_id=run_id), []
     except Exception as exc:
         logger.warning("the database refused the Hub batch (%s); looking for the repos it refuses", exc)
+    if batch.names is not None:  # the rolled-back attempt extended it: built afresh from what is stored
+        batch.names.reset()
+        batch = dataclasses.replace(batch, names=None)
 
     def probe(part: Sequence[str]) -> object:
         ids = {repo_id.lower() for repo_id in part}
