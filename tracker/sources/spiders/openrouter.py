@@ -30,7 +30,9 @@ PIPELINES = {
 class OpenRouterSpider(TrackerSpider):
     name = "openrouter"
     source = "openrouter"
-    custom_settings: ClassVar[dict[str, Any]] = {"ITEM_PIPELINES": PIPELINES}
+    #: Scrapy takes up to CONCURRENT_ITEMS items of a callback into flight at once: with the default (100)
+    #: it would pull most of a large listing's pages out of the parser before the first is stored.
+    custom_settings: ClassVar[dict[str, Any]] = {"ITEM_PIPELINES": PIPELINES, "CONCURRENT_ITEMS": 2}
 
     #: Entries per raw page handed to the pipelines.
     page_entries = 500
