@@ -99,3 +99,46 @@ def test_a_failing_chunk_keeps_the_chunks_before_it_and_delists_nothing(sessions
     # the two chunks before the failure are stored whole; nothing after it; nothing delisted
     assert [contexts[i] for i in ids] == [32768] * 6 + [8192] * 4
     assert set(statuses(sessions).values()) == {"listed"}
+
+
+def test_a_hub_repo_absent_from_a_complete_listing_is_removed_at_the_end_across_chunks(sessions):
+    from helpers.corpus import hub_detail
+
+    import tracker.sources.pipelines.huggingface as hub_pipeline
+    from tracker.normalize.hfcard import parse_card
+    from tracker.normalize.huggingface import CardOutcome, listing_entry, normalize_detail
+    from tracker.sources.items import Provenance
+    from tracker.store.tables.huggingface import HfRepo
+
+    ids = [f"org/repo-{i}" for i in range(7)]
+
+    def state_for(repo_ids, at):
+        state = hub_pipeline.HubCrawlState(first_fetch=at)
+        for repo_id in repo_ids:
+            raw = hub_detail(repo_id, sha=f"{len(repo_id):040x}")
+            url = f"http://hub.test/api/models/{repo_id}"
+            state.listed[repo_id] = listing_entry(raw, watched=True)
+            state.details[repo_id] = (normalize_detail(raw), Provenance("huggingface", url, at, 200, "x"), True)
+            card = parse_card(b"---\nlicense: apache-2.0\n---\n# card", max_bytes=10_000)
+            state.cards[repo_id] = (CardOutcome.from_card(card), url)
+        state.ends["org"] = (True, len(repo_ids), None)
+        return state
+
+    first = hub_pipeline.store_hub_crawl(
+        sessions, new_run(sessions), state_for(ids, NOW), base_url="http://hub.test", watched_orgs=("org",), chunk=2
+    )
+    assert (first.status, first.new, first.extra["stored_chunks"]) == ("success", 7, 5)
+    second = hub_pipeline.store_hub_crawl(
+        sessions,
+        new_run(sessions),
+        state_for(ids[1:], LATER),
+        base_url="http://hub.test",
+        watched_orgs=("org",),
+        chunk=2,
+    )
+    assert (second.status, second.seen, second.delisted) == ("success", 6, 1)
+    with sessions() as session:
+        assert {r.id: r.status for r in session.scalars(select(HfRepo))} == {
+            i: ("removed" if i == "org/repo-0" else "listed") for i in ids
+        }
+        assert session.scalar(select(func.count()).select_from(CrawlSeen)) == 0
