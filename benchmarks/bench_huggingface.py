@@ -1,13 +1,17 @@
-"""Benchmark: crawl a synthetic Hub organisation of 20,000 repos, then re-crawl it unchanged.
+"""Benchmark: crawl synthetic Hub organisations of 10,000 / 20,000 / 50,000 repos, then re-crawl each unchanged.
 
 Serves the org from the loopback FakeServer (listings built from the details and
 paged with ``Link`` headers, details, cards) and runs the real crawl (Scrapy
-child process → pipelines → SQLite). Prints, for the first crawl and for an
-unchanged re-crawl: wall seconds, HTTP requests (robots.txt not counted) split
-into listing pages / details / cards, requests beyond the listing pages per
-1,000 repos, rows written, and the peak RSS of the crawl processes.
+child process → pipelines → SQLite), one fresh database per size. Prints, for the
+first crawl and for an unchanged re-crawl: wall seconds, HTTP requests (robots.txt
+not counted) split into listing pages / details / cards, requests beyond the
+listing pages per 1,000 repos, rows written, the peak RSS of the crawl child
+(its ``VmHWM``, polled) beside its floor — the same child's RSS when it started, before
+any response — and the longest store transaction (chunks of ``--chunk`` repos) beside
+the shortest one of the same run.
 
-    .venv/bin/python benchmarks/bench_huggingface.py [--repos 20000] [--page-size 1000] [--concurrency 8]
+    .venv/bin/python benchmarks/bench_huggingface.py [--repos 10000 20000 50000] [--chunk 300]
+        [--page-size 1000] [--concurrency 8]
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
-import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -95,11 +99,53 @@ def counts(url: str) -> dict[str, int]:
     return out
 
 
+def _kib(pid: int, field: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class RssWatch:
+    """Polls the crawl child's ``VmHWM`` (peak RSS) while it runs; ``start`` is its RSS when first seen."""
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.start: int | None = None
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def on_child(self, pid: int | None) -> None:
+        if pid is not None:
+            self.pid = pid
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            pid = self.pid
+            if pid is not None:
+                if self.start is None:
+                    self.start = _kib(pid, "VmRSS")
+                self.peak = max(self.peak, _kib(pid, "VmHWM") or 0)
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def crawl(settings: Settings, server: FakeServer, hub: FakeHub) -> dict:
     server.clear_log()
+    watch = RssWatch()
     started = time.perf_counter()
-    summary = run_crawl(settings, "huggingface", trigger="bench")
+    summary = run_crawl(settings, "huggingface", trigger="bench", on_child=watch.on_child)
     seconds = time.perf_counter() - started
+    watch.stop()
     requests = [r.path for r in server.requests if r.path != "/robots.txt"]
     return {
         "summary": summary,
@@ -108,20 +154,16 @@ def crawl(settings: Settings, server: FakeServer, hub: FakeHub) -> dict:
         "listing": len(hub.listing_requests()),
         "details": len(hub.detail_requests()),
         "cards": len(hub.card_requests()),
+        "rss_mib": watch.peak / 1024,
+        "rss_start_mib": (watch.start or 0) / 1024,
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repos", type=int, default=20_000)
-    parser.add_argument("--page-size", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=8)
-    args = parser.parse_args()
-
+def run_size(repos: int, args: argparse.Namespace) -> dict:
     server = FakeServer().start()
     server.route("/robots.txt", Reply(404, b"", {}))
     details, cards = {}, {}
-    for i in range(args.repos):
+    for i in range(repos):
         detail, card = synthetic_repo(i)
         details[detail["id"]] = detail
         cards[detail["id"]] = card
@@ -141,6 +183,7 @@ def main() -> None:
                 autothrottle=False,
             ),
             huggingface=HuggingFaceSettings(url=server.url, orgs=(ORG,), page_size=args.page_size),
+            store_chunk=args.chunk,
         )
         first = crawl(settings, server, hub)
         after_first = counts(url)
@@ -149,27 +192,50 @@ def main() -> None:
         after_second = counts(url)
         unchanged = rows_digest(url) == digest
     server.stop()
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     print(
-        f"synthetic organisation: {args.repos:,} repos, listing page size {args.page_size}, "
-        f"concurrency {args.concurrency}, SQLite"
+        f"synthetic organisation: {repos:,} repos, listing page size {args.page_size}, "
+        f"concurrency {args.concurrency}, store chunk {args.chunk}, SQLite"
     )
     for label, run in (("first crawl", first), ("unchanged re-crawl", second)):
         s = run["summary"]
         beyond = run["requests"] - run["listing"]
+        extra = s.extra
         print(
             f"{label:>18}: {run['seconds']:7.1f} s  status {s.status}  requests {run['requests']:,} "
             f"(listing pages {run['listing']}, details {run['details']:,}, cards {run['cards']:,})  "
-            f"beyond listing per 1,000 repos {beyond / args.repos * 1000:.2f}  rows written {s.writes:,}  "
-            f"repos/s {args.repos / run['seconds']:,.0f}"
+            f"beyond listing per 1,000 repos {beyond / repos * 1000:.2f}  rows written {s.writes:,}  "
+            f"repos/s {repos / run['seconds']:,.0f}"
+        )
+        chunks = extra.get("stored_chunks", 0) or 1
+        print(
+            f"{'':>18}  peak RSS {run['rss_mib']:,.0f} MiB (floor: the child at start "
+            f"{run['rss_start_mib']:,.0f} MiB)  store transactions {chunks}, longest "
+            f"{extra.get('longest_store_ms', 0) / 1000:.2f} s (mean {extra.get('store_ms', 0) / chunks / 1000:.2f} s)"
         )
     print(f"rows after first crawl: {after_first}")
     print(
         f"data rows changed by the re-crawl: {sum(after_second.values()) - sum(after_first.values())}, "
         f"table contents identical: {unchanged}"
     )
-    print(f"peak RSS of a crawl process: {rss:,.0f} MiB")
+    return {"repos": repos, "first": first, "second": second}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repos", type=int, nargs="+", default=[10_000, 20_000, 50_000])
+    parser.add_argument("--chunk", type=int, default=300)
+    parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    results = [run_size(repos, args) for repos in args.repos]
+    peaks = [max(r["first"]["rss_mib"], r["second"]["rss_mib"]) for r in results]
+    longest = max(r[k]["summary"].extra.get("longest_store_ms", 0) for r in results for k in ("first", "second"))
+    print(
+        "peak RSS per size: "
+        + ", ".join(f"{r['repos']:,}: {p:,.0f} MiB" for r, p in zip(results, peaks, strict=True))
+        + f"; largest / smallest {max(peaks) / min(peaks):.2f} (aim ≤ 1.20); longest transaction {longest / 1000:.2f} s"
+    )
 
 
 if __name__ == "__main__":

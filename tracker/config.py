@@ -262,6 +262,8 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     #: A listing without a stated total delists only if it reaches this share of the last complete one.
     min_listing_share: float = 0.9
+    #: Records a crawl stores per transaction (each chunk commits on its own; issue 17).
+    store_chunk: int = 300
 
 
 #: Environment variable -> (section, field). ``None`` section = top level.
@@ -398,6 +400,7 @@ _AT_LEAST_ONE = (
     "site.changes_per_page",
     "site.feed_entries",
     "smtp.port",
+    "store_chunk",
 )
 _AT_LEAST_ZERO = (
     "http.retries",
@@ -434,7 +437,7 @@ def validate_settings(settings: Settings) -> Settings:
 
     def value(path: str) -> Any:
         section, _, name = path.partition(".")
-        return getattr(getattr(settings, section), name)
+        return getattr(getattr(settings, section), name) if name else getattr(settings, section)
 
     def number(path: str) -> float:
         got = value(path)

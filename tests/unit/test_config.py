@@ -35,6 +35,7 @@ def test_toml_then_environment_precedence(tmp_path):
         ("databse_url = 'x'\n", "unknown setting(s) in configuration: databse_url"),
         ("[http]\nretries = 'many'\n", "http.retries must be a number"),
         ("not toml = = =\n", "not valid TOML"),
+        ("store_chunk = 0\n", "store_chunk must be at least 1, not 0"),
     ],
 )
 def test_bad_configuration_gets_a_clear_error(tmp_path, content, message):
@@ -42,6 +43,14 @@ def test_bad_configuration_gets_a_clear_error(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_settings(path, env={})
+
+
+def test_the_store_chunk_reaches_the_crawl(tmp_path):
+    from tracker.sources.settings import scrapy_settings
+
+    path = tmp_path / "tracker.toml"
+    path.write_text("store_chunk = 50\n")
+    assert scrapy_settings(load_settings(path, env={}), run_id=1)["TRACKER_STORE_CHUNK"] == 50
 
 
 def test_missing_config_file(tmp_path):

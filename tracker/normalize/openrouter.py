@@ -235,6 +235,19 @@ class OpenRouterSnapshot:
     received: int = 0
     total_given: bool = False
     total_count: Any = None
+    #: ``whole``: the whole listing at once (compared with every stored listing). A crawl that stores in
+    #: chunks hands over each ``chunk`` (compared only with the stored listings of its own ids; nothing
+    #: delisted, no aliases) and then one ``end`` (no models: its aliases, and the delisting of the stored
+    #: listings that the crawl's "seen" rows, key ``seen_key``, do not name).
+    part: str = "whole"
+    seen_key: str | None = None
+    #: For the ``end``: the models the crawl's chunks touched (their shown values are refreshed once, at the end).
+    affected: set[int] = field(default_factory=set)
+    #: A ``chunk`` of a crawl whose database held listings when it began: the release events of its new ids
+    #: wait in ``arrivals`` (``(listing state, event)``) for the ``end``, which pairs them with the ids that
+    #: left (a rename is one event, not a release and a delisting).
+    hold_arrivals: bool = False
+    arrivals: list[Any] = field(default_factory=list)
 
     def count(self, previous: int | None) -> ListingCount:
         """What this listing delivered, for :func:`~tracker.normalize.completeness.judge_listing`."""

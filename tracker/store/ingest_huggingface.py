@@ -59,6 +59,11 @@ class HubBatch:
     complete_orgs: dict[str, int] = field(default_factory=dict)
     #: Watched organisations whose listing completed (their first such crawl is the baseline).
     listed_orgs: set[str] = field(default_factory=set)
+    #: A crawl that stores in chunks: the key of its "seen" rows (:mod:`tracker.store.seen`), read instead of
+    #: ``listed`` to decide which repos a complete listing lacks.
+    seen_key: str | None = None
+    #: The crawl's name index for card claims, kept across its chunks (``tracker.update.documents.NameIndexCache``).
+    names: Any = None
 
 
 @dataclass
@@ -461,6 +466,24 @@ def listed_repos_of(session: Session, orgs: Iterable[str]) -> dict[str, list[tup
         rows = session.execute(
             select(HfRepo.id, HfRepo.model_id).where(
                 func.lower(HfRepo.org) == org.lower(), HfRepo.status == "listed", HfRepo.watched.is_(True)
+            )
+        )
+        out[org] = [(repo_id, model_id) for repo_id, model_id in rows]
+    return out
+
+
+def unseen_repos_of(session: Session, orgs: Iterable[str], key: str) -> dict[str, list[tuple[str, int | None]]]:
+    """Organisation → its stored, listed, watched repos that the crawl ``key`` did not list (its "seen" rows)."""
+    from tracker.store.seen import seen_subjects
+
+    out: dict[str, list[tuple[str, int | None]]] = {}
+    for org in sorted(set(orgs)):
+        rows = session.execute(
+            select(HfRepo.id, HfRepo.model_id).where(
+                func.lower(HfRepo.org) == org.lower(),
+                HfRepo.status == "listed",
+                HfRepo.watched.is_(True),
+                HfRepo.id_lower.not_in(seen_subjects(key)),
             )
         )
         out[org] = [(repo_id, model_id) for repo_id, model_id in rows]

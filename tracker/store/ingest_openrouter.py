@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tracker.events.diff import ListingDiff, ListingState, diff_aliases, diff_listings
+from tracker.events.diff import ListingDiff, ListingState, diff_aliases, diff_listings, match_renames
 from tracker.events.hashing import content_hash
-from tracker.events.types import Event
+from tracker.events.types import Event, ModelAdded, ModelDelisted, ModelRenamed
 from tracker.normalize.openrouter import OpenRouterAliasRecord, OpenRouterModel, OpenRouterSnapshot
 from tracker.normalize.pricing import PriceStatus, PriceValue
 from tracker.normalize.shown import first_listing_shown
@@ -83,23 +83,7 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
     meaningful = {m.id: m.meaningful() for m in snapshot.models}
     hashes = {i: content_hash(fields) for i, fields in meaningful.items()}
 
-    stored = {
-        row.id: row
-        for row in session.execute(
-            select(
-                OpenRouterListing.id,
-                OpenRouterListing.content_hash,
-                OpenRouterListing.status,
-                OpenRouterListing.name,
-                OpenRouterListing.variant,
-                OpenRouterListing.context_length,
-                OpenRouterListing.base_id,
-                OpenRouterListing.model_id,
-                OpenRouterListing.canonical_slug,
-                OpenRouterListing.hugging_face_id,
-            )
-        )
-    }
+    stored = _stored_listings(session, snapshot, list(current))
     # Prices are loaded only for listings whose hash differs (or that disappear).
     differing = [i for i, h in hashes.items() if i in stored and stored[i].content_hash != h]
     may_delist, unusable = delisting_basis(snapshot)
@@ -138,6 +122,10 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
     diff = diff_listings(
         previous, now_states, source=SOURCE, detected_at=observed_at, complete=may_delist, unusable=unusable
     )
+    if snapshot.part == "chunk" and snapshot.hold_arrivals:
+        _hold_arrivals(diff, previous, now_states, snapshot)
+    elif snapshot.part == "end":
+        _pair_renames(diff, previous, snapshot, observed_at)
     result.new, result.changed = len(diff.added), len(diff.changed)
     result.delisted, result.unchanged = len(diff.delisted), diff.unchanged
 
@@ -190,11 +178,102 @@ def ingest_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id:
             session, [current[i] for i in touched if current[i].base_id not in created], model_ids, observed_at
         )
 
-    alias_events, alias_writes = _ingest_aliases(session, snapshot, observed_at)
+    alias_events, alias_writes = (
+        ([], 0) if snapshot.part == "chunk" else _ingest_aliases(session, snapshot, observed_at)
+    )
     result.writes += alias_writes
     result.events = diff.events + alias_events
     result.writes += insert_events(session, result.events, run_id=run_id)
     return result
+
+
+def _hold_arrivals(
+    diff: ListingDiff, previous: dict[str, ListingState], now_states: dict[str, ListingState], snapshot: Any
+) -> None:
+    """Take the release events of new ids out of a chunk's diff; the end pairs them with the ids that left."""
+    arrived = {i for i in diff.added if previous.get(i) is None}
+    kept = []
+    for event in diff.events:
+        if isinstance(event, ModelAdded) and event.subject in arrived:
+            snapshot.arrivals.append((now_states[event.subject], event))
+        else:
+            kept.append(event)
+    diff.events = kept
+
+
+def _pair_renames(
+    diff: ListingDiff, previous: dict[str, ListingState], snapshot: Any, observed_at: dt.datetime
+) -> None:
+    """The end of a chunked crawl: the held releases, less those that carry on a listing that left (renames)."""
+    gone = [previous[i] for i in diff.delisted]
+    arrivals = dict((state.id, (state, event)) for state, event in snapshot.arrivals)
+    renames = match_renames(gone, [state for state, _event in arrivals.values()])
+    renamed_old = {old.id for old, _new, _by in renames}
+    renamed_new = {new.id for _old, new, _by in renames}
+    events: list[Event] = [event for i, (_state, event) in sorted(arrivals.items()) if i not in renamed_new]
+    events.extend(
+        ModelRenamed(
+            subject=new.id,
+            source=SOURCE,
+            detected_at=observed_at,
+            model_key=new.model_key,
+            old_id=old.id,
+            name=new.name,
+            by=by,
+        )
+        for old, new, by in renames
+    )
+    events.extend(e for e in diff.events if not (isinstance(e, ModelDelisted) and e.subject in renamed_old))
+    diff.events = events
+    diff.renamed.extend((old.id, new.id) for old, new, _by in renames)
+
+
+_LISTING_COLUMNS = (
+    OpenRouterListing.id,
+    OpenRouterListing.content_hash,
+    OpenRouterListing.status,
+    OpenRouterListing.name,
+    OpenRouterListing.variant,
+    OpenRouterListing.context_length,
+    OpenRouterListing.base_id,
+    OpenRouterListing.model_id,
+    OpenRouterListing.canonical_slug,
+    OpenRouterListing.hugging_face_id,
+)
+
+
+def any_listed(session: Session) -> bool:
+    """Whether any OpenRouter listing is stored as listed (else a crawl's new ids cannot be renames)."""
+    return (
+        session.execute(select(OpenRouterListing.id).where(OpenRouterListing.status == "listed").limit(1)).first()
+        is not None
+    )
+
+
+def _stored_listings(session: Session, snapshot: OpenRouterSnapshot, ids: Sequence[str]) -> dict[str, Any]:
+    """The stored listings the snapshot is compared with (see :attr:`OpenRouterSnapshot.part`)."""
+    if snapshot.part == "whole":
+        return {row.id: row for row in session.execute(select(*_LISTING_COLUMNS))}
+    if snapshot.part == "chunk":
+        stored: dict[str, Any] = {}
+        for part in chunks(sorted(ids)):
+            stored.update(
+                {
+                    row.id: row
+                    for row in session.execute(select(*_LISTING_COLUMNS).where(OpenRouterListing.id.in_(part)))
+                }
+            )
+        return stored
+    if snapshot.seen_key is None:
+        raise ValueError("the end of a chunked crawl needs its seen_key")
+    from sqlalchemy import func
+
+    from tracker.store.seen import seen_subjects
+
+    query = select(*_LISTING_COLUMNS).where(
+        OpenRouterListing.status == "listed", func.lower(OpenRouterListing.id).not_in(seen_subjects(snapshot.seen_key))
+    )
+    return {row.id: row for row in session.execute(query)}
 
 
 def _current_prices(

@@ -18,6 +18,10 @@ runs the same fixed sequence for each, inside the caller's unit of work:
 7. **run record** — the rejections and fetch failures (:func:`record_run`);
    the caller closes the run with its status.
 
+A crawl that streams (Hub, OpenRouter) calls :func:`apply` once per chunk of records, each in its
+own short transaction, and once more at the end with what the listing lacks decided from the crawl's
+"seen" rows (:mod:`tracker.store.seen`; ``HubBatch.seen_key``, ``OpenRouterSnapshot.part``).
+
 The per-source modules spell out their steps: :mod:`tracker.update.openrouter`,
 :mod:`tracker.update.huggingface`, :mod:`tracker.update.documents`. The
 decisions are pure and tested without a database: :mod:`tracker.update.hub`

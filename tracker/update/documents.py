@@ -133,8 +133,71 @@ class CardClaims:
     events: list[Event] = field(default_factory=list)
 
 
+@dataclass
+class NameIndexCache:
+    """A crawl's name index, built once and extended chunk by chunk with the models, repos and crosswalk
+    rows added since (a crawl that stores in chunks would otherwise read every name of the database
+    once per chunk). Rows are only ever added between two chunks of one crawl; after a rolled-back
+    attempt the crawl calls :meth:`reset` and the next chunk builds the index afresh.
+    """
+
+    index: NameIndex | None = None
+    max_model_id: int = 0
+    max_crosswalk_id: int = 0
+
+    def reset(self) -> None:
+        self.index = None
+
+    def current(self, session: Session) -> NameIndex:
+        from sqlalchemy import func
+
+        from tracker.store.tables import Crosswalk, Model, OpenRouterListing
+        from tracker.store.tables.huggingface import HfRepo
+
+        top_model = session.scalar(select(func.max(Model.id))) or 0
+        top_crosswalk = session.scalar(select(func.max(Crosswalk.id))) or 0
+        if self.index is None:
+            self.index = build_index(session)
+        else:
+            index, old = self.index, self.max_model_id
+            for model_id, key, name, vendor, derivative in session.execute(
+                select(Model.id, Model.key, Model.name, Model.vendor, Model.is_derivative).where(Model.id > old)
+            ):
+                index.keys[model_id] = key
+                index.vendors[model_id] = vendor
+                index.by_key[key.lower()] = model_id
+                if derivative:
+                    index.derivatives.add(model_id)
+                index.add(key, model_id)
+                index.add(name, model_id)
+            for listing_id, model_id, name, slug in session.execute(
+                select(
+                    OpenRouterListing.id,
+                    OpenRouterListing.model_id,
+                    OpenRouterListing.name,
+                    OpenRouterListing.canonical_slug,
+                ).where(OpenRouterListing.variant.is_(None), OpenRouterListing.model_id > old)
+            ):
+                index.add(listing_id, model_id)
+                index.add(name, model_id)
+                index.add(slug, model_id)
+            for repo_id, model_id in session.execute(select(HfRepo.id, HfRepo.model_id).where(HfRepo.model_id > old)):
+                index.add(repo_id, model_id)
+            for external, model_id in session.execute(
+                select(Crosswalk.external_id, Crosswalk.model_id).where(Crosswalk.id > self.max_crosswalk_id)
+            ):
+                index.add(external, model_id)
+        self.max_model_id, self.max_crosswalk_id = top_model, top_crosswalk
+        return self.index
+
+
 def card_claims(
-    session: Session, document_ids: Sequence[int], *, now: dt.datetime, changed: Collection[int] = ()
+    session: Session,
+    document_ids: Sequence[int],
+    *,
+    now: dt.datetime,
+    changed: Collection[int] = (),
+    names: NameIndexCache | None = None,
 ) -> CardClaims:
     """Extract claims from newly stored card bodies (vendor claims about the card's model) and re-weigh.
 
@@ -145,7 +208,7 @@ def card_claims(
     """
     out = CardClaims()
     cards = card_texts(session, document_ids)
-    index = build_index(session) if cards else None
+    index = (build_index(session) if names is None else names.current(session)) if cards else None
     records: list[ClaimRecord] = []
     touched: set[int] = set()
     for card in cards:

@@ -36,6 +36,7 @@ from tracker.store.ingest_huggingface import (
     model_keys,
     models_based_on,
     record_orgs,
+    unseen_repos_of,
     write_documents,
     write_observations,
     write_repos,
@@ -89,7 +90,11 @@ def apply_hub(session: Session, batch: HubBatch, *, run_id: int | None) -> HubIn
     claims = upsert(session, hub_claims(written, model_of, documents.ids, now))
     result.claims = len(claims.inserted) + claims.confirmed
     result.writes += result.claims
-    removed = decide_removed(batch, listed_repos_of(session, [o for o, n in batch.complete_orgs.items() if n]))
+    complete = [o for o, n in batch.complete_orgs.items() if n]
+    if batch.seen_key is not None:  # a chunked crawl: what it listed is in the database, not in the batch
+        removed = decide_removed(batch, unseen_repos_of(session, complete, batch.seen_key))
+    else:
+        removed = decide_removed(batch, listed_repos_of(session, complete))
     result.removed = mark_removed(session, removed, now)
     result.writes += result.removed
     searched_now = [org for org in sorted(batch.listed_orgs) if org.lower() not in orgs]
@@ -122,11 +127,11 @@ def apply_hub(session: Session, batch: HubBatch, *, run_id: int | None) -> HubIn
     )
     events.extend(shown.events)
     # card bodies → vendor claims, then primary claims and the ledger
-    cards = card_claims(session, documents.inserted, now=now, changed=touched)
+    cards = card_claims(session, documents.inserted, now=now, changed=touched, names=batch.names)
     events.extend(cards.events)
     result.writes += cards.writes
     result.events = events
     result.writes += insert_events(session, events, run_id=run_id)
     result.new, result.changed, result.refreshed = len(plan.new), len(plan.changed), len(plan.refreshed)
-    result.unchanged = result.seen - result.new - result.changed
+    result.unchanged = max(0, result.seen - result.new - result.changed)
     return result

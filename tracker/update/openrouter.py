@@ -9,6 +9,10 @@
    the new prices and statuses (:func:`tracker.update.ledger.reweigh`; writes
    nothing when nothing changed);
 4. **events** of the ledger stored (the earlier steps store theirs as they go).
+
+A crawl that stores in chunks (:attr:`~tracker.normalize.openrouter.OpenRouterSnapshot.part`) runs step 1
+per chunk, each in its own transaction, and steps 2–4 once in its ``end`` part (with the delisting
+decided from the crawl's "seen" rows).
 """
 
 from __future__ import annotations
@@ -28,8 +32,13 @@ def apply_openrouter(session: Session, snapshot: OpenRouterSnapshot, *, run_id: 
     outcome = Outcome()
     result = ingest_openrouter(session, snapshot, run_id=run_id)
     outcome.absorb(result.counts(), result.events)
+    outcome.affected.update(result.affected_model_ids)
+    if snapshot.part == "chunk":  # identity, shown values and the ledger once, at the end of the crawl
+        return outcome
     outcome.absorb(
-        *sync_after_openrouter(session, snapshot.observed_at, run_id=run_id, model_ids=result.affected_model_ids)
+        *sync_after_openrouter(
+            session, snapshot.observed_at, run_id=run_id, model_ids=result.affected_model_ids | snapshot.affected
+        )
     )
     ledger = reweigh(session, now=snapshot.observed_at)
     outcome.absorb({"writes": ledger.writes + insert_events(session, ledger.events, run_id=run_id)}, ledger.events)

@@ -18,6 +18,8 @@ class Outcome:
     #: Source-specific figures (claims written, disputes opened, …); only non-zero ones are shown.
     extra: dict[str, int] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    #: Models a chunk touched whose shown values are refreshed at the end of the crawl (OpenRouter chunks).
+    affected: set[int] = field(default_factory=set)
 
     def absorb(self, counts: Mapping[str, int], events: Iterable[Event] = ()) -> None:
         for name in COUNTS:

@@ -45,6 +45,10 @@ PIPELINES = {
     "tracker.sources.pipelines.huggingface.StorePipeline": 300,
 }
 DISCOVERY = "(discovery)"
+#: Cards before details before the next listing page: the listing runs at most a page ahead of the
+#: details, so the queue of requests (and the repos waiting for their chunk) stays bounded by the page size.
+CARD_PRIORITY = 2
+DETAIL_PRIORITY = 1
 
 
 @dataclass
@@ -108,7 +112,7 @@ class HuggingFaceSpider(TrackerSpider):
             self._known = source() if callable(source) else (source or {})
         return self._known
 
-    def hub_request(self, url: str, callback: Any, **meta: Any) -> Request:
+    def hub_request(self, url: str, callback: Any, *, priority: int = 0, **meta: Any) -> Request:
         headers = {"Accept": "application/json"} if "/api/" in url else {}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -117,6 +121,7 @@ class HuggingFaceSpider(TrackerSpider):
             callback=callback,
             errback=self.on_hub_error,
             headers=headers,
+            priority=priority,
             meta={"handle_httpstatus_all": True, **meta},
         )
 
@@ -170,7 +175,11 @@ class HuggingFaceSpider(TrackerSpider):
             if needs_fetch(entry, self.known.get(entry.id)):
                 self.details_requested += 1
                 yield self.hub_request(
-                    detail_url(self.base_url, entry.id), self.parse_detail, subject=entry.id, watched=watched
+                    detail_url(self.base_url, entry.id),
+                    self.parse_detail,
+                    priority=DETAIL_PRIORITY,
+                    subject=entry.id,
+                    watched=watched,
                 )
         following = next_link(response.headers.get("Link", b"").decode("latin-1")) if watched else None
         if following:
@@ -238,6 +247,7 @@ class HuggingFaceSpider(TrackerSpider):
         yield self.hub_request(
             card_url(self.base_url, repo_id),
             self.parse_card,
+            priority=CARD_PRIORITY,
             subject=repo_id,
             download_maxsize=self.max_card_bytes,
             download_warnsize=0,
