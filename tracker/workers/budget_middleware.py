@@ -40,7 +40,7 @@ class HubBudgetMiddleware:
     def from_crawler(cls, crawler: Crawler) -> HubBudgetMiddleware:
         config = crawler.settings.getdict("TRACKER_HUB_BUDGET")
         if not config or int(config.get("requests", 0)) <= 0:
-            raise NotConfigured("no shared Hub budget")
+            raise NotConfigured  # no shared Hub budget (no message: Scrapy would log a warning per crawl)
         return cls(crawler, config, crawler.settings.get("TRACKER_DATABASE_URL"))
 
     def _spend(self) -> float:
