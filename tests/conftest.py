@@ -69,6 +69,12 @@ def world_group(fixturenames: set[str]) -> str | None:
     return "+".join(sorted({WORLD_GROUPS[name] for name in fixturenames & WORLD_GROUPS.keys()})) or None
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: two workers per core. Most of a test's time is spent waiting for a crawl process, a
+    server or a subprocess (the suite keeps about a third of the cores busy with one worker per core)."""
+    return 2 * (os.cpu_count() or 1)
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
