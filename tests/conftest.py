@@ -75,17 +75,17 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return 2 * (os.cpu_count() or 1)
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        module = getattr(item, "module", None)
-        fixturenames = set(getattr(item, "fixturenames", ()))
-        crawls = module is not None and any(hasattr(module, name) for name in ("run_crawl", "TrackerProcess"))
-        if crawls or CRAWLING_FIXTURES & fixturenames:
-            item.add_marker(pytest.mark.e2e)
-        group = world_group(fixturenames)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark each test as it is collected (before pytest-xdist's worker reads the groups, at the end of
+    collection): ``e2e`` when it crawls through real crawl processes, its world's xdist group."""
+    module = getattr(item, "module", None)
+    fixturenames = set(getattr(item, "fixturenames", ()))
+    crawls = module is not None and any(hasattr(module, name) for name in ("run_crawl", "TrackerProcess"))
+    if crawls or CRAWLING_FIXTURES & fixturenames:
+        item.add_marker(pytest.mark.e2e)
+    group = world_group(fixturenames)
+    if group:
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session", autouse=True)
