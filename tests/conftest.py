@@ -45,8 +45,8 @@ CRAWLING_FIXTURES = frozenset({"crawl_hub", "crawl"})
 #: the fixtures that reach them, and the pytest-xdist group of the tests that read each: a group runs on one
 #: worker, so each world is built once per run rather than once per worker. A world built from another shares
 #: its group (the story is built on ``stocked``). The task queue's schema (``procrastinate``) is one per
-#: database, not per worker: its tests are one group too. (The crawl-order worlds are not grouped: each order
-is its own world, so its test may run on any worker, which crawls the reference order once besides.)
+#: database, not per worker: its tests are one group too. (The crawl-order worlds are not grouped: each
+#: order is its own world, so its test may run on any worker, which crawls the reference order once besides.)
 WORLD_GROUPS = {
     "world": "world-verdicts",
     "_world_template": "world-verdicts",
