@@ -67,3 +67,21 @@ def test_claude_3_5_haiku_renamed_is_one_model_on_the_site(corpus, db_url, sessi
     assert f"now {new_link}" in old
     new = (out / "models" / "anthropic" / "claude-3.5-haiku" / "index.html").read_text(encoding="utf-8")
     assert "anthropic/claude-3-5-haiku" in new  # its old listing is shown with the model
+
+
+def test_tracker_models_lists_a_renamed_model_once_under_its_new_id(corpus, db_url, sessions, capsys, monkeypatch):
+    import json
+
+    from tracker.cli import main
+
+    files = [snapshot(corpus, day) for day in ("2024-11-10", "2025-04-23")]
+    assert [s.status for s in backfill_openrouter(sessions, db_url, files, trigger="test")] == ["success"] * 2
+    monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    capsys.readouterr()
+    assert main(["models", "--json", "--vendor", "anthropic"]) == 0
+    rows = {row["key"]: row for row in json.loads(capsys.readouterr().out)}
+    assert "anthropic/claude-3-5-haiku" not in rows
+    assert rows["anthropic/claude-3.5-haiku"]["renamed_from"] == ["anthropic/claude-3-5-haiku"]
+    olds = [old for row in rows.values() for old in row["renamed_from"]]
+    assert len(olds) == len(set(olds)) and not set(olds) & rows.keys()  # each old id folded once, listed never

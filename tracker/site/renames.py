@@ -18,48 +18,12 @@ row per id. The site folds them (:func:`fold_renamed`):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tracker.events.types import ModelRenamed
+from tracker.events.renames import rename_links, renames_of
 
-
-def renames_of(events: Iterable[Any]) -> list[tuple[str, str]]:
-    """``(old listing id, new model key)`` of every ``model_renamed`` stored event, oldest first."""
-    renamed = [e for e in events if isinstance(e.event, ModelRenamed)]
-    renamed.sort(key=lambda e: (e.event.detected_at, e.id))
-    return [(e.event.old_id, e.event.model_key or e.event.subject) for e in renamed]
-
-
-def rename_links(
-    renames: Iterable[tuple[str, str]],
-    models: Sequence[Any],
-    listed: Mapping[int, bool],
-) -> dict[int, int]:
-    """Old model id → new model id, from ``(old listing id, new model key)`` pairs.
-
-    ``models`` carry ``id``, ``key`` and ``openrouter_id``; ``listed``: model id → whether one
-    of its OpenRouter listings is listed now.
-    """
-    by_key = {m.key: m.id for m in models}
-    by_listing = {m.openrouter_id: m.id for m in models if m.openrouter_id}
-    direct: dict[int, int] = {}
-    for old_id, new_key in renames:
-        old = by_listing.get(old_id, by_key.get(old_id))
-        new = by_key.get(new_key)
-        if old is None or new is None or old == new or listed.get(old, False):
-            continue
-        direct[old] = new
-    links: dict[int, int] = {}
-    for old in direct:
-        seen = {old}
-        target = direct[old]
-        while target in direct and target not in seen:
-            seen.add(target)
-            target = direct[target]
-        if target not in seen:
-            links[old] = target
-    return links
+__all__ = ["fold_renamed", "fold_rows", "rename_links", "renames_of"]
 
 
 def fold_rows(

@@ -331,7 +331,38 @@ def list_models(session: Session, flt: ModelFilter | None = None) -> list[dict[s
                 )
             }
         )
-    return [_row(m, sorted(listed.get(m.id, ())), prices.get(m.id, {}), keys) for m in models]
+    rows = {m.id: _row(m, sorted(listed.get(m.id, ())), prices.get(m.id, {}), keys) for m in models}
+    return _fold_renamed(session, rows)
+
+
+def _fold_renamed(session: Session, rows: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """A renamed model is one row (the site's rule, :mod:`tracker.events.renames`): the old id's row is left
+    out and named in its new model's ``renamed_from``, its sources added to the new model's."""
+    from tracker.events.renames import rename_links, renames_of
+    from tracker.store.events import read_events
+
+    renames = renames_of(read_events(session, kinds=["model_renamed"]).events)
+    for row in rows.values():
+        row["renamed_from"] = []
+    if not renames:
+        return list(rows.values())
+    models = session.execute(select(Model.id, Model.key, Model.openrouter_id)).all()
+    still_listed = {
+        model_id: True
+        for model_id in session.scalars(
+            select(OpenRouterListing.model_id).where(OpenRouterListing.status == "listed").distinct()
+        )
+    }
+    links = rename_links(renames, models, still_listed)
+    keys = {m.id: m.key for m in models}
+    for old, new in sorted(links.items(), key=lambda link: keys[link[0]]):
+        if new not in rows:
+            continue  # the new model is filtered out: the old row stands for itself
+        gone = rows.pop(old, None)
+        rows[new]["renamed_from"].append(keys[old])
+        if gone is not None:
+            rows[new]["sources"] = sorted({*rows[new]["sources"], *gone["sources"]})
+    return list(rows.values())
 
 
 def _row(model: Model, sources: list[str], prices: dict[str, Any], keys: dict[int, str]) -> dict[str, Any]:
