@@ -45,8 +45,8 @@ CRAWLING_FIXTURES = frozenset({"crawl_hub", "crawl"})
 #: the fixtures that reach them, and the pytest-xdist group of the tests that read each: a group runs on one
 #: worker, so each world is built once per run rather than once per worker. A world built from another shares
 #: its group (the story is built on ``stocked``). The task queue's schema (``procrastinate``) is one per
-#: database, not per worker: its tests are one group too. (The crawl-order worlds are not grouped: each
-#: order is its own world, so its test may run on any worker, which crawls the reference order once besides.)
+#: database, not per worker: its tests are one group too. The crawl-order worlds are one group: spread over
+#: the workers, each worker crawled the reference order again, and the suite is CPU-bound at 4 workers.
 WORLD_GROUPS = {
     "world": "world-verdicts",
     "_world_template": "world-verdicts",
@@ -59,6 +59,7 @@ WORLD_GROUPS = {
     "crawled": "world-models-cli",
     "_crawled_template": "world-models-cli",
     "corpus_site": "world-corpus-site",
+    "dumps": "world-crawl-orders",
     "queue_db": "task-queue",
     "_queue_schema": "task-queue",
 }
