@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 
@@ -26,6 +27,13 @@ def silence_workers(url):
         conn.execute("UPDATE procrastinate.procrastinate_workers SET last_heartbeat = now() - interval '1 hour'")
 
 
+def run_in_own_thread(scenario):
+    """``asyncio.run`` in a thread of its own: a test process that ran a browser test earlier keeps
+    Playwright's event loop running in its main thread (the browser is a session fixture)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario).result()
+
+
 async def take_one(app):
     """A worker registers and takes the next task, then goes silent (as if killed)."""
     worker_id = await app.job_manager.register_worker()
@@ -47,7 +55,7 @@ def test_a_silent_workers_task_is_queued_again_for_another_worker(queue_db):
             again = await take_one(app)
             assert again is not None and again.id == job.id
 
-    asyncio.run(scenario())
+    run_in_own_thread(scenario())
     assert statuses(queue_db) == [("doing", 1)]
 
 
@@ -65,5 +73,5 @@ def test_a_stalled_task_gives_way_to_a_newer_task_of_its_unit(queue_db):
             newer = await take_one(app)
             assert newer is not None and newer.id != stalled.id
 
-    asyncio.run(scenario())
+    run_in_own_thread(scenario())
     assert statuses(queue_db) == [("failed", 1), ("doing", 0)]
