@@ -62,6 +62,14 @@ class NotModified:
     part: str
 
 
+def unusable(spider: Any, response: Any, what: str, subject: str | None) -> NotModified | FetchFailure | None:
+    """What a conditional fetch of ``what`` (feed, page, index, sitemap, catalog) yields instead of parsing:
+    :class:`NotModified` for a 304, the spider's failure item for another non-2xx, else None."""
+    if response.status == 304:
+        return NotModified(response.url, what)
+    return spider.http_failure(response, subject=subject)
+
+
 @dataclass
 class FeedProblem:
     """A feed that could only partly be read (broken XML), or that is not a feed at all."""
@@ -200,12 +208,9 @@ class FeedSpider(IndexSpiderMixin, SitemapSpiderMixin, TrackerSpider):
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         feed: dict[str, Any] = response.meta["feed"]
-        if response.status == 304:
-            yield NotModified(response.url, "feed")
-            return
-        failure = self.http_failure(response, subject=feed["url"])
-        if failure is not None:
-            yield failure
+        skipped = unusable(self, response, "feed", feed["url"])
+        if skipped is not None:
+            yield skipped
             return
         headers = {"content-type": _header(response, "Content-Type") or ""}
         parsed = feedparser.parse(response.body, response_headers=headers)
@@ -252,12 +257,9 @@ class FeedSpider(IndexSpiderMixin, SitemapSpiderMixin, TrackerSpider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         feed: dict[str, Any] = response.meta["feed"]
         entry: FeedEntry | None = response.meta.get("entry")
-        if response.status == 304:
-            yield NotModified(response.url, "page")
-            return
-        failure = self.http_failure(response, subject=response.meta.get("subject", response.url))
-        if failure is not None:
-            yield failure
+        skipped = unusable(self, response, "page", response.meta.get("subject", response.url))
+        if skipped is not None:
+            yield skipped
             return
         yield RawRecord(
             provenance=self.provenance(response),

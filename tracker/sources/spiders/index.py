@@ -105,17 +105,14 @@ class IndexSpiderMixin:
     """``parse_index`` for :class:`~tracker.sources.spiders.feeds.FeedSpider` (sources of type ``index``)."""
 
     def parse_index(self, response: Any) -> Iterator[Any]:
-        from tracker.sources.spiders.feeds import FeedEntry, FetchedFeed, NotModified, _header
+        from tracker.sources.spiders.feeds import FeedEntry, FetchedFeed, _header, unusable
 
         spider: Any = self
         feed: dict[str, Any] = response.meta["feed"]
         page_number: int = response.meta.get("index_page", 1)
-        if response.status == 304:
-            yield NotModified(response.url, "index")
-            return
-        failure = spider.http_failure(response, subject=response.meta.get("subject", response.url))
-        if failure is not None:
-            yield failure
+        skipped = unusable(spider, response, "index", response.meta.get("subject", response.url))
+        if skipped is not None:
+            yield skipped
             return
         try:
             text = response.text

@@ -14,7 +14,7 @@ from scrapy.http import Response
 
 from tracker.sources.items import RawRecord
 from tracker.sources.spiders.base import TrackerSpider
-from tracker.sources.spiders.feeds import NotModified
+from tracker.sources.spiders.feeds import unusable
 
 PIPELINES = {"tracker.sources.pipelines.peers.StorePipeline": 300}
 
@@ -55,12 +55,9 @@ class CatalogSpider(TrackerSpider):
         yield self.request(self.url, self.parse_file, headers=headers, meta={"subject": self.url})
 
     def parse_file(self, response: Response) -> Iterator[Any]:
-        if response.status == 304:
-            yield NotModified(response.url, "catalog")
-            return
-        failure = self.http_failure(response, subject=self.url)
-        if failure is not None:
-            yield failure
+        skipped = unusable(self, response, "catalog", self.url)
+        if skipped is not None:
+            yield skipped
             return
         yield RawRecord(
             provenance=self.provenance(response),

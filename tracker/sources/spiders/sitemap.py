@@ -159,17 +159,14 @@ class SitemapSpiderMixin:
     """``parse_sitemap`` for :class:`~tracker.sources.spiders.feeds.FeedSpider` (sources of type ``sitemap``)."""
 
     def parse_sitemap(self, response: Any) -> Iterator[Any]:
-        from tracker.sources.spiders.feeds import FeedEntry, FeedProblem, FetchedFeed, NotModified, _header
+        from tracker.sources.spiders.feeds import FeedEntry, FeedProblem, FetchedFeed, _header, unusable
 
         spider: Any = self
         feed: dict[str, Any] = response.meta["feed"]
         depth: int = response.meta.get("sitemap_depth", 0)
-        if response.status == 304:
-            yield NotModified(response.url, "sitemap")
-            return
-        failure = spider.http_failure(response, subject=response.meta.get("subject", response.url))
-        if failure is not None:
-            yield failure
+        skipped = unusable(spider, response, "sitemap", response.meta.get("subject", response.url))
+        if skipped is not None:
+            yield skipped
             return
         try:
             body = gunzipped(response.body, spider.max_page_bytes)
