@@ -138,6 +138,9 @@ def _pg_schema() -> Iterator[str | None]:
 
 
 def _truncate_pg(url: str) -> None:
+    """Empty the test schema: truncate the tables that hold rows, restart the sequences that were used.
+
+    (Truncating all ~30 tables for every test cost 0.3–0.9 s a test; most tests leave most tables empty.)"""
     engine = make_engine(url)
     with engine.begin() as conn:
         names = [
@@ -145,8 +148,18 @@ def _truncate_pg(url: str) -> None:
             for row in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
             if row[0] != "alembic_version"
         ]
-        if names:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+        probe = " UNION ALL ".join(f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+        filled = [row[0] for row in conn.execute(text(probe))] if names else []
+        if filled:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in filled) + " RESTART IDENTITY CASCADE"))
+        used = conn.execute(
+            text(
+                "SELECT sequencename FROM pg_sequences"
+                " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+            )
+        ).scalars()
+        for name in used:
+            conn.execute(text(f'ALTER SEQUENCE "{name}" RESTART'))
     engine.dispose()
 
 
