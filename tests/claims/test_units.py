@@ -83,18 +83,6 @@ def test_markdown_front_matter_gives_title_and_date():
     assert "title:" not in article.text and article.format == "markdown"
 
 
-def test_reading_markdown_in_a_crawl_builds_no_debug_records(monkeypatch, caplog):
-    """A crawl runs with the root logger at NOTSET (Scrapy's setting): markdown-it's per-rule debug records
-    were 40 % of reading a card; the renderer's logger stays above debug."""
-    import logging
-
-    monkeypatch.setattr(logging.root, "level", logging.NOTSET)
-    body = ("# Card\n\n> a quote\n\n- an item\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n" + "Text. " * 40).encode()
-    with caplog.at_level(logging.NOTSET):
-        read_article(body, content_type="text/markdown; charset=utf-8", url="https://x/card.md")
-    assert [r for r in caplog.records if r.name.startswith("markdown_it")] == []
-
-
 def test_html_keeps_the_article_and_its_tables_and_drops_the_chrome():
     html = (
         "<html><head><title>T</title></head><body><nav>Home | Blog | About</nav><article><h1>Launch</h1>"
