@@ -54,6 +54,8 @@ class DocumentsResult:
     writes: int = 0
     #: The stored document (new or already there) of each page URL.
     document_ids: dict[str, int] = field(default_factory=dict)
+    #: Models the new claims name (a chunk re-weighs these; the crawl's last step re-weighs every checked model).
+    touched: set[int] = field(default_factory=set)
     ledger: LedgerResult = field(default_factory=LedgerResult)
     events: list[Event] = field(default_factory=list)
 
@@ -106,16 +108,26 @@ def store_pages(
     written = upsert(session, records)
     result.claims_new, result.claims_confirmed = len(written.inserted), written.confirmed
     result.unresolved = sum(1 for r in records if r.model_id is None)
+    result.touched = {r.model_id for r in records if r.model_id is not None}
     result.writes += written.writes
     return result
 
 
 def apply_documents(session: Session, batch: DocumentsBatch, *, run_id: int | None) -> DocumentsResult:
-    """Documents and validators, claims, then primary claims and the ledger over every checked model; events stored."""
+    """Documents and validators, claims, then primary claims and the ledger; events stored.
+
+    The ledger weighs every checked model for a whole crawl or its last chunk (``batch.final``); an
+    earlier chunk of a streaming crawl weighs only the models its new claims name (and those with an
+    open dispute), so that a chunk stays short and what it stored is weighed at once.
+    """
     now = batch.observed_at or min((p.fetched_at for p in batch.pages), default=dt.datetime.now(dt.UTC))
     result = store_pages(session, batch.pages, run_id=run_id, now=now)
     write_validators(session, batch.validators)  # bookkeeping, not data: not counted as writes
-    result.ledger = reweigh(session, now=now)
+    if batch.final:
+        result.ledger = reweigh(session, now=now)
+    elif result.touched:
+        targets = result.touched | set(session.scalars(select(Dispute.model_id).where(Dispute.status == "open")))
+        result.ledger = reweigh(session, now=now, model_ids=targets)
     result.writes += result.ledger.writes
     result.events = list(result.ledger.events)
     result.writes += insert_events(session, result.events, run_id=run_id)
