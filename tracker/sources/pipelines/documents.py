@@ -278,6 +278,10 @@ class StorePipeline(StoreOnClose):
             broken_after_runs=int(getattr(spider, "broken_after_runs", 2)),
         )
 
+    def annotate(self, summary: CrawlSummary) -> None:
+        if self.state.stream.chunks:  # a crawl that streamed: the most read pages it held at once
+            summary.extra["peak_pages_held"] = self.peak_buffer
+
     def report(self, summary: CrawlSummary) -> dict[str, Any]:
         data = summary.to_dict()
         if self.fetched is not None:
