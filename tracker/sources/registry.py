@@ -72,9 +72,7 @@ def _feeds(settings: Settings, kind: str) -> tuple[type, dict[str, Any]]:
     feeds = configured_feeds(settings)
     for feed in feeds:
         if feed.kind not in FEED_KINDS.values() or feed.type not in FEED_TYPES:
-            raise ConfigError(
-                f"feed {feed.url}: kind must be vendor or press and type one of {', '.join(FEED_TYPES)}"
-            )
+            raise ConfigError(f"feed {feed.url}: kind must be vendor or press and type one of {', '.join(FEED_TYPES)}")
     source = next(name for name, k in FEED_KINDS.items() if k == kind)
     return BlogsSpider if kind == "vendor" else PressSpider, {
         "feeds": [dataclasses.asdict(f) for f in feeds if f.kind == kind],
