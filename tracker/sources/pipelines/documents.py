@@ -487,6 +487,8 @@ def store_documents_crawl(
             retry_minutes=retry_minutes,
             broken_after_runs=broken_after_runs,
         )
+        if listings:  # what this crawl's feeds owe (a crawl of one feed is not partial for another feed's debt)
+            owed = summary.extra["owed"] = owed_by_feeds(session, source, [str(f.get("url")) for f in listings])
         _close(
             summary,
             state,
@@ -499,6 +501,19 @@ def store_documents_crawl(
             finish_run(session, run, **summary.run_fields(requests=requests))
     summary.finished_at = utcnow()
     return summary
+
+
+def owed_by_feeds(session: Session, source: str, feed_urls: list[str]) -> int:
+    """Article URLs of ``source`` still owed by these feeds (or by no feed)."""
+    from sqlalchemy import func, or_, select
+
+    from tracker.normalize.frontier import OWED
+    from tracker.store.tables.frontier import FrontierUrl
+
+    named = or_(FrontierUrl.feed_url.is_(None), FrontierUrl.feed_url == "", FrontierUrl.feed_url.in_(feed_urls))
+    query = select(func.count()).select_from(FrontierUrl)
+    where = query.where(FrontierUrl.source == source, FrontierUrl.state.in_(OWED), named)
+    return int(session.scalar(where) or 0)
 
 
 def _failure_message(failures: list[FetchFailure]) -> str:
