@@ -462,8 +462,7 @@ def store_documents_crawl(
     summary.events.update(progress.events)
     summary.extra.update(progress.extra)
     summary.extra["pages_read"] = stream.pages_stored + len(pages)
-    if stream.chunks:
-        summary.extra["stored_chunks"] = stream.chunks + 1
+    started = time.perf_counter()
     validators = state.validators + state.listing_validators
     with session_scope(sessions) as session:
         run = session.get(Run, run_id) if run_id is not None else None
@@ -497,6 +496,10 @@ def store_documents_crawl(
             finish_reason=finish_reason,
             owed=owed,
         )
+        if stream.chunks:  # a crawl that streamed: its transactions
+            last = time.perf_counter() - started
+            summary.extra["stored_chunks"] = stream.chunks + 1
+            summary.extra["longest_store_ms"] = round(1000 * max(stream.longest_seconds, last))
         if run is not None:
             finish_run(session, run, **summary.run_fields(requests=requests))
     summary.finished_at = utcnow()
