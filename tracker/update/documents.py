@@ -117,8 +117,8 @@ def apply_documents(session: Session, batch: DocumentsBatch, *, run_id: int | No
     """Documents and validators, claims, then primary claims and the ledger; events stored.
 
     The ledger weighs every checked model for a whole crawl or its last chunk (``batch.final``); an
-    earlier chunk of a streaming crawl weighs only the models its new claims name (and those with an
-    open dispute), so that a chunk stays short and what it stored is weighed at once.
+    earlier chunk of a streaming crawl weighs only the models its new claims name (:func:`weigh_chunk`),
+    so that a chunk stays short and what it stored is weighed at once.
     """
     now = batch.observed_at or min((p.fetched_at for p in batch.pages), default=dt.datetime.now(dt.UTC))
     result = store_pages(session, batch.pages, run_id=run_id, now=now)
@@ -126,11 +126,28 @@ def apply_documents(session: Session, batch: DocumentsBatch, *, run_id: int | No
     if batch.final:
         result.ledger = reweigh(session, now=now)
     elif result.touched:
-        targets = result.touched | set(session.scalars(select(Dispute.model_id).where(Dispute.status == "open")))
-        result.ledger = reweigh(session, now=now, model_ids=targets)
+        result.ledger = weigh_chunk(session, result.touched, now=now)
     result.writes += result.ledger.writes
     result.events = list(result.ledger.events)
     result.writes += insert_events(session, result.events, run_id=run_id)
+    return result
+
+
+def weigh_chunk(session: Session, touched: Collection[int], *, now: dt.datetime) -> LedgerResult:
+    """The ledger of one chunk: primary claims, then the claim groups of the models its new claims name.
+
+    Not the whole of :func:`tracker.update.ledger.reweigh`: re-linking every stored claim to the names
+    known now, and the vendors' statements of released weights, do not change within one crawl of
+    documents (they change with the models other sources add) and read every stored claim, so the
+    crawl's last transaction does them once, with the ledger over every checked model.
+    """
+    from tracker.claims.primary import sync_primary_claims
+    from tracker.update.ledger import reconcile
+
+    ids = sorted(set(touched))
+    primary_writes = sync_primary_claims(session, ids, now=now)
+    result = reconcile(session, now=now, model_ids=ids)
+    result.writes += primary_writes
     return result
 
 
