@@ -5,7 +5,9 @@ Serves N posts (corpus blog posts cycled, each made unique by a last line) behin
 the loopback FakeServer and runs the real crawl (Scrapy child → pipelines → SQLite), one fresh database
 per mode. Prints, per mode: the crawl child's peak RSS (its ``VmHWM``, polled) beside its RSS at start
 (the floor), its CPU seconds (user + system, last polled), the number of store transactions and the
-longest one, the pages the pipeline held at most, and the rows written (documents, claims).
+longest one (a streamed crawl), the seconds from the last article served to the crawl's end (the last
+transaction, with the child's exit: the whole store step of the one-transaction mode), the pages the
+pipeline held at most, and the rows written (documents, claims).
 
     .venv/bin/python benchmarks/bench_feed_chunks.py [--articles 3000] [--chunk 300]
 """
@@ -99,13 +101,19 @@ class Watch:
 def run_mode(chunk: int, bodies: list[bytes], tmp: Path) -> dict:
     server = FakeServer().start()
     server.route("/robots.txt", Reply(404, b"", {}))
+    last = {"at": 0.0}
+
+    def answer(body: bytes) -> Reply:
+        last["at"] = time.perf_counter()
+        return Reply(200, body, {"Content-Type": "text/markdown; charset=utf-8"})
+
     when = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
     feeds = []
     for start in range(0, len(bodies), PER_FEED):
         items = []
         for i in range(start, min(start + PER_FEED, len(bodies))):
             path = f"/posts/{i:06d}.md"
-            server.route(path, Reply(200, bodies[i], {"Content-Type": "text/markdown; charset=utf-8"}))
+            server.route(path, lambda request, body=bodies[i]: answer(body))
             items.append((f"Article {i}", f"{server.url}{path}"))
         path = f"/feeds/{start // PER_FEED:04d}.xml"
         server.route(path, Reply(200, feed(server.url, items, when), {"Content-Type": "application/rss+xml"}))
@@ -124,7 +132,8 @@ def run_mode(chunk: int, bodies: list[bytes], tmp: Path) -> dict:
     watch = Watch()
     started = time.perf_counter()
     summary = run_crawl(settings, "blogs", trigger="bench", on_child=watch.on_child, timeout_seconds=3600)
-    seconds = time.perf_counter() - started
+    ended = time.perf_counter()
+    seconds = ended - started
     watch.stop()
     server.stop()
     with engine.connect() as conn:
@@ -134,6 +143,8 @@ def run_mode(chunk: int, bodies: list[bytes], tmp: Path) -> dict:
     return {
         "summary": summary,
         "seconds": seconds,
+        # after the last article was served: the pipeline's last transaction (the one transaction, before)
+        "after_last": ended - last["at"],
         "cpu": watch.cpu,
         "peak_mib": watch.peak_kib / 1024,
         "start_mib": (watch.start_kib or 0) / 1024,
@@ -162,6 +173,7 @@ def main() -> None:
                 f"peak RSS {run['peak_mib']:.0f} MiB (floor: the child at start {run['start_mib']:.0f} MiB), "
                 f"transactions {extra.get('stored_chunks', 1)}, "
                 f"longest {extra.get('longest_store_ms', 0) / 1000:.2f} s, "
+                f"after the last response {run['after_last']:.1f} s, "
                 f"pages held at most {extra.get('peak_pages_held', '-')}, documents {run['documents']:,}, "
                 f"claims {run['claims']:,}"
             )
