@@ -71,6 +71,9 @@ class DocumentsBatch:
     #: The whole crawl, or the last chunk of a streaming one: the ledger weighs every checked model.
     #: An earlier chunk (False) weighs only the models its claims name (:mod:`tracker.update.documents`).
     final: bool = True
+    #: Claims already read from some pages' text, by ``(url, content hash)``
+    #: (:func:`tracker.update.documents.extract_new`).
+    extracted: dict[tuple[str, str], list[Any]] | None = None
 
 
 def load_validators(session: Session) -> dict[str, tuple[str | None, str | None]]:

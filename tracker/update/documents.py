@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,10 +73,36 @@ class DocumentsResult:
         }
 
 
+#: The claims read from a page's text ahead of its transaction, by ``(url, content hash)``.
+Extracted = dict[tuple[str, str], list[Any]]
+
+
+def extract_new(session: Session, pages: Sequence[PageRecord]) -> Extracted:
+    """Read the claims of the pages not stored yet (pure CPU after one read): a streaming crawl does
+    this before its chunk's transaction, so that the transaction holds no lock while text is read
+    (claim extraction is about 85 % of storing a new page)."""
+    wanted = {(p.url, p.content_hash): p for p in pages}
+    stored = stored_documents(session, wanted)
+    return {
+        key: extract_claims(page.text, title=page.title, published=page.published_at)
+        for key, page in wanted.items()
+        if key not in stored
+    }
+
+
 def store_pages(
-    session: Session, pages: Sequence[PageRecord], *, run_id: int | None, now: dt.datetime
+    session: Session,
+    pages: Sequence[PageRecord],
+    *,
+    run_id: int | None,
+    now: dt.datetime,
+    extracted: Extracted | None = None,
 ) -> DocumentsResult:
-    """Store new documents and their claims (no ledger; see :func:`apply_documents`)."""
+    """Store new documents and their claims (no ledger; see :func:`apply_documents`).
+
+    ``extracted`` holds the claims already read from some pages (:func:`extract_new`); the others are
+    read here.
+    """
     result = DocumentsResult(seen=len(pages))
     wanted = {(p.url, p.content_hash): p for p in pages}
     stored = stored_documents(session, wanted)
@@ -102,9 +129,10 @@ def store_pages(
             published_at=page.published_at,
             title=page.title,
         )
-        records.extend(
-            claim_records(extract_claims(page.text, title=page.title, published=page.published_at), ref, index, now=now)
-        )
+        found = (extracted or {}).get((url, digest))
+        if found is None:
+            found = extract_claims(page.text, title=page.title, published=page.published_at)
+        records.extend(claim_records(found, ref, index, now=now))
     written = upsert(session, records)
     result.claims_new, result.claims_confirmed = len(written.inserted), written.confirmed
     result.unresolved = sum(1 for r in records if r.model_id is None)
@@ -121,7 +149,7 @@ def apply_documents(session: Session, batch: DocumentsBatch, *, run_id: int | No
     so that a chunk stays short and what it stored is weighed at once.
     """
     now = batch.observed_at or min((p.fetched_at for p in batch.pages), default=dt.datetime.now(dt.UTC))
-    result = store_pages(session, batch.pages, run_id=run_id, now=now)
+    result = store_pages(session, batch.pages, run_id=run_id, now=now, extracted=batch.extracted)
     write_validators(session, batch.validators)  # bookkeeping, not data: not counted as writes
     if batch.final:
         result.ledger = reweigh(session, now=now)

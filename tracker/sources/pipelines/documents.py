@@ -393,8 +393,17 @@ def store_documents_chunk(
     stream = state.stream
     if stream.store_error is not None or not (read or validators):
         return
+    from tracker.update.documents import extract_new
+
     pages = [page_record(p) for p in read]
     del read
+    try:
+        with sessions() as session:  # a read, then pure CPU: no transaction holds a lock while text is read
+            extracted = extract_new(session, pages)
+    except Exception as exc:  # a database problem: the chunks stored so far stay, the run closes as failed
+        logger.exception("reading a %s chunk failed", source)
+        stream.store_error = f"storing the crawl failed: {exc!r}"
+        return
     started = time.perf_counter()
     try:
         with session_scope(sessions) as session:
@@ -405,7 +414,9 @@ def store_documents_chunk(
                     run.observed_at = stream.now
             outcome = apply(
                 session,
-                DocumentsBatch(pages=pages, validators=validators, observed_at=stream.now, final=False),
+                DocumentsBatch(
+                    pages=pages, validators=validators, observed_at=stream.now, final=False, extracted=extracted
+                ),
                 run_id=run_id,
             )
             retirements = announce_vendor_retirements(session, pages, source=source, run_id=run_id, now=stream.now)
