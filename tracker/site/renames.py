@@ -57,7 +57,9 @@ def fold_renamed(
     ``data.rename_ids`` (old model id → new) for rows read later (:func:`fold_rows`).
     """
     if listed is None:
-        listed = {model_id: any(row.status == "listed" for row in rows) for model_id, rows in data.listings.items()}
+        listed = {
+            model_id: any(row.status == "listed" for row in rows) for model_id, rows in data.listings.items()
+        }
     links = rename_links(renames, data.models, listed)
     data.rename_ids = links
     if not links:
