@@ -12,6 +12,7 @@ everything they include.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -102,9 +103,13 @@ class FacetLink:
 
 @dataclass(frozen=True)
 class ModelsTable:
-    """A models table: rows pre-rendered for the page's ``root`` plus the live-filter choices."""
+    """A models table: its rows for the page's ``root`` plus the live-filter choices.
 
-    rows: Markup
+    The rows are rendered only when a template reads :attr:`rows` (a page whose inputs are unchanged
+    is never rendered, so its rows never are); what they are made from is :attr:`rows_digest` (the
+    digest of the listed models' summaries, in order, and the root), which the page's input hash sees.
+    """
+
     count: int
     #: The sort key the rows are in (see :data:`tracker.site.paths.SORTS`).
     sort: str
@@ -114,6 +119,13 @@ class ModelsTable:
     vendors: tuple[tuple[str, str], ...] = ()
     statuses: tuple[tuple[str, str], ...] = ()
     classes: tuple[tuple[str, str], ...] = ()
+    rows_digest: str = ""
+    #: Renders the rows (HTML, escaped by the row template); not part of the page's inputs.
+    render_rows: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def rows(self) -> Markup:
+        return Markup(self.render_rows() if self.render_rows is not None else "")
 
 
 @dataclass(frozen=True)

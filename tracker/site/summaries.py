@@ -8,6 +8,7 @@ open-weight pages.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -116,7 +117,9 @@ assert set(SORT_KEYS) == set(SORTS) == set(SORT_LABELS)
 
 
 class Tables:
-    """Builds :class:`ModelsTable` values; every row is rendered once per page depth (``root``)."""
+    """Builds :class:`ModelsTable` values. A model's row is rendered at most once per build (with
+    :data:`ROOT` in place of the page's root), and only when a page listing it is rendered; what a
+    table's rows are made from is its ``rows_digest`` (the listed summaries' digests, in order)."""
 
     ROW_START = "<tr data-name="
     #: Rendered in place of the page's root and replaced per depth; escaped data can never contain "<".
@@ -125,22 +128,33 @@ class Tables:
     def __init__(self, summaries: Sequence[ModelSummary]) -> None:
         self.summaries = list(summaries)
         self._template = environment().get_template("_rows.html")
-        self._generic: dict[int, str] | None = None
+        self._generic: dict[int, str] = {}
+        self._digests: dict[int, bytes] = {}
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
         self.classes = _present(LICENSE_CLASSES, {m.license_class for m in self.summaries}, license_class_term)
 
-    def generic(self) -> dict[int, str]:
-        """The HTML row of every model with :data:`ROOT` in place of the page's root, rendered in one
-        pass of ``_rows.html`` (once per build)."""
-        if self._generic is None:
-            html = self._template.render(models=self.summaries, root=self.ROOT)
+    def digest(self, model: ModelSummary) -> bytes:
+        """The digest of one model's summary (everything its row shows)."""
+        found = self._digests.get(model.id)
+        if found is None:
+            found = hashlib.blake2b(repr(model).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+            self._digests[model.id] = found
+        return found
+
+    def generic(self, models: Sequence[ModelSummary] | None = None) -> dict[int, str]:
+        """The HTML row of each of ``models`` (default: all) with :data:`ROOT` in place of the page's
+        root; rows not rendered yet are rendered in one pass of ``_rows.html``."""
+        models = self.summaries if models is None else models
+        todo = [m for m in models if m.id not in self._generic]
+        if todo:
+            html = self._template.render(models=todo, root=self.ROOT)
             # Escaped values never contain "<", so each row begins exactly where ROW_START appears.
             parts = [self.ROW_START + p for p in html.split(self.ROW_START)[1:]]
-            if len(parts) != len(self.summaries):
+            if len(parts) != len(todo):
                 raise RuntimeError("_rows.html must render one <tr data-name=...> per model")
-            self._generic = {m.id: part for m, part in zip(self.summaries, parts, strict=True)}
+            self._generic.update((m.id, part) for m, part in zip(todo, parts, strict=True))
         return self._generic
 
     def rows(self, root: str) -> dict[int, str]:
@@ -151,16 +165,24 @@ class Tables:
         self, models: Iterable[ModelSummary], root: str, *, sort: str = "released", sort_links: bool = False
     ) -> ModelsTable:
         ordered = sorted(models, key=SORT_KEYS[sort])
-        rows = self.generic()
-        # One replace over the joined rows: no per-depth copy of every row is kept.
+        h = hashlib.blake2b(root.encode(), digest_size=16)
+        for m in ordered:
+            h.update(self.digest(m))
+
+        def render() -> str:
+            # One replace over the joined rows: no per-depth copy of every row is kept.
+            rows = self.generic(ordered)
+            return "".join(rows[m.id] for m in ordered).replace(self.ROOT, root)
+
         return ModelsTable(
-            rows=Markup("".join(rows[m.id] for m in ordered).replace(self.ROOT, root)),
             count=len(ordered),
             sort=sort,
             sort_links=dict(SORTS) if sort_links else {},
             vendors=self.vendors,
             statuses=self.statuses,
             classes=self.classes,
+            rows_digest=h.hexdigest(),
+            render_rows=render,
         )
 
 
