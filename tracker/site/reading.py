@@ -97,6 +97,27 @@ def stream_exports(
     session: Session, data: SiteData, summaries: dict[int, ModelSummary], folder: Path, size: int | None = None
 ) -> list[ExportFile]:
     """models.json/csv and prices.json/csv written a chunk of models at a time into ``folder``."""
+    return _stream(session, data, folder, size, summaries)
+
+
+def summaries_and_exports(
+    session: Session, data: SiteData, folder: Path, size: int | None = None
+) -> tuple[dict[int, ModelSummary], list[ExportFile]]:
+    """Each model's summary and the exports, in one pass over the listings and prices (a chunk of
+    models at a time): the rows are read once per build, not once for each."""
+    summaries: dict[int, ModelSummary] = {}
+    return summaries, _stream(session, data, folder, size, summaries, summarize_into=True)
+
+
+def _stream(
+    session: Session,
+    data: SiteData,
+    folder: Path,
+    size: int | None,
+    summaries: dict[int, ModelSummary],
+    *,
+    summarize_into: bool = False,
+) -> list[ExportFile]:
     folder.mkdir(parents=True, exist_ok=True)
     keys = {m.id: m.key for m in data.models}
     streams = [
@@ -108,6 +129,8 @@ def stream_exports(
     try:
         for models in chunks(data.models, size):
             part = _part(session, data, models)
+            if summarize_into:
+                summaries.update((m.id, summarize(m, part)) for m in models)
             records = exports.model_records(part, summaries, models=models, keys=keys)
             prices = list(exports.price_records(models, part.prices))
             for stream, rows in zip(streams, (records, records, prices, prices), strict=True):
