@@ -102,6 +102,23 @@ class FacetLink:
 
 
 @dataclass(frozen=True)
+class Pager:
+    """Where a page of a long models table is among its pages (vendor, licence, open-weight pages:
+    :data:`tracker.site.summaries.PAGE_SIZE` models a page, linked without JavaScript)."""
+
+    number: int
+    pages: int
+    prev_path: str | None
+    next_path: str | None
+    #: (page number, path) of the pages linked (first, last and those near this one).
+    links: tuple[tuple[int, str], ...]
+    #: 1-based positions of the first and last model of this page, and how many there are in all.
+    first: int
+    last: int
+    total: int
+
+
+@dataclass(frozen=True)
 class ModelsTable:
     """A models table: its rows for the page's ``root`` plus the live-filter choices.
 
@@ -120,6 +137,8 @@ class ModelsTable:
     statuses: tuple[tuple[str, str], ...] = ()
     classes: tuple[tuple[str, str], ...] = ()
     rows_digest: str = ""
+    #: Set when the table is one page of a longer list.
+    pager: Pager | None = None
     #: Renders the rows (HTML, escaped by the row template); not part of the page's inputs.
     render_rows: Callable[[], str] | None = field(default=None, repr=False, compare=False)
 

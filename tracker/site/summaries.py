@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,15 +18,17 @@ from markupsafe import Markup
 from tracker.normalize.identity import vendor_display
 from tracker.normalize.numbers import format_decimal
 from tracker.site import format as fmt
-from tracker.site.contexts import FacetLink, ModelsTable, ModelSummary, PriceCell
+from tracker.site.contexts import FacetLink, ModelsTable, ModelSummary, Pager, PriceCell
 from tracker.site.glossary import LICENSE_CLASSES, OPEN_WEIGHT_STATUSES, license_class_term, open_weight_term
-from tracker.site.paths import SORTS, open_weight_path
+from tracker.site.paths import SORTS, open_weight_path, paged_path, pager_numbers, root_of
 from tracker.site.queries import ListingRow, ModelRow, PriceRow, SiteData
 from tracker.site.render import environment
 from tracker.urls import license_class_path, license_path, model_path, vendor_path
 from tracker.vocabulary import prices_in_force, shown_offer, shown_prices
 
 _NO_PRICE = PriceCell(None, None, "—", "")
+#: Models per page of a vendor, licence, licence-class or open-weight listing.
+PAGE_SIZE = 100
 
 
 def main_listing(model: ModelRow, listings: Sequence[ListingRow]) -> ListingRow | None:
@@ -161,8 +163,39 @@ class Tables:
         """The HTML row of every model for pages at this depth."""
         return {i: html.replace(self.ROOT, root) for i, html in self.generic().items()}
 
+    def pages(
+        self, models: Iterable[ModelSummary], base: str, *, size: int | None = None
+    ) -> Iterator[tuple[int, str, ModelsTable]]:
+        """(number, path, table) of each page of ``models`` listed at ``base`` (newest release first,
+        :data:`PAGE_SIZE` a page; one page, at ``base``, when they are few or none)."""
+        size = size or PAGE_SIZE
+        ordered = sorted(models, key=SORT_KEYS["released"])
+        count = max(1, -(-len(ordered) // size))
+        for number in range(1, count + 1):
+            path = paged_path(base, number)
+            chunk = ordered[(number - 1) * size : number * size]
+            pager = None
+            if count > 1:
+                pager = Pager(
+                    number=number,
+                    pages=count,
+                    prev_path=paged_path(base, number - 1) if number > 1 else None,
+                    next_path=paged_path(base, number + 1) if number < count else None,
+                    links=tuple((n, paged_path(base, n)) for n in pager_numbers(number, count)),
+                    first=(number - 1) * size + 1,
+                    last=(number - 1) * size + len(chunk),
+                    total=len(ordered),
+                )
+            yield number, path, self.table(chunk, root_of(path), pager=pager)
+
     def table(
-        self, models: Iterable[ModelSummary], root: str, *, sort: str = "released", sort_links: bool = False
+        self,
+        models: Iterable[ModelSummary],
+        root: str,
+        *,
+        sort: str = "released",
+        sort_links: bool = False,
+        pager: Pager | None = None,
     ) -> ModelsTable:
         ordered = sorted(models, key=SORT_KEYS[sort])
         h = hashlib.blake2b(root.encode(), digest_size=16)
@@ -183,6 +216,7 @@ class Tables:
             classes=self.classes,
             rows_digest=h.hexdigest(),
             render_rows=render,
+            pager=pager,
         )
 
 
