@@ -15,6 +15,7 @@ import pytest
 from site_fixtures import fill_small_database, site_settings
 from test_site_incremental import MISTRAL, _cut_price, _files
 
+from tracker.site import reading
 from tracker.site import summaries as summaries_module
 from tracker.site.build import build_site
 from tracker.site.generators import models as models_generator
@@ -23,15 +24,25 @@ from tracker.site.generators.licenses import license_pages
 from tracker.site.generators.open_weights import open_weight_pages
 from tracker.site.generators.vendors import vendor_pages
 from tracker.site.paths import output_file
-from tracker.site.queries import load_site_data
+from tracker.site.queries import load_site_data, model_rows
 from tracker.store.db import session_scope
 from tracker.urls import model_path
 
 PAGED = re.compile(r"page/\d+/$")
 
 
+#: The build's cache of summaries and export spans (not part of the site; a pickle, whose bytes may
+#: differ with the same content).
+CACHE = ".tracker-site-rows.pickle"
+
+
 def _folder(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    assert (root / CACHE).is_file()
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != CACHE
+    }
 
 
 @pytest.fixture
@@ -41,7 +52,11 @@ def small_pages(monkeypatch):
     monkeypatch.setattr(models_generator, "PAGE_SIZE", 2)
 
 
-def test_a_price_change_leaves_the_folder_a_cold_build_writes(sessions, db_url, tmp_path, small_pages):
+@pytest.mark.parametrize("chunk", [2, 2000])
+def test_a_price_change_leaves_the_folder_a_cold_build_writes(
+    sessions, db_url, tmp_path, small_pages, monkeypatch, chunk
+):
+    monkeypatch.setattr(reading, "CHUNK", chunk)
     with session_scope(sessions) as session:
         fill_small_database(session)
     settings = site_settings(db_url, tmp_path / "no-newsletter", workers=1)
@@ -49,7 +64,17 @@ def test_a_price_change_leaves_the_folder_a_cold_build_writes(sessions, db_url, 
     first = build_site(sessions, settings, site)
     before = _files(site)
     _cut_price(sessions, subject=MISTRAL, model_id=4, new="0.04")
+    read: list[int] = []
+
+    def counting(session, model_ids, rename_ids=None):
+        read.extend(model_ids)
+        return model_rows(session, model_ids, rename_ids)
+
+    monkeypatch.setattr(reading, "model_rows", counting)
     again = build_site(sessions, settings, site)
+    # Only the chunk holding the changed model was read again (its rows, for summaries and exports).
+    assert 4 in read and len(read) == (chunk if chunk < first.models else first.models)
+    monkeypatch.setattr(reading, "model_rows", model_rows)
     cold = tmp_path / "cold"
     build_site(sessions, settings, cold)
     incremental, fresh = _folder(site), _folder(cold)

@@ -64,9 +64,9 @@ from tracker.site.inputs import (
 )
 from tracker.site.paths import output_file
 from tracker.site.queries import load_site_data
-from tracker.site.reading import ExportFile, summaries_and_exports
+from tracker.site.reading import ChunkCache, ExportFile, summaries_and_exports
 from tracker.site.render import environment
-from tracker.site.stamp import database_stamp
+from tracker.site.stamp import database_stamp, rows_by_model
 from tracker.site.status import load_status
 from tracker.site.workers import ModelPagesJob, model_pages, worker_count
 from tracker.site.writer import SiteWriter
@@ -178,7 +178,8 @@ def _render(
     data = load_site_data(session, rows=False)
     status = load_status(session, settings)
     build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
-    summaries, export_files = summaries_and_exports(session, data, writer.out_dir)
+    cache = ChunkCache(writer.out_dir, build.salt, rows_by_model(session), previous.hashes if previous else {})
+    summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache)
     build.pending = export_files
     inputs = site_inputs(data, summaries)
     engine = session.get_bind()
