@@ -178,7 +178,8 @@ def _render(
     data = load_site_data(session, rows=False)
     status = load_status(session, settings)
     build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
-    cache = ChunkCache(writer.out_dir, build.salt, rows_by_model(session), previous.hashes if previous else {})
+    row_keys = rows_by_model(session)
+    cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
     summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache)
     build.pending = export_files
     inputs = site_inputs(data, summaries)
@@ -192,6 +193,7 @@ def _render(
         catalog_values=model_catalog_values(session, [m.id for m in data.models]),
         previous=previous.hashes if previous is not None else {},
         salt=build.salt,
+        row_keys=row_keys,
     )
     tasks = batches(len(data.models))
     workers = worker_count(settings.site.workers, len(data.models), engine)
