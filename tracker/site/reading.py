@@ -22,8 +22,8 @@ from tracker.site.contexts import ModelSummary
 from tracker.site.queries import ModelRow, SiteData, model_rows
 from tracker.site.summaries import summarize
 
-#: Models whose listings and prices are in memory at once.
-CHUNK = 2_000
+#: Models whose listings and prices are in memory at once (a changed model's chunk is read again).
+CHUNK = 500
 
 
 def chunks(models: Sequence[ModelRow], size: int | None = None) -> Iterator[Sequence[ModelRow]]:

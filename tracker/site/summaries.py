@@ -132,10 +132,24 @@ class Tables:
         self._template = environment().get_template("_rows.html")
         self._generic: dict[int, str] = {}
         self._digests: dict[int, bytes] = {}
+        self._sort_keys: dict[str, dict[int, Any]] = {}
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
         self.classes = _present(LICENSE_CLASSES, {m.license_class for m in self.summaries}, license_class_term)
+
+    def order(self, models: Iterable[ModelSummary], sort: str) -> list[ModelSummary]:
+        """``models`` in a sort order (each model's sort key computed once per build)."""
+        keys = self._sort_keys.setdefault(sort, {})
+        key = SORT_KEYS[sort]
+
+        def cached(m: ModelSummary) -> Any:
+            found = keys.get(m.id)
+            if found is None:
+                found = keys[m.id] = key(m)
+            return found
+
+        return sorted(models, key=cached)
 
     def digest(self, model: ModelSummary) -> bytes:
         """The digest of one model's summary (everything its row shows)."""
@@ -169,7 +183,7 @@ class Tables:
         """(number, path, table) of each page of ``models`` listed at ``base`` (newest release first,
         :data:`PAGE_SIZE` a page; one page, at ``base``, when they are few or none)."""
         size = size or PAGE_SIZE
-        ordered = sorted(models, key=SORT_KEYS["released"])
+        ordered = self.order(models, "released")
         count = max(1, -(-len(ordered) // size))
         for number in range(1, count + 1):
             path = paged_path(base, number)
@@ -197,7 +211,7 @@ class Tables:
         sort_links: bool = False,
         pager: Pager | None = None,
     ) -> ModelsTable:
-        ordered = sorted(models, key=SORT_KEYS[sort])
+        ordered = self.order(models, sort)
         h = hashlib.blake2b(root.encode(), digest_size=16)
         for m in ordered:
             h.update(self.digest(m))
