@@ -9,8 +9,11 @@ page generators (:mod:`tracker.site.generators`, one small pure function per
 page family producing page contexts), renders each context with Jinja and gives
 it to :class:`~tracker.site.writer.SiteWriter`, which writes only what changed.
 Model pages are rendered by worker processes (:mod:`tracker.site.workers`) while
-this process renders the rest. Each page gets an input hash (of its context, or for a model page of
+this process renders the rest. Each page gets an input hash (of its context — a table by the digests
+of the summaries it lists —, or for a model page of its inputs with its rows' aggregates in place of
 its rows); a page whose hash equals the recorded one and whose file exists is not rendered at all.
+Summaries and exports of chunks of models whose rows did not change come from the last build
+(:class:`tracker.site.reading.ChunkCache`); the database copy is made in a thread meanwhile.
 Nothing time-dependent comes from the clock: "this week" and the feed's ``updated`` come from the newest event.
 
 :func:`render_site` only reads the database; :func:`build_site` then records the

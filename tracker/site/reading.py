@@ -1,8 +1,10 @@
 """Reading the listings and prices a chunk of models at a time, so that a build's memory stays bounded.
 
 The build keeps in memory one small row and one summary per model (and the events, claims and
-disputes); the listings and the price history, which grow with time, are read per chunk of models:
-once to build the summaries, once to stream the exports into files, and by each model page batch.
+disputes); the listings and the price history, which grow with time, are read per chunk of models,
+once per build for both the summaries and the exports (streamed into files), and by each model page
+batch for the pages it renders. With a :class:`ChunkCache` a chunk whose rows did not change since
+the last build is not read at all: its summaries and export bytes come from that build.
 """
 
 from __future__ import annotations
