@@ -11,7 +11,7 @@ crawl records it). Prints seconds, CPU-s, peak RSS of each build and the files i
 wrote (by folder), each beside the floor measured in the same run: rendering as
 many trivial Jinja2 pages as the build has, in one process.
 
-    .venv/bin/python benchmarks/bench_site.py [--models 10000] [--keep] [--cold-only] [--db PATH]
+    .venv/bin/python benchmarks/bench_site.py [--models 10000] [--keep] [--cold-only] [--db PATH] [--in-process]
 """
 
 from __future__ import annotations
@@ -401,6 +401,42 @@ def run_build(db: Path, out: Path) -> dict:
     return result
 
 
+def run_in_process(db: Path, out: Path) -> dict:
+    """``build_site`` called in this process (no start-up): its result plus wall time, the CPU time of
+    this process and of its page workers separately, and this process's peak RSS."""
+    import resource
+
+    from tracker.config import load_settings
+    from tracker.site.build import build_site
+    from tracker.store.db import make_sessionmaker
+
+    env = {"TRACKER_DATABASE_URL": f"sqlite:///{db}", "TRACKER_NEWSLETTER_DIR": str(OUT / "no-newsletter")}
+    settings = load_settings(None, env=env)
+    engine = make_engine(env["TRACKER_DATABASE_URL"])
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu, started = time.process_time(), time.perf_counter()
+    try:
+        result = build_site(make_sessionmaker(engine), settings, out).to_dict()
+    finally:
+        engine.dispose()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["wall_seconds"] = time.perf_counter() - started
+    result["main_cpu_seconds"] = time.process_time() - cpu
+    result["worker_cpu_seconds"] = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    result["cpu_seconds"] = result["main_cpu_seconds"] + result["worker_cpu_seconds"]
+    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def startup_cpu() -> float:
+    """CPU seconds of ``tracker site build --help`` in a child process: the start-up every build pays
+    (imports, settings), which ``build_site``'s own figure does not include."""
+    tracker = Path(sys.executable).with_name("tracker")
+    child = subprocess.Popen([str(tracker), "site", "build", "--help"], stdout=subprocess.DEVNULL)
+    _pid, _status, usage = os.wait4(child.pid, 0)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=int, default=10_000)
@@ -408,6 +444,11 @@ def main() -> None:
     parser.add_argument("--cold-only", action="store_true", help="only the cold build (for the memory figure)")
     parser.add_argument("--db", type=Path, help="use this database (made by an earlier --keep run) as it is")
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the database and the site")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="call build_site in this process (no start-up; CPU of this process and of the workers apart)",
+    )
     args = parser.parse_args()
     args.out.mkdir(exist_ok=True, parents=True)
     db, site = args.out / "site-bench.db", args.out / "site-bench"
@@ -420,20 +461,26 @@ def main() -> None:
     else:
         counts = generate(db, args.models)
         print(f"synthetic database: {counts} ({time.perf_counter() - started:.1f} s)")
+    startup = 0.0 if args.in_process else startup_cpu()
+    if not args.in_process:
+        print(f"start-up (tracker site build --help): {startup:.1f} CPU-s")
     runs = [("cold build", None), ("no-change rebuild", None), ("one price changed", args.models // 2 or 1)]
     for label, changed in runs[:1] if args.cold_only else runs:
         key = change_price(db, changed) if changed else None
         before = mtimes(site) if site.exists() else {}
-        r = run_build(db, site)
+        r = run_in_process(db, site) if args.in_process else run_build(db, site)
         floor = floor_seconds(max(r["pages"], 1))
         written = written_since(site, before)
         print(
             f"{label}{f' ({key})' if key else ''}: {r['seconds']:.2f} s in build_site "
-            f"({r['wall_seconds']:.2f} s with start-up, {r['cpu_seconds']:.1f} CPU-s), "
+            f"({r['wall_seconds']:.2f} s with start-up, {r['cpu_seconds']:.1f} CPU-s, "
+            f"{r['cpu_seconds'] - startup:.1f} beyond start-up), "
             f"{r['pages']} pages, {r['rendered']} rendered, peak RSS {r['peak_rss_mib']:.0f} MiB, "
             f"files written {r['written']}, unchanged {r['unchanged']}, removed {r['removed']}; "
             f"floor: {r['pages']} trivial Jinja2 pages {floor:.2f} s → {r['seconds'] / floor:.1f}× floor"
         )
+        if args.in_process:
+            print(f"    CPU-s: {r['main_cpu_seconds']:.2f} this process, {r['worker_cpu_seconds']:.2f} page workers")
         if before:
             print(f"    written: {by_folder(written)}")
             if len(written) <= 40:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import sqlite3
 
 from tracker.site.exports import PUBLIC_TABLES, copy_rows, export_database
-from tracker.store.db import make_engine
+from tracker.store.db import make_engine, session_scope
+from tracker.store.tables.newsletter import Subscriber
 
 
 def test_models_and_prices_exports_keep_exact_money_and_utc_times(small_site):
@@ -77,3 +79,23 @@ def test_an_unchanged_database_exports_the_same_bytes(small_site, db_url, tmp_pa
     finally:
         engine.dispose()
     assert (tmp_path / "one.db").read_bytes() == (tmp_path / "two.db").read_bytes()
+
+
+def test_the_database_download_holds_no_byte_of_the_private_tables(small_site, db_url, sessions, tmp_path):
+    """The private tables are dropped with secure_delete on: their pages are zeroed, not left behind."""
+    email = "private-subscriber-7f3a@example.org"
+    now = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+    with session_scope(sessions) as session:
+        session.add(Subscriber(email=email, status="confirmed", origin="cli", created_at=now, updated_at=now))
+    engine = make_engine(db_url)
+    try:
+        export_database(engine, tmp_path / "copy.db")
+    finally:
+        engine.dispose()
+    data = (tmp_path / "copy.db").read_bytes()
+    assert email.encode() not in data and b"private-subscriber" not in data
+    con = sqlite3.connect(tmp_path / "copy.db")
+    try:
+        assert con.execute("SELECT COUNT(*) FROM models").fetchone() == (6,)
+    finally:
+        con.close()

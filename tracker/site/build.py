@@ -9,8 +9,11 @@ page generators (:mod:`tracker.site.generators`, one small pure function per
 page family producing page contexts), renders each context with Jinja and gives
 it to :class:`~tracker.site.writer.SiteWriter`, which writes only what changed.
 Model pages are rendered by worker processes (:mod:`tracker.site.workers`) while
-this process renders the rest. Each page gets an input hash (of its context, or for a model page of
+this process renders the rest. Each page gets an input hash (of its context — a table by the digests
+of the summaries it lists —, or for a model page of its inputs with its rows' aggregates in place of
 its rows); a page whose hash equals the recorded one and whose file exists is not rendered at all.
+Summaries and exports of chunks of models whose rows did not change come from the last build
+(:class:`tracker.site.reading.ChunkCache`); the database copy is made in a thread meanwhile.
 Nothing time-dependent comes from the clock: "this week" and the feed's ``updated`` come from the newest event.
 
 :func:`render_site` only reads the database; :func:`build_site` then records the
@@ -20,6 +23,7 @@ pages that failed (``crawl_errors``, source ``site``) as a separate step.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
@@ -36,7 +40,7 @@ from tracker.peers.report import model_catalog_values
 from tracker.site import exports
 from tracker.site.archive import read_archive
 from tracker.site.contexts import SiteInfo
-from tracker.site.generators import FileOut, Output, SiteInputs, site_inputs
+from tracker.site.generators import FileOut, Output, site_inputs
 from tracker.site.generators.catalogs import catalog_pages
 from tracker.site.generators.changes import change_log
 from tracker.site.generators.disputes import disputes_page
@@ -63,9 +67,9 @@ from tracker.site.inputs import (
 )
 from tracker.site.paths import output_file
 from tracker.site.queries import load_site_data
-from tracker.site.reading import stream_exports, summaries_in_chunks
+from tracker.site.reading import ChunkCache, ExportFile, summaries_and_exports
 from tracker.site.render import environment
-from tracker.site.stamp import database_stamp
+from tracker.site.stamp import database_stamp, rows_by_model
 from tracker.site.status import load_status
 from tracker.site.workers import ModelPagesJob, model_pages, worker_count
 from tracker.site.writer import SiteWriter
@@ -161,59 +165,78 @@ def render_site(
                 problems=previous.problems,
             )
         build = _Build(settings, writer, previous, salt=build_stamp("", settings_part, "", code))
-        say("reading the database")
-        data = load_site_data(session, rows=False)
-        status = load_status(session, settings)
-        build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
-        inputs = site_inputs(data, summaries_in_chunks(session, data))
-        engine = session.get_bind()
-        assert isinstance(engine, Engine)
-        job = ModelPagesJob(
-            writer.out_dir,
-            build.site,
-            model_pages_inputs(inputs, hub_url=settings.huggingface.url),
-            engine,
-            catalog_values=model_catalog_values(session, [m.id for m in data.models]),
-            previous=previous.hashes if previous is not None else {},
-            salt=build.salt,
-        )
-        tasks = batches(len(data.models))
-        workers = worker_count(settings.site.workers, len(data.models), engine)
-        say(f"rendering {len(data.models)} model pages")
-        # Model pages are rendered by worker processes (when there are enough of them) while this
-        # process renders the index, vendor, licence and change pages and writes the downloads.
-        with model_pages(job, session, tasks, workers) as collect:
-            say("rendering index, vendor, licence and open-weight pages")
-            build.emit(models_index(inputs))
-            build.emit(vendor_pages(inputs))
-            build.emit(license_pages(inputs))
-            build.emit(open_weight_pages(inputs))
-            build.emit(disputes_page(inputs))
-            build.emit(catalog_pages(inputs))
-            build.emit(status_pages(status))
-            say("rendering the change log and the feed")
-            site = settings.site
-            build.emit(
-                change_log(
-                    inputs,
-                    per_page=site.changes_per_page,
-                    feed_entries=site.feed_entries,
-                    base_url=site.base_url,
-                    title=build.site.title,
-                )
+        try:
+            return _render(build, session, settings, stamp, started, say)
+        finally:
+            for export in build.pending:
+                export.tmp.unlink(missing_ok=True)  # put in place, or left by a failed build
+
+
+def _render(
+    build: _Build, session: Session, settings: Settings, stamp: str, started: float, say: Progress
+) -> SiteBuildResult:
+    writer = build.writer
+    previous = build.previous
+    say("reading the database")
+    data = load_site_data(session, rows=False)
+    status = load_status(session, settings)
+    build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
+    row_keys = rows_by_model(session)
+    cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
+    summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache)
+    build.pending = export_files
+    inputs = site_inputs(data, summaries)
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    job = ModelPagesJob(
+        writer.out_dir,
+        build.site,
+        model_pages_inputs(inputs, hub_url=settings.huggingface.url),
+        engine,
+        catalog_values=model_catalog_values(session, [m.id for m in data.models]),
+        previous=previous.hashes if previous is not None else {},
+        salt=build.salt,
+        row_keys=row_keys,
+    )
+    tasks = batches(len(data.models))
+    workers = worker_count(settings.site.workers, len(data.models), engine)
+    say(f"rendering {len(data.models)} model pages")
+    # Model pages are rendered by worker processes (when there are enough of them) while this
+    # process renders the index, vendor, licence and change pages and writes the downloads.
+    with model_pages(job, session, tasks, workers) as collect:
+        # The database copy is SQLite's work (it releases the GIL): a thread makes it meanwhile.
+        copying = build.start_database_copy(engine) if settings.site.download_database else None
+        say("rendering index, vendor, licence and open-weight pages")
+        build.emit(models_index(inputs))
+        build.emit(vendor_pages(inputs))
+        build.emit(license_pages(inputs))
+        build.emit(open_weight_pages(inputs))
+        build.emit(disputes_page(inputs))
+        build.emit(catalog_pages(inputs))
+        build.emit(status_pages(status))
+        say("rendering the change log and the feed")
+        site = settings.site
+        build.emit(
+            change_log(
+                inputs,
+                per_page=site.changes_per_page,
+                feed_entries=site.feed_entries,
+                base_url=site.base_url,
+                title=build.site.title,
             )
-            archived, problems = read_archive(Path(settings.newsletter.archive_dir))
-            build.problems.extend(problems)
-            build.emit(newsletter_pages(archived))
-            build.emit(home_page(inputs, issue_summaries(archived), title=build.site.title))
-            say("writing downloads")
-            if site.download_database:
-                build.export_database(engine)
-            sizes = build.exports(session, inputs)
-            build.emit(download_files(inputs, database=site.download_database, sizes=sizes))
-            build.static_files()
-            say("waiting for the model pages")
-            results = collect()
+        )
+        archived, problems = read_archive(Path(settings.newsletter.archive_dir))
+        build.problems.extend(problems)
+        build.emit(newsletter_pages(archived))
+        build.emit(home_page(inputs, issue_summaries(archived), title=build.site.title))
+        say("writing downloads")
+        if copying is not None:
+            build.finish_database_copy(copying)
+        sizes = build.exports(export_files)
+        build.emit(download_files(inputs, database=site.download_database, sizes=sizes))
+        build.static_files()
+        say("waiting for the model pages")
+        results = collect()
     for outcome in results:
         for rel_path, written, problem, digest in outcome:
             if problem is None:
@@ -272,6 +295,8 @@ class _Build:
         self.hashes: dict[str, str] = {}
         self.problems: list[str] = []
         self.failures: list[tuple[str, str]] = []
+        #: Exports streamed into temporary files, not yet put in place (removed if the build fails).
+        self.pending: list[ExportFile] = []
 
     def emit(self, outputs: Iterable[Output]) -> None:
         for out in outputs:
@@ -300,20 +325,26 @@ class _Build:
         self.writer.keep(rel_path)
         return True
 
-    def export_database(self, engine: Engine) -> None:
-        tmp = self.writer.out_dir / ".tracker.db.tmp"
-        self.writer.out_dir.mkdir(parents=True, exist_ok=True)
+    def start_database_copy(self, engine: Engine) -> _DatabaseCopy:
+        copy = _DatabaseCopy(engine, self.writer.out_dir / ".tracker.db.tmp")
+        copy.start()
+        return copy
+
+    def finish_database_copy(self, copy: _DatabaseCopy) -> None:
         try:
-            exports.export_database(engine, tmp)
-            self.writer.adopt(DATABASE.path, tmp)
+            copy.join()
+            if copy.error is not None:
+                raise copy.error
+            self.writer.adopt(DATABASE.path, copy.tmp)
             self.hashes[DATABASE.path] = "copied"  # made whenever the stamp changed
         finally:
-            tmp.unlink(missing_ok=True)
+            copy.tmp.unlink(missing_ok=True)
 
-    def exports(self, session: Session, inputs: SiteInputs) -> dict[str, int]:
-        """Stream the JSON/CSV exports into the folder a chunk of models at a time; their sizes by path."""
+    def exports(self, files: list[ExportFile]) -> dict[str, int]:
+        """Put the JSON/CSV exports (streamed into the folder while the summaries were made) in place
+        where they changed; their sizes by path."""
         sizes = {}
-        for export in stream_exports(session, inputs.data, inputs.summaries, self.writer.out_dir):
+        for export in files:
             sizes[export.rel_path] = export.size
             self.hashes[export.rel_path] = export.digest
             if (
@@ -331,3 +362,19 @@ class _Build:
         for source in sorted(folder.iterdir()):
             if source.is_file():
                 self._file(f"static/{source.name}", source.read_bytes())
+
+
+class _DatabaseCopy(threading.Thread):
+    """Makes the database download (:func:`tracker.site.exports.export_database`) in a thread."""
+
+    def __init__(self, engine: Engine, tmp: Path) -> None:
+        super().__init__(name="site-database-copy", daemon=True)
+        self.engine, self.tmp = engine, tmp
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.tmp.parent.mkdir(parents=True, exist_ok=True)
+            exports.export_database(self.engine, self.tmp)
+        except BaseException as exc:  # re-raised by the build in its own thread
+            self.error = exc

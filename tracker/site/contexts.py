@@ -12,6 +12,7 @@ everything they include.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -101,10 +102,31 @@ class FacetLink:
 
 
 @dataclass(frozen=True)
-class ModelsTable:
-    """A models table: rows pre-rendered for the page's ``root`` plus the live-filter choices."""
+class Pager:
+    """Where a page of a long models table is among its pages (vendor, licence, open-weight pages:
+    :data:`tracker.site.summaries.PAGE_SIZE` models a page, linked without JavaScript)."""
 
-    rows: Markup
+    number: int
+    pages: int
+    prev_path: str | None
+    next_path: str | None
+    #: (page number, path) of the pages linked (first, last and those near this one).
+    links: tuple[tuple[int, str], ...]
+    #: 1-based positions of the first and last model of this page, and how many there are in all.
+    first: int
+    last: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ModelsTable:
+    """A models table: its rows for the page's ``root`` plus the live-filter choices.
+
+    The rows are rendered only when a template reads :attr:`rows` (a page whose inputs are unchanged
+    is never rendered, so its rows never are); what they are made from is :attr:`rows_digest` (the
+    digest of the listed models' summaries, in order, and the root), which the page's input hash sees.
+    """
+
     count: int
     #: The sort key the rows are in (see :data:`tracker.site.paths.SORTS`).
     sort: str
@@ -114,6 +136,15 @@ class ModelsTable:
     vendors: tuple[tuple[str, str], ...] = ()
     statuses: tuple[tuple[str, str], ...] = ()
     classes: tuple[tuple[str, str], ...] = ()
+    rows_digest: str = ""
+    #: Set when the table is one page of a longer list.
+    pager: Pager | None = None
+    #: Renders the rows (HTML, escaped by the row template); not part of the page's inputs.
+    render_rows: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def rows(self) -> Markup:
+        return Markup(self.render_rows() if self.render_rows is not None else "")
 
 
 @dataclass(frozen=True)

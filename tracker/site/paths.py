@@ -38,6 +38,16 @@ def sort_page_path(sort: str, page: int = 1) -> str:
     return base if page <= 1 else f"{base}page/{page}/"
 
 
+def paged_path(base: str, page: int = 1) -> str:
+    """Page ``page`` of a paginated listing at ``base``: ``vendors/qwen/``, ``vendors/qwen/page/2/``."""
+    return base if page <= 1 else f"{base}page/{page}/"
+
+
+def pager_numbers(number: int, pages: int, near: int = 2) -> list[int]:
+    """PURE: the page numbers a pager links: the first, the last and ``near`` on each side."""
+    return sorted({1, pages, *range(max(1, number - near), min(pages, number + near) + 1)})
+
+
 def open_weight_path(status: str, license_class: str | None = None) -> str:
     """``open-weights/open/`` or, combined with a licence class, ``open-weights/open/permissive/``."""
     base = f"{OPEN_WEIGHTS}{path_segment(status)}/"

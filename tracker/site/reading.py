@@ -1,14 +1,18 @@
 """Reading the listings and prices a chunk of models at a time, so that a build's memory stays bounded.
 
 The build keeps in memory one small row and one summary per model (and the events, claims and
-disputes); the listings and the price history, which grow with time, are read per chunk of models:
-once to build the summaries, once to stream the exports into files, and by each model page batch.
+disputes); the listings and the price history, which grow with time, are read per chunk of models,
+once per build for both the summaries and the exports (streamed into files), and by each model page
+batch for the pages it renders. With a :class:`ChunkCache` a chunk whose rows did not change since
+the last build is not read at all: its summaries and export bytes come from that build.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+import os
+import pickle
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -20,8 +24,8 @@ from tracker.site.contexts import ModelSummary
 from tracker.site.queries import ModelRow, SiteData, model_rows
 from tracker.site.summaries import summarize
 
-#: Models whose listings and prices are in memory at once.
-CHUNK = 2_000
+#: Models whose listings and prices are in memory at once (a changed model's chunk is read again).
+CHUNK = 500
 
 
 def chunks(models: Sequence[ModelRow], size: int | None = None) -> Iterator[Sequence[ModelRow]]:
@@ -59,44 +63,159 @@ class ExportFile:
 
 class _Stream:
     """Writes one export (JSON array, one record a line, or CSV) exactly as :func:`exports.to_json` /
-    :func:`exports.to_csv` would, hashing the bytes as they go."""
+    :func:`exports.to_csv` would, hashing the bytes as they go; :meth:`add` returns where the chunk's
+    records lie in the file, so that a rebuild can copy them from it when the chunk is unchanged."""
 
     def __init__(self, rel_path: str, tmp: Path, columns: Sequence[str] | None) -> None:
         self.rel_path, self.tmp, self.columns = rel_path, tmp, columns
-        self.fh: IO[str] = tmp.open("w", encoding="utf-8", newline="")
+        self.fh: IO[bytes] = tmp.open("wb")
         self.hash = hashlib.blake2b(digest_size=16)
         self.size = 0
         self.count = 0
         if columns is not None:
-            self._put(exports.to_csv((), columns))
+            self._put(exports.to_csv((), columns).encode("utf-8"))
 
-    def _put(self, text: str) -> None:
-        data = text.encode("utf-8")
+    def _put(self, data: bytes) -> None:
         self.hash.update(data)
         self.size += len(data)
-        self.fh.write(text)
+        self.fh.write(data)
 
-    def add(self, records: Sequence[dict[str, Any]]) -> None:
+    def add(self, records: Sequence[dict[str, Any]]) -> Span:
         if not records:
-            return
+            return (self.size, self.size, 0)
         if self.columns is not None:
-            self._put(exports.to_csv(records, self.columns).split("\n", 1)[1])  # without the header again
+            body = exports.to_csv(records, self.columns).split("\n", 1)[1]  # without the header again
         else:
             body = exports.to_json(records)[2:-3]  # the lines between "[\n" and "\n]\n"
-            self._put(("[\n" if self.count == 0 else ",\n") + body)
-        self.count += len(records)
+        return self.add_raw(body.encode("utf-8"), len(records))
+
+    def add_raw(self, body: bytes, count: int) -> Span:
+        """Add a chunk's records as :meth:`add` wrote them (``body``, ``count`` records)."""
+        if not count:
+            return (self.size, self.size, 0)
+        if self.columns is None:
+            self._put(b"[\n" if self.count == 0 else b",\n")
+        start = self.size
+        self._put(body)
+        self.count += count
+        return (start, self.size, count)
 
     def close(self) -> ExportFile:
         if self.columns is None:
-            self._put("\n]\n" if self.count else "[]\n")
+            self._put(b"\n]\n" if self.count else b"[]\n")
         self.fh.close()
         return ExportFile(self.rel_path, self.tmp, self.size, self.hash.hexdigest())
+
+
+#: Where a chunk's records lie in an export file: (start byte, end byte, records).
+Span = tuple[int, int, int]
+#: The summaries and exports of the last build by chunk, in the output folder (written only by builds).
+CACHE = ".tracker-site-rows.pickle"
+CACHE_VERSION = 1
+
+
+@dataclass
+class _Chunk:
+    key: str
+    summaries: list[ModelSummary]
+    spans: list[Span]
+
+
+class ChunkCache:
+    """What the last build made of each chunk of models (their summaries, and where their records lie
+    in the exports), keyed by everything the chunk is made from: the models' rows, their disputes and
+    the aggregates of their listings and prices (:func:`tracker.site.stamp.rows_by_model`). A chunk
+    whose key is unchanged is not read again: its summaries come from here and its export records are
+    copied from the files the last build wrote. Unusable (another version, or exports that are not
+    the ones described) means every chunk is read."""
+
+    def __init__(self, folder: Path, salt: str, rows: Mapping[int, str], exported: Mapping[str, str]) -> None:
+        self.folder, self.salt, self.rows = folder, salt, rows
+        self.chunks: list[_Chunk] = []
+        self.previous: dict[str, _Chunk] = {}
+        self.reused = 0
+        try:
+            raw = pickle.loads((folder / CACHE).read_bytes())  # a file only builds write, in their own folder
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return
+        if not isinstance(raw, dict) or raw.get("version") != CACHE_VERSION or raw.get("salt") != salt:
+            return
+        files: dict[str, tuple[int, str]] = raw.get("exports", {})
+        for rel_path, (size, digest) in files.items():
+            target = folder / rel_path
+            if exported.get(rel_path) != digest or not target.is_file() or target.stat().st_size != size:
+                return
+        self.previous = {chunk.key: chunk for chunk in raw.get("chunks", ())}
+
+    def key(self, data: SiteData, models: Sequence[ModelRow], keys: Mapping[int, str]) -> str:
+        ids = {m.id for m in models}
+        links = sorted((old, new) for old, new in data.rename_ids.items() if new in ids)
+        h = hashlib.blake2b(self.salt.encode(), digest_size=16)
+        for m in models:
+            h.update(repr(m).encode("utf-8", "surrogatepass"))
+            h.update(self.rows.get(m.id, "").encode())
+            h.update(repr(data.disputes.get(m.id, ())).encode("utf-8", "surrogatepass"))
+            if m.base_model_id is not None:
+                h.update(repr(keys.get(m.base_model_id)).encode())
+        for old, new in links:
+            h.update(f"{old}>{new}:{self.rows.get(old, '')}".encode())
+        return h.hexdigest()
+
+    def save(self, files: Sequence[ExportFile]) -> None:
+        data = pickle.dumps(
+            {
+                "version": CACHE_VERSION,
+                "salt": self.salt,
+                "exports": {f.rel_path: (f.size, f.digest) for f in files},
+                "chunks": self.chunks,
+            },
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        tmp = self.folder / f".{CACHE}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, self.folder / CACHE)
+
+
+def _copy(stream: _Stream, source: Path, span: Span) -> Span:
+    start, end, count = span
+    with source.open("rb") as fh:
+        fh.seek(start)
+        body = fh.read(end - start)
+    if len(body) != end - start:
+        raise OSError(f"{source} is shorter than the last build left it")
+    return stream.add_raw(body, count)
 
 
 def stream_exports(
     session: Session, data: SiteData, summaries: dict[int, ModelSummary], folder: Path, size: int | None = None
 ) -> list[ExportFile]:
     """models.json/csv and prices.json/csv written a chunk of models at a time into ``folder``."""
+    return _stream(session, data, folder, size, summaries)
+
+
+def summaries_and_exports(
+    session: Session, data: SiteData, folder: Path, size: int | None = None, cache: ChunkCache | None = None
+) -> tuple[dict[int, ModelSummary], list[ExportFile]]:
+    """Each model's summary and the exports, in one pass over the listings and prices (a chunk of
+    models at a time): the rows are read once per build, and with ``cache`` only the chunks whose
+    rows changed since the last build."""
+    summaries: dict[int, ModelSummary] = {}
+    files = _stream(session, data, folder, size, summaries, summarize_into=True, cache=cache)
+    if cache is not None:
+        cache.save(files)
+    return summaries, files
+
+
+def _stream(
+    session: Session,
+    data: SiteData,
+    folder: Path,
+    size: int | None,
+    summaries: dict[int, ModelSummary],
+    *,
+    summarize_into: bool = False,
+    cache: ChunkCache | None = None,
+) -> list[ExportFile]:
     folder.mkdir(parents=True, exist_ok=True)
     keys = {m.id: m.key for m in data.models}
     streams = [
@@ -107,11 +226,22 @@ def stream_exports(
     ]
     try:
         for models in chunks(data.models, size):
+            key = cache.key(data, models, keys) if cache is not None else ""
+            old = cache.previous.get(key) if cache is not None else None
+            if cache is not None and old is not None:
+                summaries.update((s.id, s) for s in old.summaries)
+                spans = [_copy(st, folder / st.rel_path, span) for st, span in zip(streams, old.spans, strict=True)]
+                cache.chunks.append(_Chunk(key, old.summaries, spans))
+                cache.reused += 1
+                continue
             part = _part(session, data, models)
+            if summarize_into:
+                summaries.update((m.id, summarize(m, part)) for m in models)
             records = exports.model_records(part, summaries, models=models, keys=keys)
             prices = list(exports.price_records(models, part.prices))
-            for stream, rows in zip(streams, (records, records, prices, prices), strict=True):
-                stream.add(rows)
+            spans = [stream.add(rows) for stream, rows in zip(streams, (records, records, prices, prices), strict=True)]
+            if cache is not None:
+                cache.chunks.append(_Chunk(key, [summaries[m.id] for m in models], spans))
         return [stream.close() for stream in streams]
     except BaseException:
         for stream in streams:

@@ -30,7 +30,7 @@ from sqlalchemy import Integer, String, Table, TypeDecorator, cast, func, litera
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from tracker.store import tables as _tables  # noqa: F401  (registers every table on Base.metadata)
+from tracker.store import tables as _tables  # also registers every table on Base.metadata
 from tracker.store.base import Base, UTCDateTime
 
 #: Tables whose changes cannot change a page (nor the database copy, which holds only public tables).
@@ -102,3 +102,36 @@ def _small(column: Any) -> bool:
     """Short columns (times, statuses, keys) also give their largest value; long texts do not."""
     kind = _base(column)
     return isinstance(kind, String) and kind.length is not None and kind.length <= 64
+
+
+def rows_by_model(session: Session) -> dict[int, str]:
+    """Model id → a digest of a few aggregates of its listings and prices, which change whenever one
+    of its rows does the way the write paths change them (a changed price is a new row and closes the
+    old one; a changed listing gets a new observation and ``last_changed_at``): what tells a rebuild
+    whose rows changed without reading them. The database stamp decides whether anything changed."""
+    listing, price = _tables.OpenRouterListing, _tables.Price
+    queries = (
+        select(
+            listing.model_id,
+            func.count(),
+            func.max(listing.last_changed_at),
+            func.max(listing.delisted_at),
+            func.sum(listing.last_observation_id),
+            func.sum(func.length(listing.status)),
+            func.sum(func.length(listing.id)),
+        ).group_by(listing.model_id),
+        select(
+            price.model_id,
+            func.count(),
+            func.sum(price.id),
+            func.max(price.first_seen_at),
+            func.max(price.last_seen_at),
+            func.count(price.last_seen_at),
+        ).group_by(price.model_id),
+    )
+    parts: dict[int, list[str]] = {}
+    for query in queries:
+        for row in session.execute(query):
+            if row[0] is not None:
+                parts.setdefault(row[0], []).append(repr(tuple(row[1:])))
+    return {key: "\x00".join(values) for key, values in parts.items()}

@@ -8,7 +8,8 @@ open-weight pages.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -17,15 +18,17 @@ from markupsafe import Markup
 from tracker.normalize.identity import vendor_display
 from tracker.normalize.numbers import format_decimal
 from tracker.site import format as fmt
-from tracker.site.contexts import FacetLink, ModelsTable, ModelSummary, PriceCell
+from tracker.site.contexts import FacetLink, ModelsTable, ModelSummary, Pager, PriceCell
 from tracker.site.glossary import LICENSE_CLASSES, OPEN_WEIGHT_STATUSES, license_class_term, open_weight_term
-from tracker.site.paths import SORTS, open_weight_path
+from tracker.site.paths import SORTS, open_weight_path, paged_path, pager_numbers, root_of
 from tracker.site.queries import ListingRow, ModelRow, PriceRow, SiteData
 from tracker.site.render import environment
 from tracker.urls import license_class_path, license_path, model_path, vendor_path
 from tracker.vocabulary import prices_in_force, shown_offer, shown_prices
 
 _NO_PRICE = PriceCell(None, None, "—", "")
+#: Models per page of a vendor, licence, licence-class or open-weight listing.
+PAGE_SIZE = 100
 
 
 def main_listing(model: ModelRow, listings: Sequence[ListingRow]) -> ListingRow | None:
@@ -116,7 +119,9 @@ assert set(SORT_KEYS) == set(SORTS) == set(SORT_LABELS)
 
 
 class Tables:
-    """Builds :class:`ModelsTable` values; every row is rendered once per page depth (``root``)."""
+    """Builds :class:`ModelsTable` values. A model's row is rendered at most once per build (with
+    :data:`ROOT` in place of the page's root), and only when a page listing it is rendered; what a
+    table's rows are made from is its ``rows_digest`` (the listed summaries' digests, in order)."""
 
     ROW_START = "<tr data-name="
     #: Rendered in place of the page's root and replaced per depth; escaped data can never contain "<".
@@ -125,42 +130,107 @@ class Tables:
     def __init__(self, summaries: Sequence[ModelSummary]) -> None:
         self.summaries = list(summaries)
         self._template = environment().get_template("_rows.html")
-        self._generic: dict[int, str] | None = None
+        self._generic: dict[int, str] = {}
+        self._digests: dict[int, bytes] = {}
+        self._sort_keys: dict[str, dict[int, Any]] = {}
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
         self.classes = _present(LICENSE_CLASSES, {m.license_class for m in self.summaries}, license_class_term)
 
-    def generic(self) -> dict[int, str]:
-        """The HTML row of every model with :data:`ROOT` in place of the page's root, rendered in one
-        pass of ``_rows.html`` (once per build)."""
-        if self._generic is None:
-            html = self._template.render(models=self.summaries, root=self.ROOT)
+    def order(self, models: Iterable[ModelSummary], sort: str) -> list[ModelSummary]:
+        """``models`` in a sort order (each model's sort key computed once per build)."""
+        keys = self._sort_keys.setdefault(sort, {})
+        key = SORT_KEYS[sort]
+
+        def cached(m: ModelSummary) -> Any:
+            found = keys.get(m.id)
+            if found is None:
+                found = keys[m.id] = key(m)
+            return found
+
+        return sorted(models, key=cached)
+
+    def digest(self, model: ModelSummary) -> bytes:
+        """The digest of one model's summary (everything its row shows)."""
+        found = self._digests.get(model.id)
+        if found is None:
+            found = hashlib.blake2b(repr(model).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+            self._digests[model.id] = found
+        return found
+
+    def generic(self, models: Sequence[ModelSummary] | None = None) -> dict[int, str]:
+        """The HTML row of each of ``models`` (default: all) with :data:`ROOT` in place of the page's
+        root; rows not rendered yet are rendered in one pass of ``_rows.html``."""
+        models = self.summaries if models is None else models
+        todo = [m for m in models if m.id not in self._generic]
+        if todo:
+            html = self._template.render(models=todo, root=self.ROOT)
             # Escaped values never contain "<", so each row begins exactly where ROW_START appears.
             parts = [self.ROW_START + p for p in html.split(self.ROW_START)[1:]]
-            if len(parts) != len(self.summaries):
+            if len(parts) != len(todo):
                 raise RuntimeError("_rows.html must render one <tr data-name=...> per model")
-            self._generic = {m.id: part for m, part in zip(self.summaries, parts, strict=True)}
+            self._generic.update((m.id, part) for m, part in zip(todo, parts, strict=True))
         return self._generic
 
     def rows(self, root: str) -> dict[int, str]:
         """The HTML row of every model for pages at this depth."""
         return {i: html.replace(self.ROOT, root) for i, html in self.generic().items()}
 
+    def pages(
+        self, models: Iterable[ModelSummary], base: str, *, size: int | None = None
+    ) -> Iterator[tuple[int, str, ModelsTable]]:
+        """(number, path, table) of each page of ``models`` listed at ``base`` (newest release first,
+        :data:`PAGE_SIZE` a page; one page, at ``base``, when they are few or none)."""
+        size = size or PAGE_SIZE
+        ordered = self.order(models, "released")
+        count = max(1, -(-len(ordered) // size))
+        for number in range(1, count + 1):
+            path = paged_path(base, number)
+            chunk = ordered[(number - 1) * size : number * size]
+            pager = None
+            if count > 1:
+                pager = Pager(
+                    number=number,
+                    pages=count,
+                    prev_path=paged_path(base, number - 1) if number > 1 else None,
+                    next_path=paged_path(base, number + 1) if number < count else None,
+                    links=tuple((n, paged_path(base, n)) for n in pager_numbers(number, count)),
+                    first=(number - 1) * size + 1,
+                    last=(number - 1) * size + len(chunk),
+                    total=len(ordered),
+                )
+            yield number, path, self.table(chunk, root_of(path), pager=pager)
+
     def table(
-        self, models: Iterable[ModelSummary], root: str, *, sort: str = "released", sort_links: bool = False
+        self,
+        models: Iterable[ModelSummary],
+        root: str,
+        *,
+        sort: str = "released",
+        sort_links: bool = False,
+        pager: Pager | None = None,
     ) -> ModelsTable:
-        ordered = sorted(models, key=SORT_KEYS[sort])
-        rows = self.generic()
-        # One replace over the joined rows: no per-depth copy of every row is kept.
+        ordered = self.order(models, sort)
+        h = hashlib.blake2b(root.encode(), digest_size=16)
+        for m in ordered:
+            h.update(self.digest(m))
+
+        def render() -> str:
+            # One replace over the joined rows: no per-depth copy of every row is kept.
+            rows = self.generic(ordered)
+            return "".join(rows[m.id] for m in ordered).replace(self.ROOT, root)
+
         return ModelsTable(
-            rows=Markup("".join(rows[m.id] for m in ordered).replace(self.ROOT, root)),
             count=len(ordered),
             sort=sort,
             sort_links=dict(SORTS) if sort_links else {},
             vendors=self.vendors,
             statuses=self.statuses,
             classes=self.classes,
+            rows_digest=h.hexdigest(),
+            render_rows=render,
+            pager=pager,
         )
 
 

@@ -60,21 +60,42 @@ class ModelPagesJob:
     #: (:mod:`tracker.site.inputs`): a page whose hash is unchanged and whose file exists is not rendered.
     previous: dict[str, str] = field(default_factory=dict)
     salt: str = ""
+    #: Model id → the aggregates of its listings and prices (:func:`tracker.site.stamp.rows_by_model`).
+    #: Given, a page's input hash is made from them (and its card's document id) instead of its rows
+    #: and card text, which are then read only for the pages that must be rendered.
+    row_keys: dict[int, str] | None = None
 
 
 def render_batch(job: ModelPagesJob, session: Session, task: Task) -> BatchResult:
-    """Render and write the model pages ``start:end``; a model whose page fails is reported, the others go on."""
+    """Render and write the model pages ``start:end`` whose inputs changed; a model whose page fails
+    is reported, the others go on."""
     models = batch_models(job.pages, task)
+    out: BatchResult = []
+    digests: dict[int, str] = {}
+    if job.row_keys is not None:
+        keys, renamed = job.row_keys, _renamed_into(job.pages.site.data.rename_ids)
+        todo = []
+        for m, rel_path, inputs in model_page_inputs(job.pages, models, {}, ({}, {})):
+            ref = job.pages.cards.get(m.id)
+            rows = [keys.get(i, "") for i in (m.id, *renamed.get(m.id, ()))]
+            digest = page_hash(job.salt, inputs, job.catalog_values.get(m.id, ()), rows, ref)
+            if job.previous.get(rel_path) == digest and (job.out_dir / rel_path).is_file():
+                out.append((rel_path, None, None, digest))
+            else:
+                digests[m.id] = digest
+                todo.append(m)
+        models = todo
+        if not models:
+            return out
     texts = card_texts(session, card_ids(job.pages, models))
     data = job.pages.site.data
     rows = None if data.rows_loaded else model_rows(session, [m.id for m in models], data.rename_ids)
     template = environment().get_template("model.html")
     summaries = job.pages.site.summaries
-    out: BatchResult = []
     for m, rel_path, inputs in model_page_inputs(job.pages, models, texts, rows):
         values = job.catalog_values.get(m.id, ())
-        digest = page_hash(job.salt, inputs, values)
-        if job.previous.get(rel_path) == digest and (job.out_dir / rel_path).is_file():
+        digest = digests.get(m.id) or page_hash(job.salt, inputs, values)
+        if not digests and job.previous.get(rel_path) == digest and (job.out_dir / rel_path).is_file():
             out.append((rel_path, None, None, digest))
             continue
         try:
@@ -85,6 +106,14 @@ def render_batch(job: ModelPagesJob, session: Session, task: Task) -> BatchResul
             out.append((rel_path, False, (m.key, f"{type(exc).__name__}: {exc}"), digest))
             continue
         out.append((rel_path, write_if_changed(job.out_dir / rel_path, html), None, digest))
+    return out
+
+
+def _renamed_into(rename_ids: dict[int, int]) -> dict[int, list[int]]:
+    """New model id → the ids of the models renamed into it (whose rows its page shows)."""
+    out: dict[int, list[int]] = {}
+    for old, new in sorted(rename_ids.items()):
+        out.setdefault(new, []).append(old)
     return out
 
 

@@ -14,7 +14,6 @@ from tracker.site.contexts import (
 )
 from tracker.site.generators import Outputs, PageOut, SiteInputs
 from tracker.site.glossary import LICENSE_CLASSES, license_class_term
-from tracker.site.paths import root_of
 from tracker.urls import license_class_path
 
 
@@ -32,18 +31,19 @@ def license_pages(inputs: SiteInputs) -> Outputs:
         license_class = Counter(m.license_class for m in models).most_common(1)[0][0]
         term = license_class_term(license_class)
         licenses[license_class].append((key, path, len(models)))
-        yield PageOut(
-            "license.html",
-            LicensePage(
-                path=path,
-                title=key,
-                section="licenses",
-                key=key,
-                term=term,
-                class_path=license_class_path(license_class),
-                table=tables.table(models, root_of(path)),
-            ),
-        )
+        for number, page_path, table in tables.pages(models, path):
+            yield PageOut(
+                "license.html",
+                LicensePage(
+                    path=page_path,
+                    title=key if number == 1 else f"{key} (page {number})",
+                    section="licenses",
+                    key=key,
+                    term=term,
+                    class_path=license_class_path(license_class),
+                    table=table,
+                ),
+            )
     summaries = []
     for key in [*LICENSE_CLASSES, *sorted(k for k in by_class if k not in LICENSE_CLASSES)]:
         term = license_class_term(key)
@@ -54,17 +54,19 @@ def license_pages(inputs: SiteInputs) -> Outputs:
         )
         models = by_class.get(key, [])
         summaries.append(LicenseClassSummary(term=term, path=path, count=len(models), licenses=items))
-        yield PageOut(
-            "license_class.html",
-            LicenseClassPage(
-                path=path,
-                title=f"{term.label} licences",
-                section="licenses",
-                term=term,
-                licenses=items,
-                table=tables.table(models, root_of(path)),
-            ),
-        )
+        for number, page_path, table in tables.pages(models, path):
+            title = f"{term.label} licences"
+            yield PageOut(
+                "license_class.html",
+                LicenseClassPage(
+                    path=page_path,
+                    title=title if number == 1 else f"{title} (page {number})",
+                    section="licenses",
+                    term=term,
+                    licenses=items,
+                    table=table,
+                ),
+            )
     yield PageOut(
         "licenses.html",
         LicensesIndexPage(path="licenses/", title="Licences", section="licenses", classes=tuple(summaries)),

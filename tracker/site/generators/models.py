@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from tracker.site.contexts import ModelsIndexPage, RenamedPage
 from tracker.site.generators import Outputs, PageOut, SiteInputs
-from tracker.site.paths import SORTS, root_of, sort_page_path
-from tracker.site.summaries import SORT_KEYS, SORT_LABELS, class_facets, status_facets
+from tracker.site.paths import SORTS, pager_numbers, root_of, sort_page_path
+from tracker.site.summaries import SORT_LABELS, class_facets, status_facets
 from tracker.urls import model_path
 
 #: Models per index page.
@@ -26,7 +26,7 @@ def models_index(inputs: SiteInputs, *, page_size: int | None = None) -> Outputs
     statuses, classes = status_facets(ordered), class_facets(ordered)
     pages = max(1, -(-len(ordered) // page_size))
     for sort in SORTS:
-        in_order = sorted(ordered, key=SORT_KEYS[sort])
+        in_order = inputs.tables.order(ordered, sort)
         for number in range(1, pages + 1):
             path = sort_page_path(sort, number)
             chunk = in_order[(number - 1) * page_size : number * page_size]
@@ -62,4 +62,4 @@ def models_index(inputs: SiteInputs, *, page_size: int | None = None) -> Outputs
 
 def pager(number: int, pages: int, near: int = NEAR) -> list[int]:
     """PURE: the page numbers the pager links: the first, the last and ``near`` on each side."""
-    return sorted({1, pages, *range(max(1, number - near), min(pages, number + near) + 1)})
+    return pager_numbers(number, pages, near)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from tracker.site.contexts import FacetLink, MatrixRow, ModelSummary, OpenWeightPage, OpenWeightsIndexPage
 from tracker.site.generators import Outputs, PageOut, SiteInputs
 from tracker.site.glossary import LICENSE_CLASSES, OPEN_WEIGHT_STATUSES, license_class_term, open_weight_term
-from tracker.site.paths import open_weight_path, root_of
+from tracker.site.paths import open_weight_path
 from tracker.urls import license_class_path
 
 
@@ -40,33 +40,38 @@ def open_weight_pages(inputs: SiteInputs) -> Outputs:
         )
         path = open_weight_path(status)
         matrix.append(MatrixRow(FacetLink(term.label, path, len(models)), cells))
-        yield PageOut(
-            "open_weight.html",
-            OpenWeightPage(
-                path=path,
-                title=f"{term.label} models",
-                section="open-weights",
-                term=term,
-                class_term=None,
-                combos=combos,
-                table=tables.table(models, root_of(path)),
-            ),
-        )
-        for license_class, subset in sorted(by_class.items()):
-            combo_path = open_weight_path(status, license_class)
-            class_term = license_class_term(license_class)
+        for number, page_path, table in tables.pages(models, path):
+            title = f"{term.label} models"
             yield PageOut(
                 "open_weight.html",
                 OpenWeightPage(
-                    path=combo_path,
-                    title=f"{term.label}, {class_term.label} licence",
+                    path=page_path,
+                    title=title if number == 1 else f"{title} (page {number})",
                     section="open-weights",
                     term=term,
-                    class_term=class_term,
-                    combos=tuple(FacetLink(c.label, c.path, c.count, current=c.path == combo_path) for c in combos),
-                    table=tables.table(subset, root_of(combo_path)),
+                    class_term=None,
+                    combos=combos,
+                    table=table,
                 ),
             )
+        for license_class, subset in sorted(by_class.items()):
+            combo_path = open_weight_path(status, license_class)
+            class_term = license_class_term(license_class)
+            title = f"{term.label}, {class_term.label} licence"
+            current = tuple(FacetLink(c.label, c.path, c.count, current=c.path == combo_path) for c in combos)
+            for number, page_path, table in tables.pages(subset, combo_path):
+                yield PageOut(
+                    "open_weight.html",
+                    OpenWeightPage(
+                        path=page_path,
+                        title=title if number == 1 else f"{title} (page {number})",
+                        section="open-weights",
+                        term=term,
+                        class_term=class_term,
+                        combos=current,
+                        table=table,
+                    ),
+                )
     headers = tuple(
         FacetLink(license_class_term(c).label, license_class_path(c), sum(1 for m in ordered if m.license_class == c))
         for c in classes

@@ -7,7 +7,6 @@ from collections import Counter, defaultdict
 from tracker.site.changes import event_view
 from tracker.site.contexts import ModelSummary, VendorPage, VendorsIndexPage, VendorSummary
 from tracker.site.generators import Outputs, PageOut, SiteInputs
-from tracker.site.paths import root_of
 from tracker.site.summaries import status_facets
 from tracker.store.events import StoredEvent
 
@@ -38,18 +37,21 @@ def vendor_pages(inputs: SiteInputs) -> Outputs:
                 latest_release=max(releases) if releases else None,
             )
         )
-        yield PageOut(
-            "vendor.html",
-            VendorPage(
-                path=path,
-                title=name,
-                section="vendors",
-                vendor=name,
-                table=inputs.tables.table(models, root_of(path)),
-                status_counts=status_facets(models),
-                changes=tuple(event_view(e, summaries) for e in recent.get(path, ())),
-            ),
-        )
+        counts = status_facets(models)
+        for number, page_path, table in inputs.tables.pages(models, path):
+            yield PageOut(
+                "vendor.html",
+                VendorPage(
+                    path=page_path,
+                    title=name if number == 1 else f"{name} (page {number})",
+                    section="vendors",
+                    vendor=name,
+                    table=table,
+                    status_counts=counts,
+                    # The recent changes are on the vendor's first page only.
+                    changes=tuple(event_view(e, summaries) for e in recent.get(path, ())) if number == 1 else (),
+                ),
+            )
     listing.sort(key=lambda v: (v.name.casefold(), v.path))
     yield PageOut(
         "vendors.html", VendorsIndexPage(path="vendors/", title="Vendors", section="vendors", vendors=tuple(listing))
