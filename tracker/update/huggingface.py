@@ -245,7 +245,9 @@ def hub_card_claims(
     targets = touched | set(session.scalars(select(Dispute.model_id).where(Dispute.status == "open")))
     targets |= checked_among(session, changed)
     if targets:
-        ledger = reweigh(session, now=now, model_ids=targets)
+        if names is not None:  # the crawl's index, current (no model was added since): not built again
+            index = names.current(session)
+        ledger = reweigh(session, now=now, model_ids=targets, index=index)
         out.writes += ledger.writes
         out.events = list(ledger.events)
     return out

@@ -14,16 +14,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.claims.linking import build_index
+from tracker.claims.linking import NameIndex, build_index
 from tracker.claims.relink import StoredLink, relink
 from tracker.store.claims import update_claims
 from tracker.store.tables import Claim, Document
 
 
-def relink_claims(session: Session) -> tuple[int, set[int]]:
+def relink_claims(session: Session, index: NameIndex | None = None) -> tuple[int, set[int]]:
     """Re-link the stored claims whose mention the name index now resolves differently.
 
-    Returns the rows written and the models whose claim groups changed.
+    ``index``: the name index of every model known now, if the caller holds one (a chunked crawl's,
+    kept across its chunks); default: built from the database. Returns the rows written and the
+    models whose claim groups changed.
     """
     stored = [
         StoredLink(
@@ -55,7 +57,7 @@ def relink_claims(session: Session) -> tuple[int, set[int]]:
     if not stored:
         return 0, set()
     before = {claim.id: claim.model_id for claim in stored}
-    moves = relink(stored, build_index(session))
+    moves = relink(stored, build_index(session) if index is None else index)
     update_claims(
         session,
         [
