@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tracker.events.types import Event
 from tracker.normalize.huggingface import KnownRepo, ListingEntry, RepoFacts
 from tracker.normalize.identity import org_of
-from tracker.store.bulk import in_chunks, insert_rows
+from tracker.store.bulk import in_chunks, insert_returning, insert_rows
 from tracker.store.claims import ClaimRecord, repo_identity
 from tracker.store.tables import Document, Model, Observation
 from tracker.store.tables.huggingface import HfOrg, HfRepo
@@ -264,14 +264,7 @@ def write_observations(
         }
         for r in records
     ]
-    ids: dict[str, int] = {}
-    for part in in_chunks(rows, 1000):
-        for obs_id, subject in session.execute(
-            insert(Observation).returning(Observation.id, Observation.subject, sort_by_parameter_order=True),
-            list(part),
-        ):
-            ids[subject] = obs_id
-    return ids
+    return insert_returning(session, Observation.__table__, rows, "subject")
 
 
 def _repo_row(record: RepoRecord, content: str, now: dt.datetime) -> dict[str, Any]:
