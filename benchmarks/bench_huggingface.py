@@ -112,13 +112,27 @@ def _kib(pid: int, field: str) -> int | None:
     return None
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of ``pid`` so far (``/proc/<pid>/stat``)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class RssWatch:
-    """Polls the crawl child's ``VmHWM`` (peak RSS) while it runs; ``start`` is its RSS when first seen."""
+    """Polls the crawl child's ``VmHWM`` (peak RSS) while it runs; ``start`` is its RSS when first seen.
+
+    ``cpu`` is the child's CPU seconds (user + system) when last polled, at most a poll (50 ms) before it ended.
+    """
 
     def __init__(self) -> None:
         self.pid: int | None = None
         self.start: int | None = None
         self.peak = 0
+        self.cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
         self._thread.start()
@@ -134,6 +148,9 @@ class RssWatch:
                 if self.start is None:
                     self.start = _kib(pid, "VmRSS")
                 self.peak = max(self.peak, _kib(pid, "VmHWM") or 0)
+                cpu = _cpu_seconds(pid)
+                if cpu is not None:
+                    self.cpu = cpu
             time.sleep(0.05)
 
     def stop(self) -> None:
