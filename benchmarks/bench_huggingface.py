@@ -8,7 +8,8 @@ not counted) split into listing pages / details / cards, requests beyond the
 listing pages per 1,000 repos, rows written, the peak RSS of the crawl child
 (its ``VmHWM``, polled) beside its floor — the same child's RSS when it started, before
 any response — and the longest store transaction (chunks of ``--chunk`` repos) beside
-the shortest one of the same run.
+its mean, in wall seconds and in CPU seconds of the storing thread (a loaded machine inflates the
+wall time; the CPU figure is what the transaction itself costs).
 
     .venv/bin/python benchmarks/bench_huggingface.py [--repos 10000 20000 50000] [--chunk 300]
         [--page-size 1000] [--concurrency 8]
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import os
 import sys
 import tempfile
 import threading
@@ -110,13 +112,27 @@ def _kib(pid: int, field: str) -> int | None:
     return None
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of ``pid`` so far (``/proc/<pid>/stat``)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class RssWatch:
-    """Polls the crawl child's ``VmHWM`` (peak RSS) while it runs; ``start`` is its RSS when first seen."""
+    """Polls the crawl child's ``VmHWM`` (peak RSS) while it runs; ``start`` is its RSS when first seen.
+
+    ``cpu`` is the child's CPU seconds (user + system) when last polled, at most a poll (50 ms) before it ended.
+    """
 
     def __init__(self) -> None:
         self.pid: int | None = None
         self.start: int | None = None
         self.peak = 0
+        self.cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
         self._thread.start()
@@ -132,6 +148,9 @@ class RssWatch:
                 if self.start is None:
                     self.start = _kib(pid, "VmRSS")
                 self.peak = max(self.peak, _kib(pid, "VmHWM") or 0)
+                cpu = _cpu_seconds(pid)
+                if cpu is not None:
+                    self.cpu = cpu
             time.sleep(0.05)
 
     def stop(self) -> None:
@@ -211,7 +230,9 @@ def run_size(repos: int, args: argparse.Namespace) -> dict:
         print(
             f"{'':>18}  peak RSS {run['rss_mib']:,.0f} MiB (floor: the child at start "
             f"{run['rss_start_mib']:,.0f} MiB)  store transactions {chunks}, longest "
-            f"{extra.get('longest_store_ms', 0) / 1000:.2f} s (mean {extra.get('store_ms', 0) / chunks / 1000:.2f} s)"
+            f"{extra.get('longest_store_ms', 0) / 1000:.2f} s (mean {extra.get('store_ms', 0) / chunks / 1000:.2f} s), "
+            f"longest in CPU seconds of the storing thread {extra.get('longest_store_cpu_ms', 0) / 1000:.2f} s; "
+            f"card claims extracted before the transactions {extra.get('extract_ms', 0) / 1000:.1f} s"
         )
     print(f"rows after first crawl: {after_first}")
     print(
@@ -231,11 +252,16 @@ def main() -> None:
     results = [run_size(repos, args) for repos in args.repos]
     peaks = [max(r["first"]["rss_mib"], r["second"]["rss_mib"]) for r in results]
     longest = max(r[k]["summary"].extra.get("longest_store_ms", 0) for r in results for k in ("first", "second"))
+    longest_cpu = max(
+        r[k]["summary"].extra.get("longest_store_cpu_ms", 0) for r in results for k in ("first", "second")
+    )
     print(
         "peak RSS per size: "
         + ", ".join(f"{r['repos']:,}: {p:,.0f} MiB" for r, p in zip(results, peaks, strict=True))
         + f"; largest / smallest {max(peaks) / min(peaks):.2f} (aim ≤ 1.20); longest transaction {longest / 1000:.2f} s"
+        f" ({longest_cpu / 1000:.2f} CPU s; aim < 2 s)"
     )
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ models/s, the crawl child's peak RSS (its ``VmHWM``, polled) beside its RSS when
 started, the longest store transaction and rows written; then two floors measured
 in the same run — the same rows written with plain ``sqlite3.executemany`` (the
 fastest the database can take them) and a naive ORM loop (one SELECT and flush per
-model, one commit: the slow way).
+model, one commit: the slow way). Each figure is also given in CPU seconds (the crawl child's user +
+system time, polled from ``/proc``; the floors' own process time), which a loaded machine inflates far less.
 
     .venv/bin/python benchmarks/bench_openrouter.py [--models 50000] [--snapshot PATH]
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -71,6 +73,7 @@ def crawl(settings: Settings, label: str, count: int, engine) -> dict:
     result = {
         "label": label,
         "seconds": round(seconds, 2),
+        "cpu": watch.cpu,
         "models_per_s": round(count / seconds),
         "rows_added": written,
         "writes_reported": summary.writes,
@@ -79,7 +82,8 @@ def crawl(settings: Settings, label: str, count: int, engine) -> dict:
         "rss_mib": watch.peak / 1024,
     }
     print(
-        f"{label:<22} {seconds:7.2f} s  {count / seconds:9.0f} models/s  rows added {written:>8}  "
+        f"{label:<22} {seconds:7.2f} s  (CPU {watch.cpu:6.2f} s)  {count / seconds:9.0f} models/s  "
+        f"rows added {written:>8}  "
         f"(new {summary.new}, changed {summary.changed}, writes {summary.writes})  "
         f"peak RSS {watch.peak / 1024:.0f} MiB "
         f"(the child at start {(watch.start or 0) / 1024:.0f} MiB)  store transactions "
@@ -99,7 +103,7 @@ def naive_orm_floor(url: str, payload: dict, sample: int) -> dict:
     now = utcnow()
     snap = snapshot_from_payload({"data": payload["data"][:sample]}, observed_at=now)
     engine = make_engine(url)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     rows = 0
     with Session(engine) as session:
         for m in snap.models:
@@ -111,13 +115,14 @@ def naive_orm_floor(url: str, payload: dict, sample: int) -> dict:
                 rows += 1 + len(m.prices)
             session.flush()
         session.commit()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     engine.dispose()
     print(
-        f"{'naive ORM loop':<22} {seconds:7.2f} s  {len(snap.models) / seconds:9.0f} models/s  rows added {rows:>8}  "
+        f"{'naive ORM loop':<22} {seconds:7.2f} s  (CPU {cpu:6.2f} s)  {len(snap.models) / seconds:9.0f} models/s  "
+        f"rows added {rows:>8}  "
         f"(first {len(snap.models):,} models; listings and prices only: one SELECT and flush per model, one commit)"
     )
-    return {"seconds": seconds, "models_per_s": len(snap.models) / seconds}
+    return {"seconds": seconds, "cpu": cpu, "models": len(snap.models), "models_per_s": len(snap.models) / seconds}
 
 
 def executemany_floor(db_path: Path, payload: dict) -> dict:
@@ -187,7 +192,7 @@ def executemany_floor(db_path: Path, payload: dict) -> dict:
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with conn:
         conn.executemany(
             "INSERT INTO models (id, key, vendor, name, first_seen_at, is_derivative, "
@@ -221,16 +226,17 @@ def executemany_floor(db_path: Path, payload: dict) -> dict:
             "VALUES (?,?,?,?,?,?,?)",
             events,
         )
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     rows = sum(len(x) for x in (models, crosswalk, observations, listings, prices, events))
     conn.close()
     print(
-        f"{'executemany floor':<22} {seconds:7.2f} s  {len(snap.models) / seconds:9.0f} models/s  "
+        f"{'executemany floor':<22} {seconds:7.2f} s  (CPU {cpu:6.2f} s)  {len(snap.models) / seconds:9.0f} models/s  "
         f"rows added {rows:>8}  (inserts only; rows prepared beforehand)"
     )
     return {
         "label": "executemany floor",
         "seconds": round(seconds, 2),
+        "cpu": cpu,
         "models_per_s": round(len(snap.models) / seconds),
         "rows_added": rows,
     }
@@ -282,6 +288,14 @@ def main() -> None:
         f"peak RSS {max(first['rss_mib'], second['rss_mib']):.0f} MiB (aim < 300); "
         f"unchanged re-crawl added {second['rows_added']} rows"
     )
+    models = len(payload["data"])
+    if first["cpu"] and floor["cpu"] and naive["cpu"]:
+        print(
+            f"in CPU seconds: first crawl (the whole child: Scrapy, parse, normalize, store) at "
+            f"{floor['cpu'] / first['cpu']:.0%} of the executemany floor, "
+            f"{(models / first['cpu']) / (naive['models'] / naive['cpu']):.1f}× the naive ORM loop"
+        )
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

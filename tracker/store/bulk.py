@@ -13,7 +13,7 @@ import operator
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 #: Ids per ``IN (…)`` list, well below SQLite's bound-parameter limit (the size every query used before).
@@ -49,6 +49,30 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
         batch = [convert([getter(row)] if single else list(getter(row))) for row in rows[start : start + chunk]]
         conn.exec_driver_sql(sql, batch)
     return len(rows)
+
+
+def insert_returning(session: Session, table: Table, rows: Sequence[dict[str, Any]], key: str) -> dict[Any, int]:
+    """Insert ``rows`` and return ``{row[key]: new id}`` (``key``: a column unique among ``rows``).
+
+    On SQLite the rows go through :func:`insert_rows` (one ``executemany``, no per-row ``RETURNING``
+    bookkeeping) and the new ids are read back in one query: every id above the table's largest before
+    the insert (the transaction holds SQLite's only write lock, so no other writer's rows are among them).
+    Other dialects use Core ``insert().returning``.
+    """
+    if not rows:
+        return {}
+    id_column, key_column = table.c.id, table.c[key]
+    if session.connection().dialect.name != "sqlite":
+        out: dict[Any, int] = {}
+        for part in in_chunks(rows, 1000):
+            for new_id, value in session.execute(
+                table.insert().returning(id_column, key_column, sort_by_parameter_order=True), list(part)
+            ):
+                out[value] = new_id
+        return out
+    before = session.execute(select(func.max(id_column))).scalar() or 0
+    insert_rows(session, table, rows)
+    return {value: new_id for new_id, value in session.execute(select(id_column, key_column).where(id_column > before))}
 
 
 class _Converters:

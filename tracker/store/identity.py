@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.normalize.identity import vendor_key
+from tracker.store.bulk import insert_returning
 from tracker.store.tables import Model
 
 
@@ -57,12 +58,7 @@ def ensure_models(
     for row in missing:
         groups.setdefault(tuple(row), []).append(row)
     for group in groups.values():
-        for start in range(0, len(group), 1000):
-            for model_id, key in session.execute(
-                Model.__table__.insert().returning(Model.__table__.c.id, Model.__table__.c.key),
-                group[start : start + 1000],
-            ):
-                ids[key] = model_id
+        ids.update(insert_returning(session, Model.__table__, group, "key"))
     if created is not None:
         created.update(row["key"] for row in missing)
     return ids

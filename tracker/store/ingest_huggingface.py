@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tracker.events.types import Event
 from tracker.normalize.huggingface import KnownRepo, ListingEntry, RepoFacts
 from tracker.normalize.identity import org_of
-from tracker.store.bulk import in_chunks, insert_rows
+from tracker.store.bulk import in_chunks, insert_returning, insert_rows
 from tracker.store.claims import ClaimRecord, repo_identity
 from tracker.store.tables import Document, Model, Observation
 from tracker.store.tables.huggingface import HfOrg, HfRepo
@@ -64,6 +64,9 @@ class HubBatch:
     seen_key: str | None = None
     #: The crawl's name index for card claims, kept across its chunks (``tracker.update.documents.NameIndexCache``).
     names: Any = None
+    #: The claims of the card bodies, extracted before the transaction (``tracker.update.huggingface.extract_cards``):
+    #: (card url, repo id) → ``CardExtraction``; a card missing here is read inside the transaction.
+    extracted: Any = None
 
 
 @dataclass
@@ -191,6 +194,24 @@ class CardDocuments:
     inserted: list[int] = field(default_factory=list)
 
 
+def stored_cards(session: Session, wanted: Collection[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The documents already stored among ``wanted`` ``(card url, content hash)`` → document id."""
+    out: dict[tuple[str, str], int] = {}
+    urls = sorted({url for url, _h in wanted})
+    for part in in_chunks(urls):
+        for doc_id, url, digest in session.execute(
+            select(Document.id, Document.url, Document.content_hash).where(Document.url.in_(part))
+        ):
+            if (url, digest) in wanted:
+                out[(url, digest)] = doc_id
+    return out
+
+
+def card_keys(records: Iterable[RepoRecord]) -> set[tuple[str, str]]:
+    """``(card url, content hash)`` of the records that carry a card body."""
+    return {(r.card_url, r.facts.card_hash) for r in records if r.facts.card.body is not None and r.facts.card_hash}
+
+
 def write_documents(session: Session, records: list[RepoRecord], run_id: int | None, now: dt.datetime) -> CardDocuments:
     out = CardDocuments()
     wanted = {
@@ -198,13 +219,7 @@ def write_documents(session: Session, records: list[RepoRecord], run_id: int | N
     }
     if not wanted:
         return out
-    urls = sorted({url for url, _h in wanted})
-    for part in in_chunks(urls):
-        for doc_id, url, digest in session.execute(
-            select(Document.id, Document.url, Document.content_hash).where(Document.url.in_(part))
-        ):
-            if (url, digest) in wanted:
-                out.ids[(url, digest)] = doc_id
+    out.ids.update(stored_cards(session, wanted))
     rows = [
         {
             "url": url,
@@ -249,14 +264,7 @@ def write_observations(
         }
         for r in records
     ]
-    ids: dict[str, int] = {}
-    for part in in_chunks(rows, 1000):
-        for obs_id, subject in session.execute(
-            insert(Observation).returning(Observation.id, Observation.subject, sort_by_parameter_order=True),
-            list(part),
-        ):
-            ids[subject] = obs_id
-    return ids
+    return insert_returning(session, Observation.__table__, rows, "subject")
 
 
 def _repo_row(record: RepoRecord, content: str, now: dt.datetime) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from tracker.events.types import Event, ModelAdded, ModelDelisted, ModelRenamed
 from tracker.normalize.openrouter import OpenRouterAliasRecord, OpenRouterModel, OpenRouterSnapshot
 from tracker.normalize.pricing import PriceStatus, PriceValue
 from tracker.normalize.shown import first_listing_shown
-from tracker.store.bulk import insert_rows, update_rows
+from tracker.store.bulk import insert_returning, insert_rows, update_rows
 from tracker.store.events import insert_events
 from tracker.store.identity import ensure_models
 from tracker.store.runs import last_observed_at
@@ -384,11 +384,7 @@ def _insert_observations(
         }
         for subject in subjects
     ]
-    ids: dict[str, int] = {}
-    for part in chunks(rows, 1000):
-        for obs_id, subject in session.execute(_OBS.insert().returning(_OBS.c.id, _OBS.c.subject), part):
-            ids[subject] = obs_id
-    return ids
+    return insert_returning(session, _OBS, rows, "subject")
 
 
 def _listing_row(

@@ -35,6 +35,7 @@ from tracker.claims.ledger import (
     UpdateDispute,
     weigh,
 )
+from tracker.claims.linking import NameIndex
 from tracker.claims.primary import price_history, sync_primary_claims
 from tracker.events.types import Event
 from tracker.store.bulk import in_chunks
@@ -270,14 +271,19 @@ def mark_unresolved(session: Session) -> int:
 
 
 def reweigh(
-    session: Session, *, now: dt.datetime, model_ids: Collection[int] | None = None, rules: Rules = DEFAULT_RULES
+    session: Session,
+    *,
+    now: dt.datetime,
+    model_ids: Collection[int] | None = None,
+    rules: Rules = DEFAULT_RULES,
+    index: NameIndex | None = None,
 ) -> LedgerResult:
     """Links, primary claims, then the ledger, for ``model_ids`` (default: every model with a non-primary claim).
 
     The document claims are first re-linked to the models known now (:func:`tracker.update.relink.relink_claims`);
-    the models they left or joined are weighed too.
+    the models they left or joined are weighed too; ``index``: the caller's current name index, if it holds one.
     """
-    relinked, moved = relink_claims(session)
+    relinked, moved = relink_claims(session, index)
     ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids) | moved)
     if not ids:
         return LedgerResult(writes=relinked)

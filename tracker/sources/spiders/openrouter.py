@@ -88,8 +88,9 @@ class OpenRouterSpider(TrackerSpider):
     def read_listing(self, response: Response) -> StreamedListing:
         """The body's entries, read one at a time, and its small top-level fields (``total_count``, ``links``).
 
-        The whole body is checked first (a truncated or broken body fails before any entry is handed on);
-        the entries are then decoded one by one, so the listing never exists as one Python object.
+        The whole body is checked first (a truncated or broken body fails before any entry is handed on,
+        by the scan for ``total_count``); the entries are then decoded one by one, so the listing never
+        exists as one Python object. ``links`` costs a scan of its own only when the body can contain it.
         """
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         body = response.body
@@ -99,7 +100,7 @@ class OpenRouterSpider(TrackerSpider):
         try:
             for value in ijson.items(io.BytesIO(body), "total_count", use_float=True):  # reads the whole body
                 meta["total_count"] = value
-            links = dict(ijson.kvitems(io.BytesIO(body), "links", use_float=True))
+            links = dict(ijson.kvitems(io.BytesIO(body), "links", use_float=True)) if _may_have_links(body) else {}
             first = next(iter(ijson.items(io.BytesIO(body), "data.item", use_float=True)), _NONE)
         except (ijson.JSONError, UnicodeDecodeError, ValueError):
             first = _NONE  # broken, or beyond the incremental parser (integers past 64 bits): decoded as before
@@ -113,6 +114,14 @@ class OpenRouterSpider(TrackerSpider):
 
 
 _NONE = object()
+#: A key spelled ``links`` in JSON: literally, or with one of its letters escaped (\u006c, \u0069, \u006e,
+#: \u006b, \u0073, in either case).
+_LINKS_SPELLINGS = (b'"links"', b"\\u006", b"\\u0073")
+
+
+def _may_have_links(body: bytes) -> bool:
+    """Whether ``body`` can hold a ``links`` key (a byte search: most bodies need no second full scan)."""
+    return any(spelling in body for spelling in _LINKS_SPELLINGS)
 
 
 @dataclass
