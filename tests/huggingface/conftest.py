@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers.corpus import FakeHub, hub_cards, hub_details
@@ -75,29 +76,38 @@ def crawl_whole_hub(db_url: str, server: FakeServer, corpus: Path) -> HubWorld:
     return HubWorld(db_url, server.url, summary)
 
 
+def _shared(built: tuple[Any, HubWorld]) -> tuple[Any, tuple[str, str, CrawlSummary]]:
+    """A built world as plain data for :func:`once_per_run` (a conftest's class cannot be pickled by name)."""
+    where, world = built
+    return where, (world.db_url, world.server_url, world.summary)
+
+
 @pytest.fixture(scope="session")
 def _hub_world_template(tmp_path_factory, _sqlite_template, corpus) -> tuple[Path, HubWorld]:
-    return once_per_run(
+    path, fields = once_per_run(
         tmp_path_factory,
         "hub-world",
-        lambda folder: build_sqlite_world(
-            _sqlite_template, folder / "hub.db", lambda url, server: crawl_whole_hub(url, server, corpus)
+        lambda folder: _shared(
+            build_sqlite_world(
+                _sqlite_template, folder / "hub.db", lambda url, server: crawl_whole_hub(url, server, corpus)
+            )
         ),
     )
+    return path, HubWorld(*fields)
 
 
 @pytest.fixture(scope="session")
 def _hub_world_pg(tmp_path_factory, _pg_schema, corpus) -> Iterator[tuple[str, HubWorld]]:
     assert _pg_schema
-    built = once_per_run(
+    schema, fields = once_per_run(
         tmp_path_factory,
         "hub-world-pg",
-        lambda _folder: build_pg_world(
-            _pg_schema, "world_hub", lambda url, server: crawl_whole_hub(url, server, corpus)
+        lambda _folder: _shared(
+            build_pg_world(_pg_schema, "world_hub", lambda url, server: crawl_whole_hub(url, server, corpus))
         ),
     )
-    yield built
-    drop_pg_world(_pg_schema, built[0])
+    yield schema, HubWorld(*fields)
+    drop_pg_world(_pg_schema, schema)
 
 
 @pytest.fixture
