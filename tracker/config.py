@@ -95,6 +95,9 @@ class HuggingFaceSettings:
     #: Also list recent text-generation repos beyond the watched orgs.
     discovery: bool = False
     discovery_limit: int = 200
+    #: List the watched organisations (false: only the discovery listing, which still leaves their repos to
+    #: their own crawls: how a crawl worker's ``huggingface:discovery`` unit runs, docs/scaling.md).
+    list_orgs: bool = True
     page_size: int = 1000
     max_card_bytes: int = 2 * 1024 * 1024
     enabled: bool = True

@@ -11,6 +11,7 @@ from helpers.corpus import hub_detail
 from helpers.db import data_counts
 from sqlalchemy import select, text
 
+from tracker.sources.runner import run_crawl
 from tracker.store.events import list_events
 from tracker.store.tables import Claim, Crosswalk, Document, Event, Model
 from tracker.store.tables.huggingface import HfRepo
@@ -243,6 +244,30 @@ def test_the_token_is_sent_and_discovery_finds_repos_beyond_the_watched_orgs(cra
     with sessions() as session:
         links = session.scalars(select(Crosswalk).where(Crosswalk.namespace == "huggingface")).all()
     assert {c.external_id for c in links} == set(found)
+
+
+def test_the_discovery_unit_lists_no_organisation_and_leaves_the_watched_ones_alone(
+    crawl_hub, hf_settings, hub, sessions
+):
+    """A crawl worker's ``huggingface:discovery`` unit: the discovery listing only; watched repos stay watched."""
+    from tracker.workers.units import HUB_DISCOVERY, parse_unit, unit_settings
+
+    assert crawl_hub(("openai", "Qwen")).status == "success"
+    with sessions() as session:
+        before = {r.id: (r.watched, r.status) for r in session.scalars(select(HfRepo))}
+    listed = len(hub.listing_requests())
+    configured = hf_settings(("openai", "Qwen"), discovery=True, discovery_limit=50)
+    settings = unit_settings(configured, parse_unit(HUB_DISCOVERY, ("huggingface",)))
+    summary = run_crawl(settings, "huggingface", trigger="test")
+    assert summary.status == "success" and summary.complete, summary.render()
+    requests = hub.listing_requests()[listed:]
+    assert len(requests) == 1 and "pipeline_tag=text-generation" in requests[0]  # no organisation's listing
+    with sessions() as session:
+        after = {r.id: (r.watched, r.status) for r in session.scalars(select(HfRepo))}
+    assert {k: v for k, v in after.items() if k in before} == before  # the watched repos: untouched, none removed
+    beyond = set(after) - set(before)
+    assert beyond and not any(r.split("/")[0] in ("openai", "Qwen") for r in beyond)
+    assert all(after[r] == (False, "listed") for r in beyond)
 
 
 def test_tracker_crawl_huggingface_from_the_command_line(hub, db_url, server, monkeypatch, capsys):

@@ -19,11 +19,19 @@ SOURCES = ("openrouter", "offers", "huggingface", "blogs")
 def test_a_hub_crawl_is_one_unit_per_watched_organisation_each_narrowed_to_it():
     settings = Settings(huggingface=HuggingFaceSettings(orgs=("Qwen", " mistralai ", "Qwen", ""), discovery=True))
     units = units_of(settings, "huggingface")
-    assert [u.key for u in units] == ["huggingface:org:Qwen", "huggingface:org:mistralai"]
+    assert [u.key for u in units] == ["huggingface:org:Qwen", "huggingface:org:mistralai", "huggingface:discovery"]
     narrowed = unit_settings(settings, units[1])
     assert narrowed.huggingface.orgs == ("mistralai",)
     assert narrowed.huggingface.discovery is False
     assert narrowed.huggingface.url == settings.huggingface.url
+    # the discovery listing is a unit of its own: it lists no organisation, and still skips the watched ones
+    discovery = unit_settings(settings, units[2]).huggingface
+    assert discovery.discovery is True and discovery.list_orgs is False and discovery.orgs == settings.huggingface.orgs
+    assert parse_unit("huggingface:discovery", SOURCES) == units[2]
+    no_discovery = Settings(huggingface=HuggingFaceSettings(orgs=("Qwen",)))
+    assert [u.key for u in units_of(no_discovery, "huggingface")] == ["huggingface:org:Qwen"]
+    with pytest.raises(ConfigError, match="discovery is off"):  # a task queued before the configuration changed
+        unit_settings(no_discovery, units[2])
 
 
 def test_other_sources_are_one_unit_crawled_with_the_settings_as_they_are():

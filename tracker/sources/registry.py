@@ -56,6 +56,7 @@ def _huggingface(settings: Settings) -> tuple[type, dict[str, Any]]:
         "token": hf.token,
         "discovery": hf.discovery,
         "discovery_limit": hf.discovery_limit,
+        "list_orgs": hf.list_orgs,
         "page_size": hf.page_size,
         "max_card_bytes": hf.max_card_bytes,
         # read lazily, in the crawl process, when the first listing page arrives

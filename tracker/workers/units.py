@@ -4,14 +4,16 @@ A unit is the smallest piece of a crawl that stores on its own and never needs
 another unit's data to decide anything (its completeness decision included):
 
 * ``huggingface:org:<org>`` one watched Hub organisation (its listing decides its delistings);
+* ``huggingface:discovery`` the Hub's discovery listing (``huggingface.discovery`` on): recent
+  text-generation repos beyond the watched organisations, whose repos it leaves to their own units;
 * ``openrouter``  the OpenRouter listing; ``offers`` the per-provider offers batch;
 * ``blogs:feed:<url>``, ``press:feed:<url>``  one configured feed (or index page, sitemap, page):
   its crawl reads that feed, fetches the article URLs that feed still owes (the frontier rows
   naming it) and judges that feed's health; ``blogs`` / ``press`` when no feed is configured;
 * each peer catalog (``modelsdev``, ``litellm``…).
 
-The Hub's discovery listing is not a unit yet (a discovery-only crawl would mark
-watched repos as unwatched): `tracker crawl huggingface` with discovery on does it.
+The discovery listing is one unit, not a range of pages: the Hub pages a listing with a cursor
+(``Link: rel="next"``), so a page cannot be fetched without the pages before it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tracker.config import FeedSettings, Settings
 from tracker.errors import ConfigError
 
 HUB_ORG_PREFIX = "huggingface:org:"
+HUB_DISCOVERY = "huggingface:discovery"
 #: The feed crawls: a unit per configured feed (``blogs:feed:<url>``).
 FEED_SOURCES = {"blogs": "vendor", "press": "press"}
 FEED_MARK = ":feed:"
@@ -45,7 +48,10 @@ def units_of(settings: Settings, source: str) -> list[Unit]:
     """The units of ``source`` under ``settings`` (a Hub crawl: one per watched organisation)."""
     if source == "huggingface":
         orgs = dict.fromkeys(o.strip() for o in settings.huggingface.orgs if o and o.strip())
-        return [Unit(key=f"{HUB_ORG_PREFIX}{org}", source=source, org=org) for org in orgs]
+        units = [Unit(key=f"{HUB_ORG_PREFIX}{org}", source=source, org=org) for org in orgs]
+        if settings.huggingface.discovery:
+            units.append(Unit(key=HUB_DISCOVERY, source=source))
+        return units
     if source in FEED_SOURCES:
         urls = dict.fromkeys(f.url for f in _feeds(settings) if f.kind == FEED_SOURCES[source])
         if urls:
@@ -74,6 +80,8 @@ def _feeds(settings: Settings) -> tuple[FeedSettings, ...]:
 
 def parse_unit(key: str, known_sources: tuple[str, ...] | list[str]) -> Unit:
     """The unit named by ``key`` (as stored in a task's arguments); ConfigError when it names nothing known."""
+    if key == HUB_DISCOVERY:
+        return Unit(key=key, source="huggingface")
     if key.startswith(HUB_ORG_PREFIX):
         org = key.removeprefix(HUB_ORG_PREFIX).strip()
         if not org or "/" in org:
@@ -91,7 +99,13 @@ def parse_unit(key: str, known_sources: tuple[str, ...] | list[str]) -> Unit:
 
 def unit_settings(settings: Settings, unit: Unit) -> Settings:
     """``settings`` narrowed to ``unit``: a Hub organisation's crawl lists that organisation only, no discovery;
+    the discovery unit's crawl reads the discovery listing only (skipping the watched organisations' repos);
     a feed's crawl reads that feed only (ConfigError when the configuration no longer has it)."""
+    if unit.key == HUB_DISCOVERY:
+        if not settings.huggingface.discovery:
+            raise ConfigError(f"unit {unit.key!r}: huggingface.discovery is off in the configuration")
+        hub = dataclasses.replace(settings.huggingface, discovery=True, list_orgs=False)
+        return dataclasses.replace(settings, huggingface=hub)
     if unit.feed is not None:
         kind = FEED_SOURCES[unit.source]
         found = [f for f in _feeds(settings) if feed_name(f.url) == unit.feed and f.kind == kind]

@@ -221,7 +221,8 @@ class StorePipeline(StoreOnClose):
             self.run_id,
             self.state,
             base_url=getattr(spider, "base_url", ""),
-            watched_orgs=tuple(getattr(spider, "orgs", ())),
+            watched_orgs=tuple(getattr(spider, "orgs", ())) if getattr(spider, "list_orgs", True) else (),
+            discovery_only=bool(getattr(spider, "discovery", False)) and not getattr(spider, "list_orgs", True),
             finish_reason=reason,
             requests=requests,
             min_share=self.crawler.settings.getfloat("TRACKER_MIN_LISTING_SHARE", DEFAULT_MIN_SHARE),
@@ -417,6 +418,7 @@ def store_hub_crawl(
     *,
     base_url: str,
     watched_orgs: tuple[str, ...] = (),
+    discovery_only: bool = False,
     finish_reason: str = "finished",
     requests: int = 0,
     min_share: float = DEFAULT_MIN_SHARE,
@@ -479,7 +481,10 @@ def store_hub_crawl(
         summary.rejected = Counter(state.rejected)
         summary.errors = Counter(state.errors)
         watched_done = [o for o in watched_orgs if o in proven]
-        summary.complete = bool(watched_orgs) and len(watched_done) == len(watched_orgs)
+        if discovery_only:  # nothing watched was listed: complete when the discovery listing was read to its end
+            summary.complete = bool(state.ends.get(DISCOVERY, (False,))[0]) and finish_reason == "finished"
+        else:
+            summary.complete = bool(watched_orgs) and len(watched_done) == len(watched_orgs)
         summary.extra["org_listing_entries"] = {o: state.ends[o][1] for o in sorted(proven)}
         if suspicious:
             summary.extra["suspicious_listing"] = "; ".join(suspicious)[:1000]

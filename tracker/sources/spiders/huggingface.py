@@ -82,6 +82,7 @@ class HuggingFaceSpider(TrackerSpider):
         token: str | None = None,
         discovery: bool = False,
         discovery_limit: int = 200,
+        list_orgs: bool = True,
         page_size: int = 1000,
         max_card_bytes: int = 2 * 1024 * 1024,
         known: Mapping[str, KnownRepo] | Any = None,
@@ -94,6 +95,8 @@ class HuggingFaceSpider(TrackerSpider):
         self.token = token
         self.discovery = discovery
         self.discovery_limit = max(1, discovery_limit)
+        #: False: the watched organisations are not listed (their own crawls do it); discovery still skips them.
+        self.list_orgs = list_orgs
         self.page_size = max(1, page_size)
         self.max_card_bytes = max_card_bytes
         self._known_source = known
@@ -126,7 +129,7 @@ class HuggingFaceSpider(TrackerSpider):
         )
 
     async def start(self) -> AsyncIterator[Any]:
-        for org in self.orgs:
+        for org in self.orgs if self.list_orgs else ():
             yield self.hub_request(listing_url(self.base_url, org, self.page_size), self.parse_listing, org=org)
         if self.discovery:
             yield self.hub_request(
