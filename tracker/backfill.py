@@ -19,7 +19,6 @@ from tracker.errors import BackfillError, NormalizationError
 from tracker.events.hashing import body_hash
 from tracker.normalize.openrouter import snapshot_from_payload
 from tracker.perf import gc_paused
-from tracker.sources.pipelines.openrouter import store_listing
 from tracker.sources.summary import CrawlSummary
 from tracker.store.db import session_scope
 from tracker.store.runs import finish_run, last_observed_at, start_run
@@ -116,6 +115,8 @@ def _backfill_one(factory: sessionmaker[Session], item: BackfillItem, *, partial
             run = session.get_one(Run, run_id)
             finish_run(session, run, status="failed", error_message=message)
         return CrawlSummary(source="openrouter", run_id=run_id, status="failed", message=message)
+    from tracker.sources.pipelines.openrouter import store_listing  # Scrapy's import: only when storing
+
     summary = store_listing(factory, run_id, snapshot, [])
     summary.extra["file"] = item.path.name
     summary.extra["observed_at"] = item.observed_at.isoformat()

@@ -25,7 +25,7 @@ from content_server import SEEDS, ContentServer
 from helpers.corpus import FakeHub, hub_cards, hub_details, snapshot
 from helpers.server import FakeServer
 from helpers.settings import loopback_settings
-from helpers.worlds import build_pg_world, build_sqlite_world, copy_pg_world, copy_world, drop_pg_world
+from helpers.worlds import build_pg_world, build_sqlite_world, copy_pg_world, copy_world, drop_pg_world, once_per_run
 
 from tracker.backfill import backfill_openrouter
 from tracker.cli import main
@@ -61,14 +61,23 @@ def stock(db_url: str, corpus: Path, server: FakeServer) -> None:
 
 @pytest.fixture(scope="session")
 def _stocked_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path, corpus: Path) -> Path:
-    target = tmp_path_factory.mktemp("stocked") / "stocked.db"
-    return build_sqlite_world(_sqlite_template, target, lambda url, server: stock(url, corpus, server))[0]
+    return once_per_run(
+        tmp_path_factory,
+        "stocked",
+        lambda folder: build_sqlite_world(
+            _sqlite_template, folder / "stocked.db", lambda url, server: stock(url, corpus, server)
+        )[0],
+    )
 
 
 @pytest.fixture(scope="session")
-def _stocked_pg(_pg_schema: str | None, corpus: Path) -> Iterator[str]:
+def _stocked_pg(tmp_path_factory: pytest.TempPathFactory, _pg_schema: str | None, corpus: Path) -> Iterator[str]:
     assert _pg_schema
-    schema, _ = build_pg_world(_pg_schema, "world_stocked", lambda url, server: stock(url, corpus, server))
+    schema, _ = once_per_run(
+        tmp_path_factory,
+        "stocked-pg",
+        lambda _folder: build_pg_world(_pg_schema, "world_stocked", lambda url, server: stock(url, corpus, server)),
+    )
     yield schema
     drop_pg_world(_pg_schema, schema)
 
@@ -103,21 +112,31 @@ def tell_story(settings: Settings, content: ContentServer, corpus: Path) -> Sett
 def _story_template(
     tmp_path_factory: pytest.TempPathFactory, _stocked_template: Path, corpus: Path
 ) -> tuple[Path, Settings]:
-    return build_sqlite_world(
-        _stocked_template,
-        tmp_path_factory.mktemp("story") / "story.db",
-        lambda url, server: tell_story(loopback_settings(url, server), ContentServer(server, corpus), corpus),
+    return once_per_run(
+        tmp_path_factory,
+        "story",
+        lambda folder: build_sqlite_world(
+            _stocked_template,
+            folder / "story.db",
+            lambda url, server: tell_story(loopback_settings(url, server), ContentServer(server, corpus), corpus),
+        ),
     )
 
 
 @pytest.fixture(scope="session")
-def _story_pg(_pg_schema: str | None, _stocked_pg: str, corpus: Path) -> Iterator[tuple[str, Settings]]:
+def _story_pg(
+    tmp_path_factory: pytest.TempPathFactory, _pg_schema: str | None, _stocked_pg: str, corpus: Path
+) -> Iterator[tuple[str, Settings]]:
     assert _pg_schema
-    schema, told = build_pg_world(
-        _pg_schema,
-        "world_story",
-        lambda url, server: tell_story(loopback_settings(url, server), ContentServer(server, corpus), corpus),
-        base=_stocked_pg,
+    schema, told = once_per_run(
+        tmp_path_factory,
+        "story-pg",
+        lambda _folder: build_pg_world(
+            _pg_schema,
+            "world_story",
+            lambda url, server: tell_story(loopback_settings(url, server), ContentServer(server, corpus), corpus),
+            base=_stocked_pg,
+        ),
     )
     yield schema, told
     drop_pg_world(_pg_schema, schema)

@@ -2,7 +2,9 @@
 
 A world is a database a test only reads after one or more real crawls (the
 crawled Hub corpus, the stocked claims database, the Qwen3-Max story). It is
-built once per session and copied into each test's database:
+built once per test run — under pytest-xdist by the first worker that asks for it, while the others
+wait for it (:func:`once_per_run`), so that a world's tests may run on any worker — and copied into each
+test's database:
 
 * SQLite: built in its own file, copied over the test's database file (after a
   WAL checkpoint);
@@ -15,12 +17,15 @@ built once per session and copied into each test's database:
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
@@ -29,6 +34,38 @@ from tracker.store.base import Base
 from tracker.store.db import make_engine, upgrade
 
 T = TypeVar("T")
+
+#: Set by the controlling pytest process: names this run's shared Postgres worlds (``world_hub_r1a2b3c4d``).
+RUN_ENV = "PYTEST_TRACKER_RUN"
+
+
+def under_xdist() -> bool:
+    return bool(os.environ.get("PYTEST_XDIST_WORKER"))
+
+
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, key: str, build: Callable[[Path], T]) -> T:
+    """``build(folder)`` once per test run, its result shared by every pytest-xdist worker.
+
+    The first worker to ask builds it under a file lock in the run's common temporary folder and pickles
+    the result; the others wait on the lock and read it. Without xdist it is simply built."""
+    if not under_xdist():
+        return build(tmp_path_factory.mktemp(key))
+    root = tmp_path_factory.getbasetemp().parent / "worlds"
+    root.mkdir(exist_ok=True)
+    result = root / f"{key}.pickle"
+    with (root / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if result.exists():
+                return pickle.loads(result.read_bytes())
+            folder = root / key
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            made = build(folder)
+            result.write_bytes(pickle.dumps(made))
+            return made
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def checkpoint(path: Path) -> None:
@@ -64,16 +101,42 @@ def worker_schema(name: str) -> str:
 
 
 def in_schema(url: str, schema: str) -> str:
-    """``url`` with ``schema`` first on the search path of every connection (the crawl children's too)."""
-    return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
+    """``url`` with ``schema`` first on the search path of every connection (the crawl children's too).
+
+    Test connections also commit without waiting for the WAL flush (``synchronous_commit=off``: a crash of
+    the server could lose the last commits, which a test database can afford; each commit was a disk wait)."""
+    options = f"-csearch_path={schema} -csynchronous_commit=off"
+    return make_url(url).update_query_dict({"options": options}).render_as_string(False)
+
+
+def shared_schema(name: str) -> str:
+    """The schema of world ``name`` for this run: one for every worker (built through :func:`once_per_run`),
+    named after the run so that the controller drops exactly this run's worlds at the end."""
+    run = os.environ.get(RUN_ENV)
+    return f"{name}_r{run}" if under_xdist() and run else name
+
+
+def drop_run_schemas(url: str, run: str) -> None:
+    """Drop the shared world schemas of run ``run`` (the controller, when every worker is done)."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            names = conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :pattern"), {"pattern": f"%\\_r{run}"}
+            ).scalars()
+            for name in list(names):
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    finally:
+        engine.dispose()
 
 
 def build_pg_world(
     url: str, schema: str, build: Callable[[str, FakeServer], T], *, base: str | None = None
 ) -> tuple[str, T]:
     """Create ``schema`` afresh in the Postgres database ``url``, migrate it, copy the world ``base`` into it
-    (a schema built before) and run ``build(schema_url, server)`` on it."""
-    schema = worker_schema(schema)
+    (a schema built before) and run ``build(schema_url, server)`` on it. Under pytest-xdist call it through
+    :func:`once_per_run`: the schema is the run's, shared by the workers."""
+    schema = shared_schema(schema)
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
@@ -92,6 +155,9 @@ def build_pg_world(
 
 
 def drop_pg_world(url: str, schema: str) -> None:
+    """Drop a world's schema at the end of its fixture; a shared one (xdist) is dropped by the controller."""
+    if under_xdist():
+        return
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

@@ -15,7 +15,7 @@ import pytest
 from helpers.corpus import FakeHub, hub_cards, hub_details
 from helpers.server import FakeServer
 from helpers.settings import loopback_settings
-from helpers.worlds import build_pg_world, build_sqlite_world, copy_pg_world, copy_world, drop_pg_world
+from helpers.worlds import build_pg_world, build_sqlite_world, copy_pg_world, copy_world, drop_pg_world, once_per_run
 
 from tracker.config import HuggingFaceSettings, Settings
 from tracker.sources.runner import run_crawl
@@ -77,14 +77,25 @@ def crawl_whole_hub(db_url: str, server: FakeServer, corpus: Path) -> HubWorld:
 
 @pytest.fixture(scope="session")
 def _hub_world_template(tmp_path_factory, _sqlite_template, corpus) -> tuple[Path, HubWorld]:
-    target = tmp_path_factory.mktemp("hub-world") / "hub.db"
-    return build_sqlite_world(_sqlite_template, target, lambda url, server: crawl_whole_hub(url, server, corpus))
+    return once_per_run(
+        tmp_path_factory,
+        "hub-world",
+        lambda folder: build_sqlite_world(
+            _sqlite_template, folder / "hub.db", lambda url, server: crawl_whole_hub(url, server, corpus)
+        ),
+    )
 
 
 @pytest.fixture(scope="session")
-def _hub_world_pg(_pg_schema, corpus) -> Iterator[tuple[str, HubWorld]]:
+def _hub_world_pg(tmp_path_factory, _pg_schema, corpus) -> Iterator[tuple[str, HubWorld]]:
     assert _pg_schema
-    built = build_pg_world(_pg_schema, "world_hub", lambda url, server: crawl_whole_hub(url, server, corpus))
+    built = once_per_run(
+        tmp_path_factory,
+        "hub-world-pg",
+        lambda _folder: build_pg_world(
+            _pg_schema, "world_hub", lambda url, server: crawl_whole_hub(url, server, corpus)
+        ),
+    )
     yield built
     drop_pg_world(_pg_schema, built[0])
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from helpers.corpus import FakeHub, hub_cards, hub_details, serve_openrouter, snapshot
 from helpers.settings import loopback_settings
-from helpers.worlds import build_pg_world, build_sqlite_world, copy_pg_world, copy_world, drop_pg_world
+from helpers.worlds import build_pg_world, build_sqlite_world, copy_pg_world, copy_world, drop_pg_world, once_per_run
 
 from tracker.cli import main
 from tracker.config import HuggingFaceSettings
@@ -28,16 +28,27 @@ def crawl_both(db_url, server, corpus):
     assert run_crawl(settings, "huggingface", trigger="test").status == "success"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _crawled_template(tmp_path_factory, _sqlite_template, corpus):
-    target = tmp_path_factory.mktemp("models-cli") / "crawled.db"
-    return build_sqlite_world(_sqlite_template, target, lambda url, server: crawl_both(url, server, corpus))[0]
+    return once_per_run(
+        tmp_path_factory,
+        "models-cli",
+        lambda folder: build_sqlite_world(
+            _sqlite_template, folder / "crawled.db", lambda url, server: crawl_both(url, server, corpus)
+        )[0],
+    )
 
 
-@pytest.fixture(scope="module")
-def _crawled_pg(_pg_schema, corpus):
+@pytest.fixture(scope="session")
+def _crawled_pg(tmp_path_factory, _pg_schema, corpus):
     assert _pg_schema
-    schema, _ = build_pg_world(_pg_schema, "world_models_cli", lambda url, server: crawl_both(url, server, corpus))
+    schema, _ = once_per_run(
+        tmp_path_factory,
+        "models-cli-pg",
+        lambda _folder: build_pg_world(
+            _pg_schema, "world_models_cli", lambda url, server: crawl_both(url, server, corpus)
+        ),
+    )
     yield schema
     drop_pg_world(_pg_schema, schema)
 

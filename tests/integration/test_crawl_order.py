@@ -10,8 +10,10 @@ Hub then OpenRouter left fewer OpenRouter claims and fewer disputes than
 OpenRouter then Hub, and a clean re-crawl did not repair it; a post read before
 the model it names was listed stayed unresolved.
 
-The worlds are built once for the module (SQLite: a file per order; Postgres:
-a schema of the test database per order, ``helpers.worlds``).
+Each order's world is built once per run (SQLite: a file per order; Postgres:
+a schema of the test database per order, ``helpers.worlds``) by whichever
+pytest-xdist worker first needs it, and only its dump is shared: the orders
+are crawled on several workers at once.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 import pytest
 from helpers.crawl_order import KINDS, ORDERS, Dump, OrderServer, canonical, crawl_in_order, differences
 from helpers.server import FakeServer
-from helpers.worlds import build_pg_world, build_sqlite_world, drop_pg_world
+from helpers.worlds import build_pg_world, build_sqlite_world, drop_pg_world, once_per_run
 
 from tracker.store.db import make_engine
 
@@ -52,28 +54,34 @@ def _builder(
 class Worlds:
     """Each order's dump, crawled when first asked for (``-k`` on one order crawls two worlds, not six)."""
 
-    def __init__(self, folder: Path, template: Path, pg_url: str | None, corpus: Path) -> None:
-        self.folder, self.template, self.pg_url, self.corpus = folder, template, pg_url, corpus
-        self.dumps: Worlds = {}
+    def __init__(self, factory: pytest.TempPathFactory, template: Path, pg_url: str | None, corpus: Path) -> None:
+        self.factory, self.template, self.pg_url, self.corpus = factory, template, pg_url, corpus
+        self.dumps: dict[tuple[str, ...], Dump] = {}
 
     def __getitem__(self, order: tuple[str, ...]) -> Dump:
         if order not in self.dumps:
             wanted = ORDERS[0] if order == AGAIN else order
             number = ORDERS.index(wanted)
-            build = _builder(self.corpus, wanted, self.dumps)
-            if self.pg_url:
-                schema, _ = build_pg_world(self.pg_url, f"world_order_{number}", build)
-                drop_pg_world(self.pg_url, schema)
-            else:
-                build_sqlite_world(self.template, self.folder / f"order{number}.db", build)
+            key = f"crawl-order-{number}" + ("-pg" if self.pg_url else "")
+            self.dumps.update(once_per_run(self.factory, key, lambda folder: self._crawl(wanted, number, folder)))
         return self.dumps[order]
+
+    def _crawl(self, order: tuple[str, ...], number: int, folder: Path) -> dict[tuple[str, ...], Dump]:
+        dumps: dict[tuple[str, ...], Dump] = {}
+        build = _builder(self.corpus, order, dumps)
+        if self.pg_url:
+            schema, _ = build_pg_world(self.pg_url, f"world_order_{number}", build)
+            drop_pg_world(self.pg_url, schema)
+        else:
+            build_sqlite_world(self.template, folder / f"order{number}.db", build)
+        return dumps
 
 
 @pytest.fixture(scope="module")
 def dumps(
     tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path, _pg_schema: str | None, corpus: Path
 ) -> Worlds:
-    return Worlds(tmp_path_factory.mktemp("orders"), _sqlite_template, _pg_schema, corpus)
+    return Worlds(tmp_path_factory, _sqlite_template, _pg_schema, corpus)
 
 
 def test_the_compared_state_holds_every_kind_of_fact(dumps: Worlds) -> None:

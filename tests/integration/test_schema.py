@@ -7,8 +7,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import insert, select, text
 
 from tracker.cli import main
+from tracker.store import db as store_db
 from tracker.store.base import Base
-from tracker.store.db import current_revision, head_revision, make_engine
+from tracker.store.db import HEAD_REVISION, current_revision, ensure_schema, head_revision, make_engine
 from tracker.store.tables import Model, Price
 
 
@@ -17,6 +18,22 @@ def test_models_and_migrations_agree(engine):
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
     assert current_revision(engine) == head_revision()
+
+
+def test_a_current_database_is_recognised_without_alembic_and_an_empty_one_is_migrated(
+    engine, db_url, tmp_path, monkeypatch
+):
+    """Commands check the schema on start-up by one query against the newest revision they know."""
+    assert head_revision() == HEAD_REVISION  # a new migration must move HEAD_REVISION too
+    ran: list[str] = []
+    real = store_db.upgrade
+    monkeypatch.setattr(store_db, "upgrade", lambda eng, revision="head": ran.append(revision) or real(eng, revision))
+    ensure_schema(engine)  # the test database is current
+    assert ran == []
+    fresh = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    ensure_schema(fresh)
+    assert ran == ["head"] and current_revision(fresh) == HEAD_REVISION
+    fresh.dispose()
 
 
 def test_tracker_init_creates_the_schema_with_alembic(tmp_path, monkeypatch, capsys):

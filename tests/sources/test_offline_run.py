@@ -73,3 +73,13 @@ def test_download_failures_logged_by_scrapy_become_debug_records_and_only_those(
     other = logging.getLogger("scrapy.core.engine")
     record = other.makeRecord(other.name, logging.ERROR, __file__, 1, "engine broke", (), None)
     assert other.filter(record) and record.levelno == logging.ERROR
+
+
+@pytest.mark.e2e  # one crawl process
+def test_a_crawl_opens_no_control_port(db_url, tmp_path, monkeypatch, capfd):
+    """Scrapy 2.19 starts an HTTP "remote control" server in every crawl by default (logged at INFO)."""
+    offline_env(monkeypatch, db_url, tmp_path)
+    assert main(["-v", "crawl", "openrouter"]) == 1  # offline: the crawl fails, its log is shown
+    _out, err = capfd.readouterr()
+    assert "unreachable" in err and "Spider opened" in err  # the crawl ran and logged at INFO
+    assert "Remote control" not in err and "listening on port" not in err

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers.worlds import once_per_run
 from world import build_world
 
 from tracker.store.db import make_engine
@@ -13,14 +14,17 @@ from tracker.store.db import make_engine
 
 @pytest.fixture(scope="session")
 def _world_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path, corpus: Path) -> Path:
-    path = tmp_path_factory.mktemp("world") / "world.db"
-    shutil.copyfile(_sqlite_template, path)
-    build_world(f"sqlite:///{path}", corpus)
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+    def build(folder: Path) -> Path:
+        path = folder / "world.db"
+        shutil.copyfile(_sqlite_template, path)
+        build_world(f"sqlite:///{path}", corpus)
+        engine = make_engine(f"sqlite:///{path}")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        return path
+
+    return once_per_run(tmp_path_factory, "verdicts-world", build)
 
 
 @pytest.fixture

@@ -6,14 +6,15 @@ import argparse
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.cli.app import App
-from tracker.normalize.articles import ArticleError
 from tracker.normalize.params import format_params
 from tracker.store.db import session_scope
-from tracker.store.ingest_documents import PageRecord
-from tracker.update.check import CheckReport, Problem, check_article, fetch_pages, read_file
+
+if TYPE_CHECKING:  # the article reader and the checker are imported when the command runs
+    from tracker.store.ingest_documents import PageRecord
+    from tracker.update.check import CheckReport, Problem
 
 LABELS = {
     "consistent": "CONSISTENT",
@@ -44,6 +45,9 @@ def _is_url(text: str) -> bool:
 
 
 def cmd_check(app: App, args: argparse.Namespace) -> int:
+    from tracker.normalize.articles import ArticleError
+    from tracker.update.check import Problem, check_article, fetch_pages, read_file
+
     settings = app.settings
     now = dt.datetime.now(dt.UTC)
     pages: list[PageRecord] = []

@@ -6,14 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from tracker.cli.app import App
-from tracker.newsletter.build import build_issue
-from tracker.newsletter.send import SendResult, send_issue
 from tracker.store.tables.newsletter import Delivery, NewsletterIssue
+
+if TYPE_CHECKING:  # the templates and the mailer are imported when a command needs them
+    from tracker.newsletter.send import SendResult
 
 WEEK_HELP = "ISO week YYYY-Www, e.g. 2026-W12 (default: the last complete week in newsletter.timezone)"
 
@@ -68,6 +69,8 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_build(app: App, args: argparse.Namespace) -> int:
+    from tracker.newsletter.build import build_issue
+
     result = build_issue(app.sessions, app.settings, args.week)
     if args.json:
         app.print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -79,6 +82,8 @@ def cmd_build(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_send(app: App, args: argparse.Namespace) -> int:
+    from tracker.newsletter.send import send_issue
+
     def progress(result: SendResult) -> None:
         if not args.json and result.sent % 500 == 0:
             print(f"… {result.sent} sent", file=sys.stderr, flush=True)

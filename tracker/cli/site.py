@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from tracker.cli.app import App
-from tracker.site.build import build_site
 
 
 def register(subparsers: Any) -> None:
@@ -33,6 +32,8 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_build(app: App, args: argparse.Namespace) -> int:
+    from tracker.site.build import build_site  # the site's templates and renderers: only for this command
+
     out_dir = Path(args.out or app.settings.site.out_dir)
     quiet = args.json or not sys.stderr.isatty()
     result = build_site(

@@ -23,6 +23,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from tracker.extract import licenses as lic
@@ -79,6 +80,7 @@ _CONTEXT_CELL = re.compile(
 Emit = Callable[..., None]
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for the same header and label cells once per row
 def _clean(cell: str) -> str:
     text = cell.replace("**", "").replace("__", "").strip()
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)

@@ -7,7 +7,7 @@ which is what ``documents.text`` stores.
 
 * HTML goes through trafilatura (the main content, without navigation and
   footers, tables kept) and is then flattened; markdown is rendered with
-  markdown-it (tables and embedded HTML included) and flattened the same way;
+  cmark-gfm (CommonMark, GFM tables, embedded HTML kept) and flattened the same way;
   Hugo shortcodes (``{{< … >}}``) and code blocks are dropped.
 * Markdown front matter is read with the model-card reader
   (:func:`tracker.normalize.hfcard.parse_card`); a page without it is still read.
@@ -40,10 +40,11 @@ from typing import Any
 import ftfy
 import lxml.html
 import trafilatura
+from cmarkgfm.cmark import Options
 from lxml import etree
-from markdown_it import MarkdownIt
 
 from tracker.errors import NormalizationError
+from tracker.normalize.cmark import render_html
 from tracker.normalize.hfcard import CardError, parse_card
 
 #: Reading text shorter than this is not an article (a navigation page, an error page).
@@ -122,7 +123,9 @@ _DROP_TAGS = frozenset(
         "head",
     ]
 )
-_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+#: CommonMark with raw HTML kept (a card's ``<table>``), GFM tables and strikethrough.
+_MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE
+_MARKDOWN_EXTENSIONS = ("table", "strikethrough")
 
 
 class ArticleError(NormalizationError):
@@ -418,7 +421,7 @@ def read_markdown(text: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
 
 
 def _render_markdown(body: str) -> tuple[Any, str]:
-    html = _MARKDOWN.render(body)
+    html = render_html(body, options=_MARKDOWN_OPTIONS, extensions=_MARKDOWN_EXTENSIONS)
     tree = _html_tree(f"<html><body>{html}</body></html>") if html.strip() else None
     blocks = flatten_html(tree) if tree is not None else []
     return tree, "\n\n".join(blocks)

@@ -55,6 +55,24 @@ class CatalogIngest:
     superseded: int = 0
     comparisons: list[Comparison] = field(default_factory=list)
 
+    def merge(self, other: CatalogIngest) -> None:
+        """Add what a later chunk of the same file stored."""
+        self.entries += other.entries
+        for mine, theirs in (
+            (self.rejected, other.rejected),
+            (self.ignored, other.ignored),
+            (self.other_offers, other.other_offers),
+            (self.linked, other.linked),
+        ):
+            for name, value in theirs.items():
+                mine[name] = mine.get(name, 0) + value
+        self.linked = dict(sorted(self.linked.items()))
+        self.unlinked += other.unlinked
+        self.claims_new += other.claims_new
+        self.claims_known += other.claims_known
+        self.superseded += other.superseded
+        self.comparisons.extend(other.comparisons)
+
     def counts(self) -> dict[str, Any]:
         other = sum(self.other_offers.values())
         return {
@@ -127,10 +145,14 @@ def ingest_catalog(
     fetched_at: dt.datetime,
     run_id: int | None,
     source: str | None = None,
+    supersede: bool = True,
+    linker: Linker | None = None,
 ) -> CatalogIngest:
     """Store ``parse`` (see the module rules); the caller owns the transaction.
 
     ``source`` names the crawl source its rejections are recorded under (default: the catalog's name).
+    A file stored in chunks (:mod:`tracker.update.peers`) passes ``supersede=False`` for each chunk and
+    supersedes the older versions once, after its last chunk; it may pass one ``linker`` to all chunks.
     """
     result = CatalogIngest(catalog=parse.catalog, source=parse.source, entries=len(parse.entries))
     result.rejected = parse.reasons()
@@ -141,7 +163,9 @@ def ingest_catalog(
         source=source or parse.catalog,
         run_id=run_id,
     )
-    linker = Linker(session)
+    if linker is None:
+        linker = Linker(session)
+    linker.session = session
     kept: list[tuple[CatalogEntry, Link]] = []
     other: Counter[str] = Counter()
     for entry in parse.entries:
@@ -213,9 +237,10 @@ def ingest_catalog(
         session.execute(Claim.__table__.insert(), list(part))
     result.claims_new = len(unique)
     result.claims_known = len(rows) - len(new_rows)
-    result.superseded = supersede_versions(
-        session, parse.catalog, now=now, current=(parse.source, parse.snapshot_at or fetched_at)
-    )
+    if supersede:
+        result.superseded = supersede_versions(
+            session, parse.catalog, now=now, current=(parse.source, parse.snapshot_at or fetched_at)
+        )
     return result
 
 

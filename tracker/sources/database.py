@@ -9,6 +9,7 @@ forked child builds its own: connections are never shared across processes).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,14 +57,22 @@ def read_validators(database_url: str) -> dict[str, tuple[str | None, str | None
         return load_validators(session)
 
 
-def read_owed(database_url: str, source: str) -> list[dict[str, Any]]:
-    """The article URLs ``source``'s crawl owes now (its spider reads this when it starts)."""
+def read_owed(database_url: str, source: str, feed_urls: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The article URLs ``source``'s crawl owes now (its spider reads this when it starts).
+
+    With ``feed_urls``, only those of these feeds (and those no feed names): a crawl of one feed (a
+    worker's unit) fetches what its own feed owes, never what another feed's crawl may fetch at once.
+    """
     import datetime as dt
 
     from tracker.store.frontier import owed_urls
 
     with process_sessions(database_url)() as session:
-        return owed_urls(session, source, now=dt.datetime.now(dt.UTC))
+        owed = owed_urls(session, source, now=dt.datetime.now(dt.UTC))
+    if feed_urls is None:
+        return owed
+    wanted = set(feed_urls)
+    return [row for row in owed if not row.get("feed_url") or row["feed_url"] in wanted]
 
 
 def read_offer_targets(database_url: str, *, mode: str, refresh_hours: float, limit: int) -> list[dict[str, str]]:

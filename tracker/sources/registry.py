@@ -72,14 +72,13 @@ def _feeds(settings: Settings, kind: str) -> tuple[type, dict[str, Any]]:
     feeds = configured_feeds(settings)
     for feed in feeds:
         if feed.kind not in FEED_KINDS.values() or feed.type not in FEED_TYPES:
-            raise ConfigError(
-                f"feed {feed.url}: kind must be vendor or press and type one of {', '.join(FEED_TYPES)}"
-            )
+            raise ConfigError(f"feed {feed.url}: kind must be vendor or press and type one of {', '.join(FEED_TYPES)}")
     source = next(name for name, k in FEED_KINDS.items() if k == kind)
     return BlogsSpider if kind == "vendor" else PressSpider, {
         "feeds": [dataclasses.asdict(f) for f in feeds if f.kind == kind],
         "validators": partial(read_validators, settings.database_url),
-        "owed": partial(read_owed, settings.database_url, source),
+        # the owed article URLs of the crawl's own feeds (a feed no longer configured owes nothing)
+        "owed": partial(read_owed, settings.database_url, source, tuple(f.url for f in feeds if f.kind == kind)),
         "retry_minutes": settings.sources.retry_minutes,
         "broken_after_runs": settings.sources.broken_after_runs,
         "max_page_bytes": settings.http.max_page_bytes,

@@ -30,6 +30,9 @@ def scrapy_settings(settings: Settings, *, run_id: int | None, log_level: str = 
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(http.concurrency),
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy 2.19 opens an HTTP control server (for its MCP client) in every crawl unless told not to:
+        # a crawl run by the scheduler must not listen on a port that can drive it
+        "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": log_level,
         "LOG_ENABLED": True,
         "HTTPCACHE_ENABLED": False,

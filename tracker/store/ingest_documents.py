@@ -68,6 +68,12 @@ class DocumentsBatch:
     validators: list[Validators] = field(default_factory=list)
     #: When the crawl saw them (the earliest fetch), the time of the claims and the ledger's verdicts.
     observed_at: dt.datetime | None = None
+    #: The whole crawl, or the last chunk of a streaming one: the ledger weighs every checked model.
+    #: An earlier chunk (False) weighs only the models its claims name (:mod:`tracker.update.documents`).
+    final: bool = True
+    #: Claims already read from some pages' text, by ``(url, content hash)``
+    #: (:func:`tracker.update.documents.extract_new`).
+    extracted: dict[tuple[str, str], list[Any]] | None = None
 
 
 def load_validators(session: Session) -> dict[str, tuple[str | None, str | None]]:

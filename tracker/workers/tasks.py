@@ -46,6 +46,7 @@ def run_unit(
     tick = dt.datetime.fromisoformat(tick_text)
     if tick.tzinfo is None:
         raise ValueError(f"tick {tick_text!r} has no time zone")
+    narrowed = unit_settings(settings, unit)  # before the claim: a unit the configuration lost is an error
     with sessions() as session:
         claimed = claim(session, unit.key, tick, worker=worker_name(os.getpid()), job_id=job_id, now=_now())
     if isinstance(claimed, ClaimDecision):
@@ -53,7 +54,7 @@ def run_unit(
     timeout = settings.schedule.crawl_timeout_minutes * 60 or None
     try:
         summary = run_crawl(
-            unit_settings(settings, unit),
+            narrowed,
             unit.source,
             trigger=run_trigger(claimed),
             log_level=log_level,

@@ -71,9 +71,14 @@ def generic_class(text: str, start: int) -> bool:
     return bool(_CLASS_NOUN.search(before))
 
 
+#: Every rule below needs one of these: a parameter noun or adjective, "activated"/"active", a per-token
+#: phrase, a size after a name ("(~400B)") or a total–active pair ("235B-A22B"). Most sentences have none.
+_ANY_PARAMS = re.compile(r"param|activ|token|\(~|\d[BT]-A\d", re.IGNORECASE)
+
+
 def _params(ctx: _Context, here: _Here) -> None:
     text = here.text
-    if re.search(r"non[- ]embedding", text, re.IGNORECASE):
+    if not _ANY_PARAMS.search(text) or re.search(r"non[- ]embedding", text, re.IGNORECASE):
         return
     found: list[tuple[int, int, int, str, str | None]] = []  # start, end, count, kind, bound
     listed_positions: set[int] = set()

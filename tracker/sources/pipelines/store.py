@@ -1,10 +1,15 @@
-"""The shape every store pipeline shares: collect during the crawl, store once when the spider closes.
+"""The shape every store pipeline shares: store during the crawl in chunks, finish when the spider closes.
 
-A subclass gathers items in ``process_item`` and implements :meth:`StoreOnClose.store`, which
-hands the batch to the update step (:func:`tracker.update.apply`) in one unit of work of the
-process's session factory (:func:`tracker.sources.database.process_sessions`). If storing
-raises (a bug, a database problem), the transaction has rolled back, the run is closed as
-failed with the error, and the crawl's summary says so; nothing half-written stays.
+A subclass gathers items in ``process_item`` and hands them to the update step
+(:func:`tracker.update.apply` or a source's own step in :mod:`tracker.update`) every
+``TRACKER_STORE_CHUNK`` records (the ``store_chunk`` setting), each chunk in a short transaction of
+the process's session factory (:func:`tracker.sources.database.process_sessions`);
+:meth:`StoreOnClose.store` stores what is left and makes the crawl's once-per-crawl decisions
+(delistings, the frontier, superseded versions) from what was recorded, then closes the run. A
+chunk that fails rolls back alone: the chunks before it stay, nothing more is stored and the run
+closes as failed. If :meth:`StoreOnClose.store` itself raises (a bug, a database problem), its
+transaction has rolled back, the run is closed as failed with the error, and the crawl's summary
+says so.
 """
 
 from __future__ import annotations
