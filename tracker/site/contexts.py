@@ -433,7 +433,6 @@ class OpenWeightPage(Page):
 
 @dataclass(frozen=True, kw_only=True)
 class ChangesPage(Page):
-    events: tuple[EventView, ...]
     page: int
     #: Archive pages (on the front page; 0 on archive pages, which show no totals).
     pages: int
@@ -446,6 +445,15 @@ class ChangesPage(Page):
     archive: bool = False
     first: int = 0
     last: int = 0
+    #: The digest of the listed events (each one's content, its model's name and path): what
+    #: :attr:`events` are made from, and what the page's input hash sees.
+    events_digest: str = ""
+    #: Makes the listed events' views (only when the page is rendered); not part of its inputs.
+    make_events: Callable[[], tuple[EventView, ...]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def events(self) -> tuple[EventView, ...]:
+        return self.make_events() if self.make_events is not None else ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -142,14 +142,11 @@ class Tables:
         """``models`` in a sort order (each model's sort key computed once per build)."""
         keys = self._sort_keys.setdefault(sort, {})
         key = SORT_KEYS[sort]
-
-        def cached(m: ModelSummary) -> Any:
-            found = keys.get(m.id)
-            if found is None:
-                found = keys[m.id] = key(m)
-            return found
-
-        return sorted(models, key=cached)
+        models = list(models)
+        for m in models:
+            if m.id not in keys:
+                keys[m.id] = key(m)
+        return sorted(models, key=lambda m: keys[m.id])
 
     def digest(self, model: ModelSummary) -> bytes:
         """The digest of one model's summary (everything its row shows)."""
@@ -200,7 +197,7 @@ class Tables:
                     last=(number - 1) * size + len(chunk),
                     total=len(ordered),
                 )
-            yield number, path, self.table(chunk, root_of(path), pager=pager)
+            yield number, path, self.table(chunk, root_of(path), pager=pager, presorted=True)
 
     def table(
         self,
@@ -210,11 +207,13 @@ class Tables:
         sort: str = "released",
         sort_links: bool = False,
         pager: Pager | None = None,
+        presorted: bool = False,
     ) -> ModelsTable:
-        ordered = self.order(models, sort)
+        """The table of ``models`` in the ``sort`` order (``presorted``: they already are in it)."""
+        ordered = list(models) if presorted else self.order(models, sort)
         h = hashlib.blake2b(root.encode(), digest_size=16)
-        for m in ordered:
-            h.update(self.digest(m))
+        digests, digest = self._digests, self.digest
+        h.update(b"".join([digests.get(m.id) or digest(m) for m in ordered]))
 
         def render() -> str:
             # One replace over the joined rows: no per-depth copy of every row is kept.
