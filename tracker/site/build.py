@@ -185,7 +185,7 @@ def _render(
     cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
     summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache)
     build.pending = export_files
-    inputs = site_inputs(data, summaries)
+    inputs = site_inputs(data, summaries, cache.digests)
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     job = ModelPagesJob(

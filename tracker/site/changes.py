@@ -27,14 +27,18 @@ def event_view(event: StoredEvent, models: Mapping[int, ModelSummary]) -> EventV
 
 
 def events_digest(events: Sequence[StoredEvent], models: Mapping[int, ModelSummary]) -> str:
-    """PURE: the digest of what the views of ``events`` are made from (each event's content, and the
-    name and path of its model), without making the views."""
-    h = hashlib.blake2b(digest_size=16)
+    """PURE: the digest of what the views of ``events`` are made from, without making the views: each
+    event's row id, kind, subject, source and time, and its model's name and path. Event rows are only
+    ever inserted (their data never changes under their id), so the payload need not be decoded."""
+    parts = []
     for event in events:
         model = models.get(event.model_id) if event.model_id is not None else None
-        h.update(repr((event, model.path, model.name) if model else event).encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()
+        e = event.event
+        parts.append(
+            f"{event.id}\x00{event.model_id}\x00{e.kind}\x00{e.subject}\x00{e.source}\x00{e.detected_at.isoformat()}"
+            f"\x00{model.path if model else ''}\x00{model.name if model else ''}\x01"
+        )
+    return hashlib.blake2b("".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _views(events: Sequence[StoredEvent], models: Mapping[int, ModelSummary]) -> Callable[[], tuple[EventView, ...]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -118,6 +118,11 @@ SORT_LABELS: dict[str, str] = {
 assert set(SORT_KEYS) == set(SORTS) == set(SORT_LABELS)
 
 
+def summary_digest(model: ModelSummary) -> bytes:
+    """PURE: the digest of one model's summary (everything its row shows)."""
+    return hashlib.blake2b(repr(model).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
 class Tables:
     """Builds :class:`ModelsTable` values. A model's row is rendered at most once per build (with
     :data:`ROOT` in place of the page's root), and only when a page listing it is rendered; what a
@@ -127,11 +132,12 @@ class Tables:
     #: Rendered in place of the page's root and replaced per depth; escaped data can never contain "<".
     ROOT = Markup("<ROOT>")
 
-    def __init__(self, summaries: Sequence[ModelSummary]) -> None:
+    def __init__(self, summaries: Sequence[ModelSummary], digests: Mapping[int, bytes] | None = None) -> None:
         self.summaries = list(summaries)
         self._template = environment().get_template("_rows.html")
         self._generic: dict[int, str] = {}
-        self._digests: dict[int, bytes] = {}
+        #: :func:`summary_digest` by model id (those of the last build's unchanged chunks given).
+        self._digests: dict[int, bytes] = dict(digests or {})
         self._sort_keys: dict[str, dict[int, Any]] = {}
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
@@ -152,8 +158,7 @@ class Tables:
         """The digest of one model's summary (everything its row shows)."""
         found = self._digests.get(model.id)
         if found is None:
-            found = hashlib.blake2b(repr(model).encode("utf-8", "surrogatepass"), digest_size=12).digest()
-            self._digests[model.id] = found
+            found = self._digests[model.id] = summary_digest(model)
         return found
 
     def generic(self, models: Sequence[ModelSummary] | None = None) -> dict[int, str]:
