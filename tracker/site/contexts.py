@@ -132,10 +132,12 @@ class ModelsTable:
     sort: str
     #: Column headers link to the pre-rendered sort orders (the full index only).
     sort_links: dict[str, str] = field(default_factory=dict)
-    #: (vendor key, display name) of the vendors present, each once.
-    vendors: tuple[tuple[str, str], ...] = ()
-    statuses: tuple[tuple[str, str], ...] = ()
-    classes: tuple[tuple[str, str], ...] = ()
+    #: (vendor key, display name) of the vendors present, each once (the filter's choices; the page's
+    #: input hash sees them through :attr:`choices_digest`, computed once per build).
+    vendors: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    statuses: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    classes: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    choices_digest: str = ""
     rows_digest: str = ""
     #: Set when the table is one page of a longer list.
     pager: Pager | None = None

@@ -143,6 +143,8 @@ class Tables:
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
         self.classes = _present(LICENSE_CLASSES, {m.license_class for m in self.summaries}, license_class_term)
+        choices = repr((self.vendors, self.statuses, self.classes)).encode("utf-8", "surrogatepass")
+        self.choices_digest = hashlib.blake2b(choices, digest_size=16).hexdigest()
 
     def order(self, models: Iterable[ModelSummary], sort: str) -> list[ModelSummary]:
         """``models`` in a sort order (each model's sort key computed once per build)."""
@@ -232,6 +234,7 @@ class Tables:
             vendors=self.vendors,
             statuses=self.statuses,
             classes=self.classes,
+            choices_digest=self.choices_digest,
             rows_digest=h.hexdigest(),
             render_rows=render,
             pager=pager,
