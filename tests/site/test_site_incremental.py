@@ -11,7 +11,7 @@ import pytest
 from site_fixtures import fill_small_database, site_settings
 from sqlalchemy import delete, insert, select, update
 
-from tracker.site import build as build_module
+from tracker.site import rebuild as build_module
 from tracker.site.build import build_site
 from tracker.site.changes import change_pages
 from tracker.site.generators import models as models_generator

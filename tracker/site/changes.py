@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 
 from tracker.site.contexts import ChangesPage, EventView, ModelSummary
 from tracker.site.describe import describe, kind_label
@@ -25,6 +26,25 @@ def event_view(event: StoredEvent, models: Mapping[int, ModelSummary]) -> EventV
     )
 
 
+def events_digest(events: Sequence[StoredEvent], models: Mapping[int, ModelSummary]) -> str:
+    """PURE: the digest of what the views of ``events`` are made from, without making the views: each
+    event's row id, kind, subject, source and time, and its model's name and path. Event rows are only
+    ever inserted (their data never changes under their id), so the payload need not be decoded."""
+    parts = []
+    for event in events:
+        model = models.get(event.model_id) if event.model_id is not None else None
+        e = event.event
+        parts.append(
+            f"{event.id}\x00{event.model_id}\x00{e.kind}\x00{e.subject}\x00{e.source}\x00{e.detected_at.isoformat()}"
+            f"\x00{model.path if model else ''}\x00{model.name if model else ''}\x01"
+        )
+    return hashlib.blake2b("".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _views(events: Sequence[StoredEvent], models: Mapping[int, ModelSummary]) -> Callable[[], tuple[EventView, ...]]:
+    return lambda: tuple(event_view(e, models) for e in events)
+
+
 def change_pages(
     events: Sequence[StoredEvent], models: Mapping[int, ModelSummary], *, per_page: int
 ) -> list[ChangesPage]:
@@ -33,6 +53,8 @@ def change_pages(
     a new event changes only the front page and the newest archive page, never the pages before it.
 
     ``events`` are newest first. With no more events than fit on the front page there is no archive.
+    A page's event views are made only when it is rendered; its :attr:`~ChangesPage.events_digest`
+    stands for them in its input hash.
     """
     per_page = max(per_page, 1)
     total = len(events)
@@ -43,7 +65,8 @@ def change_pages(
             path=changes_path(),
             title="Changes",
             section="changes",
-            events=tuple(event_view(e, models) for e in events[:per_page]),
+            events_digest=events_digest(events[:per_page], models),
+            make_events=_views(events[:per_page], models),
             page=1,
             pages=chunks,
             total=total,
@@ -54,12 +77,14 @@ def change_pages(
     oldest_first = list(reversed(events))
     for number in range(1, chunks + 1):
         chunk = oldest_first[(number - 1) * per_page : number * per_page]
+        listed = chunk[::-1]
         out.append(
             ChangesPage(
                 path=archive_path(number),
                 title=f"Changes, page {number}",
                 section="changes",
-                events=tuple(event_view(e, models) for e in reversed(chunk)),
+                events_digest=events_digest(listed, models),
+                make_events=_views(listed, models),
                 page=number,
                 pages=0,  # archive pages show no totals, so that they stay as they are when events are added
                 total=0,

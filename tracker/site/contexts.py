@@ -132,10 +132,12 @@ class ModelsTable:
     sort: str
     #: Column headers link to the pre-rendered sort orders (the full index only).
     sort_links: dict[str, str] = field(default_factory=dict)
-    #: (vendor key, display name) of the vendors present, each once.
-    vendors: tuple[tuple[str, str], ...] = ()
-    statuses: tuple[tuple[str, str], ...] = ()
-    classes: tuple[tuple[str, str], ...] = ()
+    #: (vendor key, display name) of the vendors present, each once (the filter's choices; the page's
+    #: input hash sees them through :attr:`choices_digest`, computed once per build).
+    vendors: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    statuses: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    classes: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    choices_digest: str = ""
     rows_digest: str = ""
     #: Set when the table is one page of a longer list.
     pager: Pager | None = None
@@ -433,7 +435,6 @@ class OpenWeightPage(Page):
 
 @dataclass(frozen=True, kw_only=True)
 class ChangesPage(Page):
-    events: tuple[EventView, ...]
     page: int
     #: Archive pages (on the front page; 0 on archive pages, which show no totals).
     pages: int
@@ -446,6 +447,15 @@ class ChangesPage(Page):
     archive: bool = False
     first: int = 0
     last: int = 0
+    #: The digest of the listed events (each one's content, its model's name and path): what
+    #: :attr:`events` are made from, and what the page's input hash sees.
+    events_digest: str = ""
+    #: Makes the listed events' views (only when the page is rendered); not part of its inputs.
+    make_events: Callable[[], tuple[EventView, ...]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def events(self) -> tuple[EventView, ...]:
+        return self.make_events() if self.make_events is not None else ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tracker.site import exports
 from tracker.site.contexts import ModelSummary
 from tracker.site.queries import ModelRow, SiteData, model_rows
-from tracker.site.summaries import summarize
+from tracker.site.summaries import summarize, summary_digest
 
 #: Models whose listings and prices are in memory at once (a changed model's chunk is read again).
 CHUNK = 500
@@ -111,7 +111,7 @@ class _Stream:
 Span = tuple[int, int, int]
 #: The summaries and exports of the last build by chunk, in the output folder (written only by builds).
 CACHE = ".tracker-site-rows.pickle"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass
@@ -119,6 +119,8 @@ class _Chunk:
     key: str
     summaries: list[ModelSummary]
     spans: list[Span]
+    #: :func:`tracker.site.summaries.summary_digest` of each summary, in the same order.
+    digests: list[bytes]
 
 
 class ChunkCache:
@@ -134,6 +136,8 @@ class ChunkCache:
         self.chunks: list[_Chunk] = []
         self.previous: dict[str, _Chunk] = {}
         self.reused = 0
+        #: The summary digests of the chunks reused from the last build, by model id.
+        self.digests: dict[int, bytes] = {}
         try:
             raw = pickle.loads((folder / CACHE).read_bytes())  # a file only builds write, in their own folder
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
@@ -230,8 +234,9 @@ def _stream(
             old = cache.previous.get(key) if cache is not None else None
             if cache is not None and old is not None:
                 summaries.update((s.id, s) for s in old.summaries)
+                cache.digests.update((s.id, d) for s, d in zip(old.summaries, old.digests, strict=True))
                 spans = [_copy(st, folder / st.rel_path, span) for st, span in zip(streams, old.spans, strict=True)]
-                cache.chunks.append(_Chunk(key, old.summaries, spans))
+                cache.chunks.append(_Chunk(key, old.summaries, spans, old.digests))
                 cache.reused += 1
                 continue
             part = _part(session, data, models)
@@ -241,7 +246,8 @@ def _stream(
             prices = list(exports.price_records(models, part.prices))
             spans = [stream.add(rows) for stream, rows in zip(streams, (records, records, prices, prices), strict=True)]
             if cache is not None:
-                cache.chunks.append(_Chunk(key, [summaries[m.id] for m in models], spans))
+                made = [summaries[m.id] for m in models]
+                cache.chunks.append(_Chunk(key, made, spans, [summary_digest(s) for s in made]))
         return [stream.close() for stream in streams]
     except BaseException:
         for stream in streams:

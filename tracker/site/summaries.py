@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -118,6 +118,11 @@ SORT_LABELS: dict[str, str] = {
 assert set(SORT_KEYS) == set(SORTS) == set(SORT_LABELS)
 
 
+def summary_digest(model: ModelSummary) -> bytes:
+    """PURE: the digest of one model's summary (everything its row shows)."""
+    return hashlib.blake2b(repr(model).encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
 class Tables:
     """Builds :class:`ModelsTable` values. A model's row is rendered at most once per build (with
     :data:`ROOT` in place of the page's root), and only when a page listing it is rendered; what a
@@ -127,36 +132,35 @@ class Tables:
     #: Rendered in place of the page's root and replaced per depth; escaped data can never contain "<".
     ROOT = Markup("<ROOT>")
 
-    def __init__(self, summaries: Sequence[ModelSummary]) -> None:
+    def __init__(self, summaries: Sequence[ModelSummary], digests: Mapping[int, bytes] | None = None) -> None:
         self.summaries = list(summaries)
         self._template = environment().get_template("_rows.html")
         self._generic: dict[int, str] = {}
-        self._digests: dict[int, bytes] = {}
+        #: :func:`summary_digest` by model id (those of the last build's unchanged chunks given).
+        self._digests: dict[int, bytes] = dict(digests or {})
         self._sort_keys: dict[str, dict[int, Any]] = {}
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
         self.classes = _present(LICENSE_CLASSES, {m.license_class for m in self.summaries}, license_class_term)
+        choices = repr((self.vendors, self.statuses, self.classes)).encode("utf-8", "surrogatepass")
+        self.choices_digest = hashlib.blake2b(choices, digest_size=16).hexdigest()
 
     def order(self, models: Iterable[ModelSummary], sort: str) -> list[ModelSummary]:
         """``models`` in a sort order (each model's sort key computed once per build)."""
         keys = self._sort_keys.setdefault(sort, {})
         key = SORT_KEYS[sort]
-
-        def cached(m: ModelSummary) -> Any:
-            found = keys.get(m.id)
-            if found is None:
-                found = keys[m.id] = key(m)
-            return found
-
-        return sorted(models, key=cached)
+        models = list(models)
+        for m in models:
+            if m.id not in keys:
+                keys[m.id] = key(m)
+        return sorted(models, key=lambda m: keys[m.id])
 
     def digest(self, model: ModelSummary) -> bytes:
         """The digest of one model's summary (everything its row shows)."""
         found = self._digests.get(model.id)
         if found is None:
-            found = hashlib.blake2b(repr(model).encode("utf-8", "surrogatepass"), digest_size=12).digest()
-            self._digests[model.id] = found
+            found = self._digests[model.id] = summary_digest(model)
         return found
 
     def generic(self, models: Sequence[ModelSummary] | None = None) -> dict[int, str]:
@@ -200,7 +204,7 @@ class Tables:
                     last=(number - 1) * size + len(chunk),
                     total=len(ordered),
                 )
-            yield number, path, self.table(chunk, root_of(path), pager=pager)
+            yield number, path, self.table(chunk, root_of(path), pager=pager, presorted=True)
 
     def table(
         self,
@@ -210,11 +214,13 @@ class Tables:
         sort: str = "released",
         sort_links: bool = False,
         pager: Pager | None = None,
+        presorted: bool = False,
     ) -> ModelsTable:
-        ordered = self.order(models, sort)
+        """The table of ``models`` in the ``sort`` order (``presorted``: they already are in it)."""
+        ordered = list(models) if presorted else self.order(models, sort)
         h = hashlib.blake2b(root.encode(), digest_size=16)
-        for m in ordered:
-            h.update(self.digest(m))
+        digests, digest = self._digests, self.digest
+        h.update(b"".join([digests.get(m.id) or digest(m) for m in ordered]))
 
         def render() -> str:
             # One replace over the joined rows: no per-depth copy of every row is kept.
@@ -228,6 +234,7 @@ class Tables:
             vendors=self.vendors,
             statuses=self.statuses,
             classes=self.classes,
+            choices_digest=self.choices_digest,
             rows_digest=h.hexdigest(),
             render_rows=render,
             pager=pager,

@@ -24,7 +24,7 @@ writing are :mod:`tracker.site.build`'s and :mod:`tracker.site.writer`'s job.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from tracker.site.contexts import ModelSummary, Page
@@ -64,9 +64,12 @@ class SiteInputs:
     tables: Tables
 
 
-def site_inputs(data: SiteData, summaries: dict[int, ModelSummary] | None = None) -> SiteInputs:
-    """The generators' inputs; ``summaries`` when already made (read in chunks, :mod:`tracker.site.reading`)."""
+def site_inputs(
+    data: SiteData, summaries: dict[int, ModelSummary] | None = None, digests: Mapping[int, bytes] | None = None
+) -> SiteInputs:
+    """The generators' inputs; ``summaries`` when already made (read in chunks, :mod:`tracker.site.reading`),
+    with the ``digests`` of those the last build made (:func:`tracker.site.summaries.summary_digest`)."""
     if summaries is None:
         summaries = {m.id: summarize(m, data) for m in data.models}
     ordered = [summaries[m.id] for m in data.models]
-    return SiteInputs(data=data, summaries=summaries, ordered=ordered, tables=Tables(ordered))
+    return SiteInputs(data=data, summaries=summaries, ordered=ordered, tables=Tables(ordered, digests))

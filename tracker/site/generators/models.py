@@ -37,7 +37,7 @@ def models_index(inputs: SiteInputs, *, page_size: int | None = None) -> Outputs
                     path=path,
                     title=title if number == 1 else f"{title} (page {number} of {pages})",
                     section="models",
-                    table=inputs.tables.table(chunk, root_of(path), sort=sort, sort_links=True),
+                    table=inputs.tables.table(chunk, root_of(path), sort=sort, sort_links=True, presorted=True),
                     total=len(ordered),
                     sort_label=SORT_LABELS[sort],
                     status_facets=statuses,
