@@ -130,6 +130,13 @@ def _pg_schema() -> Iterator[str | None]:
     url = in_schema(PG_URL, schema) if schema != "public" else PG_URL
     engine = make_engine(PG_URL)
     with engine.begin() as conn:
+        # the test database commits without waiting for the WAL flush (a server crash could lose the last
+        # commits, which a test database can afford; every commit of every test was a disk wait)
+        # (one worker at a time: two concurrent ALTER DATABASE fail with "tuple concurrently updated")
+        conn.execute(text("SELECT pg_advisory_xact_lock(7411)"))
+        if conn.execute(text("SELECT current_setting('synchronous_commit')")).scalar_one() != "off":
+            name = conn.execute(text("SELECT current_database()")).scalar_one()
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()

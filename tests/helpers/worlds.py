@@ -103,10 +103,8 @@ def worker_schema(name: str) -> str:
 def in_schema(url: str, schema: str) -> str:
     """``url`` with ``schema`` first on the search path of every connection (the crawl children's too).
 
-    Test connections also commit without waiting for the WAL flush (``synchronous_commit=off``: a crash of
-    the server could lose the last commits, which a test database can afford; each commit was a disk wait)."""
-    options = f"-csearch_path={schema} -csynchronous_commit=off"
-    return make_url(url).update_query_dict({"options": options}).render_as_string(False)
+    One option only: the URL is also handed to libpq as a URI, which does not read ``+`` as a space."""
+    return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
 
 
 def shared_schema(name: str) -> str:
