@@ -20,7 +20,6 @@ import datetime as dt
 import os
 import sys
 import tempfile
-import threading
 import time
 from email.utils import format_datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from xml.sax.saxutils import escape
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+from bench_huggingface import RssWatch  # noqa: E402
 from helpers.server import FakeServer, Reply  # noqa: E402
 from helpers.settings import loopback_settings  # noqa: E402
 from sqlalchemy import text  # noqa: E402
@@ -39,7 +39,6 @@ from tracker.store.db import make_engine, upgrade  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
 PER_FEED = 50
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def posts(count: int) -> list[bytes]:
@@ -58,44 +57,6 @@ def feed(url: str, items: list[tuple[str, str]], when: dt.datetime) -> bytes:
         parts.append(f"<pubDate>{format_datetime(when)}</pubDate></item>")
     parts.append("</channel></rss>")
     return "".join(parts).encode()
-
-
-class Watch:
-    """Polls the crawl child's peak RSS (``VmHWM``), its RSS when first seen, and its CPU seconds."""
-
-    def __init__(self) -> None:
-        self.pid: int | None = None
-        self.start_kib: int | None = None
-        self.peak_kib = 0
-        self.cpu = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-        self._thread.start()
-
-    def on_child(self, pid: int | None) -> None:
-        if pid is not None:
-            self.pid = pid
-
-    def _poll(self) -> None:
-        while not self._stop.is_set():
-            pid = self.pid
-            if pid is not None:
-                try:
-                    status = Path(f"/proc/{pid}/status").read_text("ascii")
-                    fields = Path(f"/proc/{pid}/stat").read_text("ascii").rsplit(")", 1)[1].split()
-                except OSError:
-                    pass
-                else:
-                    kib = {line.split(":")[0]: line.split()[1] for line in status.splitlines() if "kB" in line}
-                    if self.start_kib is None:
-                        self.start_kib = int(kib.get("VmRSS", 0))
-                    self.peak_kib = max(self.peak_kib, int(kib.get("VmHWM", 0)))
-                    self.cpu = (int(fields[11]) + int(fields[12])) / TICKS
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def run_mode(chunk: int, bodies: list[bytes], tmp: Path) -> dict:
@@ -129,7 +90,7 @@ def run_mode(chunk: int, bodies: list[bytes], tmp: Path) -> dict:
         sources=SourcesSettings(defaults=False),
         http=dataclasses.replace(settings.http, concurrency=8, timeout_seconds=30.0),
     )
-    watch = Watch()
+    watch = RssWatch()
     started = time.perf_counter()
     summary = run_crawl(settings, "blogs", trigger="bench", on_child=watch.on_child, timeout_seconds=3600)
     ended = time.perf_counter()
@@ -146,8 +107,8 @@ def run_mode(chunk: int, bodies: list[bytes], tmp: Path) -> dict:
         # after the last article was served: the pipeline's last transaction (the one transaction, before)
         "after_last": ended - last["at"],
         "cpu": watch.cpu,
-        "peak_mib": watch.peak_kib / 1024,
-        "start_mib": (watch.start_kib or 0) / 1024,
+        "peak_mib": watch.peak / 1024,
+        "start_mib": (watch.start or 0) / 1024,
         "documents": documents,
         "claims": claims,
     }

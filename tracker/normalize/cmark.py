@@ -36,6 +36,11 @@ def _frees() -> tuple[Any, Any] | None:
 _FREES = _frees()
 
 
+def frees() -> bool:
+    """Whether :func:`render_html` frees what cmark allocates (the library's free functions were found)."""
+    return _FREES is not None
+
+
 def render_html(text: str, *, options: int, extensions: Sequence[str]) -> str:
     """``text`` rendered by cmark with ``options`` (``cmarkgfm.cmark.Options`` flags) and the named
     syntax extensions (``table``, ``strikethrough``, ``autolink``, ``tagfilter``, ``tasklist``)."""

@@ -11,8 +11,8 @@
    (:func:`tracker.update.ledger.reweigh`);
 4. **events** are stored.
 
-:func:`card_claims` does step 2–3 for the card bodies a Hub crawl stored
-(vendor claims about the card's model); the Hub step stores the events.
+:class:`CardClaims` and :class:`NameIndexCache` serve the same steps for the card bodies a Hub
+crawl stored (:func:`tracker.update.huggingface.hub_card_claims`).
 """
 
 from __future__ import annotations
@@ -29,19 +29,16 @@ from tracker.claims.linking import NameIndex, build_index
 from tracker.claims.records import DocumentRef, claim_records
 from tracker.events.types import Event
 from tracker.extract import extract_claims
-from tracker.normalize.articles import ArticleError, read_markdown
 from tracker.store.claims import ClaimRecord, upsert
 from tracker.store.events import insert_events
 from tracker.store.ingest_documents import (
     DocumentsBatch,
     PageRecord,
-    card_texts,
     insert_document,
     stored_documents,
     write_validators,
 )
-from tracker.store.tables import Dispute
-from tracker.update.ledger import LedgerResult, checked_among, reweigh
+from tracker.update.ledger import LedgerResult, reweigh
 
 
 @dataclass
@@ -246,59 +243,3 @@ class NameIndexCache:
                 index.add(external, model_id)
         self.max_model_id, self.max_crosswalk_id = top_model, top_crosswalk
         return self.index
-
-
-def card_claims(
-    session: Session,
-    document_ids: Sequence[int],
-    *,
-    now: dt.datetime,
-    changed: Collection[int] = (),
-    names: NameIndexCache | None = None,
-) -> CardClaims:
-    """Extract claims from newly stored card bodies (vendor claims about the card's model) and re-weigh.
-
-    The ledger then re-weighs the card models, every model with an open dispute, and the checked
-    models among ``changed`` (whose Hub claims or shown values the crawl changed: their primary
-    claims are derived again, so that the result does not depend on which source came first).
-    Events are returned, not stored (the Hub step stores its events together).
-    """
-    out = CardClaims()
-    cards = card_texts(session, document_ids)
-    index = (build_index(session) if names is None else names.current(session)) if cards else None
-    records: list[ClaimRecord] = []
-    touched: set[int] = set()
-    for card in cards:
-        try:
-            article = read_markdown(card.text)
-        except ArticleError:
-            continue  # an empty or unreadable body: nothing to extract (the Hub step recorded the card's state)
-        name = card.repo_id.split("/", 1)[1]
-        ref = DocumentRef(
-            url=card.url,
-            kind="card",
-            source=card.repo_id,
-            fetched_at=card.fetched_at,
-            vendor=card.org,
-            document_id=card.document_id,
-            published_at=card.published_at,
-            title=card.repo_id,
-            subject_model_id=card.model_id,
-            subject_name=name,
-        )
-        assert index is not None
-        found = claim_records(extract_claims(article.text, title=name, subject=name), ref, index, now=now)
-        records.extend(found)
-        touched.update(r.model_id for r in found if r.model_id is not None)
-        out.cards += 1
-    written = upsert(session, records)
-    out.claims_new = len(written.inserted)
-    out.writes += written.writes
-    # the card models, every model with an open dispute (new weights may settle it), the changed checked ones
-    targets = touched | set(session.scalars(select(Dispute.model_id).where(Dispute.status == "open")))
-    targets |= checked_among(session, changed)
-    if targets:
-        ledger = reweigh(session, now=now, model_ids=targets)
-        out.writes += ledger.writes
-        out.events = list(ledger.events)
-    return out

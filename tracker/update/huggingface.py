@@ -203,11 +203,10 @@ def hub_card_claims(
 ) -> CardClaims:
     """Claims from the newly stored card bodies (vendor claims about the card's model), then re-weigh.
 
-    The same step as :func:`tracker.update.documents.card_claims`, except that a card whose claims were
-    extracted beforehand (``extracted``, by :func:`extract_cards`, for the same text) is not read again:
-    inside the transaction only the linking, the writes and the ledger run. The ledger re-weighs the
-    card models, every model with an open dispute, and the checked models among ``changed``. Events
-    are returned, not stored (the Hub step stores its events together).
+    A card whose claims were extracted beforehand (``extracted``, by :func:`extract_cards`, for the same
+    text) is not read again: inside the transaction only the linking, the writes and the ledger run.
+    The ledger re-weighs the card models, every model with an open dispute, and the checked models
+    among ``changed``. Events are returned, not stored (the Hub step stores its events together).
     """
     out = CardClaims()
     cards = card_texts(session, document_ids)

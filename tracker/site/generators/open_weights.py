@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from tracker.site.contexts import FacetLink, MatrixRow, ModelSummary, OpenWeightPage, OpenWeightsIndexPage
 from tracker.site.generators import Outputs, PageOut, SiteInputs
-from tracker.site.glossary import LICENSE_CLASSES, OPEN_WEIGHT_STATUSES, license_class_term, open_weight_term
+from tracker.site.glossary import LICENSE_CLASSES, OPEN_WEIGHT_STATUSES, Term, license_class_term, open_weight_term
 from tracker.site.paths import open_weight_path
+from tracker.site.summaries import Tables
 from tracker.urls import license_class_path
 
 
@@ -40,38 +42,13 @@ def open_weight_pages(inputs: SiteInputs) -> Outputs:
         )
         path = open_weight_path(status)
         matrix.append(MatrixRow(FacetLink(term.label, path, len(models)), cells))
-        for number, page_path, table in tables.pages(models, path):
-            title = f"{term.label} models"
-            yield PageOut(
-                "open_weight.html",
-                OpenWeightPage(
-                    path=page_path,
-                    title=title if number == 1 else f"{title} (page {number})",
-                    section="open-weights",
-                    term=term,
-                    class_term=None,
-                    combos=combos,
-                    table=table,
-                ),
-            )
+        yield from _listing(tables, models, path, f"{term.label} models", term, None, combos)
         for license_class, subset in sorted(by_class.items()):
             combo_path = open_weight_path(status, license_class)
             class_term = license_class_term(license_class)
             title = f"{term.label}, {class_term.label} licence"
             current = tuple(FacetLink(c.label, c.path, c.count, current=c.path == combo_path) for c in combos)
-            for number, page_path, table in tables.pages(subset, combo_path):
-                yield PageOut(
-                    "open_weight.html",
-                    OpenWeightPage(
-                        path=page_path,
-                        title=title if number == 1 else f"{title} (page {number})",
-                        section="open-weights",
-                        term=term,
-                        class_term=class_term,
-                        combos=current,
-                        table=table,
-                    ),
-                )
+            yield from _listing(tables, subset, combo_path, title, term, class_term, current)
     headers = tuple(
         FacetLink(license_class_term(c).label, license_class_path(c), sum(1 for m in ordered if m.license_class == c))
         for c in classes
@@ -87,3 +64,28 @@ def open_weight_pages(inputs: SiteInputs) -> Outputs:
             matrix=tuple(matrix),
         ),
     )
+
+
+def _listing(
+    tables: Tables,
+    models: Sequence[ModelSummary],
+    path: str,
+    title: str,
+    term: Term,
+    class_term: Term | None,
+    combos: tuple[FacetLink, ...],
+) -> Outputs:
+    """The pages of one open-weight listing (a status, or a status × licence class), 100 models a page."""
+    for number, page_path, table in tables.pages(models, path):
+        yield PageOut(
+            "open_weight.html",
+            OpenWeightPage(
+                path=page_path,
+                title=title if number == 1 else f"{title} (page {number})",
+                section="open-weights",
+                term=term,
+                class_term=class_term,
+                combos=combos,
+                table=table,
+            ),
+        )
