@@ -31,6 +31,19 @@ def load(path: Path) -> Any:
 # ───────────────────────── Hugging Face Hub ─────────────────────────
 
 #: Fields the real listing returns when no ``expand[]`` is asked for.
+#: The recorded OpenRouter ``/endpoints`` responses (``openrouter/endpoints/<name>.json``) the offers tests serve.
+OFFER_FILES = (
+    "deepseek__deepseek-v4-flash",
+    "google__gemini-2.5-pro-preview",
+    "meta-llama__llama-3.3-70b-instruct",
+    "moonshotai__kimi-k2.6",
+    "openai__gpt-oss-120b",
+    "qwen__qwen3-max-thinking",
+    "qwen__qwen3-max",
+    "qwen__qwen3.5-plus-20260420",
+    "qwen__qwen3.6-max-preview",
+    "z-ai__glm-5.1",
+)
 HUB_LISTING_DEFAULT = ("likes", "private", "downloads", "tags", "pipeline_tag", "library_name", "createdAt")
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from helpers.corpus import snapshot
+from helpers.corpus import OFFER_FILES, snapshot
 from helpers.server import Reply
 from helpers.worlds import copy_world
 from sqlalchemy import select, text
@@ -24,18 +24,7 @@ from tracker.sources.runner import run_crawl
 from tracker.store.db import make_engine
 from tracker.store.tables.offers import OfferFetch
 
-FILES = (
-    "deepseek__deepseek-v4-flash",
-    "google__gemini-2.5-pro-preview",
-    "meta-llama__llama-3.3-70b-instruct",
-    "moonshotai__kimi-k2.6",
-    "openai__gpt-oss-120b",
-    "qwen__qwen3-max-thinking",
-    "qwen__qwen3-max",
-    "qwen__qwen3.5-plus-20260420",
-    "qwen__qwen3.6-max-preview",
-    "z-ai__glm-5.1",
-)
+FILES = OFFER_FILES
 COMPARED = ("offers", "offer_fetches", "observations", "events")
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers.corpus import snapshot
+from helpers.corpus import OFFER_FILES, snapshot
 from helpers.db import data_counts
 from helpers.server import Reply
 from sqlalchemy import select
@@ -107,18 +107,7 @@ def test_which_models_a_crawl_reads(mode, expected):
     ]
 
 
-FILES = (
-    "deepseek__deepseek-v4-flash",
-    "google__gemini-2.5-pro-preview",
-    "meta-llama__llama-3.3-70b-instruct",
-    "moonshotai__kimi-k2.6",
-    "openai__gpt-oss-120b",
-    "qwen__qwen3-max-thinking",
-    "qwen__qwen3-max",
-    "qwen__qwen3.5-plus-20260420",
-    "qwen__qwen3.6-max-preview",
-    "z-ai__glm-5.1",
-)
+FILES = OFFER_FILES
 
 
 def test_a_crawl_stores_the_offers_an_offer_change_is_an_event_and_an_unchanged_recrawl_writes_nothing(
