@@ -11,6 +11,10 @@
   module calls ``run_crawl`` or starts the CLI as a process, or they use a
   crawling fixture); ``pytest -m "not e2e"`` runs the rest. Tests that only read
   a crawl's result use a shared world instead (``helpers.worlds``).
+* Tests that reach the test database (their fixtures lead to ``_pg_schema``) are
+  marked ``db``: ``.ci/run`` runs the whole suite on SQLite, then ``-m db`` on
+  Postgres; a test without the mark never opens that database, so on Postgres it
+  would only repeat its SQLite run.
 """
 
 from __future__ import annotations
@@ -86,6 +90,8 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     crawls = module is not None and any(hasattr(module, name) for name in ("run_crawl", "TrackerProcess"))
     if crawls or CRAWLING_FIXTURES & fixturenames:
         item.add_marker(pytest.mark.e2e)
+    if "_pg_schema" in fixturenames:
+        item.add_marker(pytest.mark.db)
     group = world_group(fixturenames)
     if group:
         item.add_marker(pytest.mark.xdist_group(group))
