@@ -85,6 +85,9 @@ class OpenRouterSettings:
     offers_per_crawl: int = 100
     #: An unchanged listing's offers are read again after this long (a changed listing at once).
     offers_refresh_hours: float = 24
+    #: Models the listing crawl stores per transaction (its own ``store_chunk``: a model is a few small rows,
+    #: so a chunk this size is still a short transaction, and fewer commits make the crawl faster).
+    store_chunk: int = 2500
 
 
 @dataclass(frozen=True)
@@ -404,6 +407,7 @@ _AT_LEAST_ONE = (
     "site.feed_entries",
     "smtp.port",
     "store_chunk",
+    "openrouter.store_chunk",
 )
 _AT_LEAST_ZERO = (
     "http.retries",

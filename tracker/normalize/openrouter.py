@@ -195,12 +195,24 @@ def _opt_count(value: Any, field: str) -> int | None:
     return bounded_count(value, field, maximum=INT4_MAX)
 
 
+#: Lists of strings already cleaned (modalities and parameters repeat across a listing), by content.
+_STRINGS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_STRINGS_MAX = 16384
+
+
 def _opt_strings(value: Any, field: str) -> tuple[str, ...] | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise NormalizationError("bad-field", f"{field} is not a list of strings")
-    return tuple(clean_text(v)[:200] for v in value)
+    key = tuple(value)
+    cleaned = _STRINGS.get(key)
+    if cleaned is None:
+        cleaned = tuple(clean_text(v)[:200] for v in value)
+        if len(_STRINGS) >= _STRINGS_MAX:
+            _STRINGS.clear()
+        _STRINGS[key] = cleaned
+    return cleaned
 
 
 def _opt_timestamp(value: Any, field: str) -> dt.datetime | None:

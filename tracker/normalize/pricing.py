@@ -146,7 +146,27 @@ def _parse_text(text: str) -> tuple[PriceStatus, Decimal | None]:
     return PriceStatus.PRICED, _CONTEXT.plus(value).normalize()
 
 
+#: Price values already made, by their inputs (a listing repeats the same few thousand): the same
+#: immutable object is handed out again. Bounded: emptied when full.
+_VALUES: dict[tuple[Any, ...], PriceValue] = {}
+_VALUES_MAX = 65536
+
+
 def price_value(component: str, raw: Any, *, tier: str = "", min_prompt_tokens: int | None = None) -> PriceValue:
+    # the key holds the raw value's type: 1, 1.0 and True are equal as keys but not as prices
+    if raw is None or raw.__class__ in (str, int, float):
+        key = (component, raw.__class__, raw, tier, min_prompt_tokens.__class__, min_prompt_tokens)
+        value = _VALUES.get(key)
+        if value is None:
+            value = _price_value(component, raw, tier=tier, min_prompt_tokens=min_prompt_tokens)
+            if len(_VALUES) >= _VALUES_MAX:
+                _VALUES.clear()
+            _VALUES[key] = value
+        return value
+    return _price_value(component, raw, tier=tier, min_prompt_tokens=min_prompt_tokens)
+
+
+def _price_value(component: str, raw: Any, *, tier: str, min_prompt_tokens: int | None) -> PriceValue:
     status, amount = parse_amount(raw, component=component)
     unit = unit_of(component)
     per_mtok = per_unit = None

@@ -53,6 +53,7 @@ def scrapy_settings(settings: Settings, *, run_id: int | None, log_level: str = 
         "TRACKER_RUN_ID": run_id,
         "TRACKER_MIN_LISTING_SHARE": settings.min_listing_share,
         "TRACKER_STORE_CHUNK": settings.store_chunk,
+        "TRACKER_OPENROUTER_STORE_CHUNK": settings.openrouter.store_chunk,
     }
 
 

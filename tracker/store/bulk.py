@@ -1,16 +1,20 @@
-"""Fast bulk inserts and updates for big crawls.
+"""Fast bulk inserts, updates and keyed reads for big crawls.
 
 On SQLite, rows are turned into tuples with each column type's own bind
 processor and handed to the driver's ``executemany`` in one go, skipping the
 per-row bookkeeping of a Core ``insert()``; values are converted exactly as
 SQLAlchemy would (UTC text for times, exact text for money, JSON text). Other
 dialects use Core ``insert()`` (which batches with multi-row VALUES).
+
+:class:`TupleRows` goes one step further for a writer that builds its rows itself: the rows are tuples
+in one column order, each value already converted (once per distinct value) when the row is built, and
+go to the driver as they are. :func:`select_in` reads rows by a key list with plain SQL on SQLite.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select
@@ -133,3 +137,148 @@ def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
         convert = _Converters(processed)
         conn.exec_driver_sql(sql, [convert([row[n] for n in order]) for row in group])
     return len(rows)
+
+
+class TupleRows:
+    """Rows of ``table`` given as tuples of the ``names`` columns, in that order, for one bulk insert.
+
+    A writer builds each row as a tuple and converts the values of the columns that need it with
+    :meth:`converter` (or :meth:`convert` for one value shared by every row). On SQLite that is the
+    column type's own bind processor (the very conversion :func:`insert_rows` makes), applied once per
+    distinct value, and :meth:`insert` hands the tuples to the driver's ``executemany`` as they are: no
+    dict, no per-value processing at insert time. On other dialects a converter gives the value unchanged
+    and :meth:`insert` makes dicts for Core ``insert()``, which converts them.
+    """
+
+    def __init__(self, session: Session, table: Table, names: Sequence[str]) -> None:
+        self.session = session
+        self.table = table
+        self.names = tuple(names)
+        conn = session.connection()
+        self.dialect = conn.dialect
+        self.sqlite = self.dialect.name == "sqlite"
+
+    def converter(
+        self, name: str, prepare: Callable[[Any], Any] | None = None, *, memo: bool = True
+    ) -> Callable[[Any], Any]:
+        """The value a row holds for column ``name``, from the Python value (after ``prepare``, if given).
+
+        On SQLite the column's bind processor is memoised per distinct value (by type and equality: the
+        project's processors depend on nothing else) unless ``memo`` is false (values that rarely repeat);
+        unhashable values are converted every time.
+        """
+        proc = self.table.c[name].type._cached_bind_processor(self.dialect) if self.sqlite else None
+        if proc is None:
+            return prepare if prepare is not None else _identity
+        if not memo:
+            return proc if prepare is None else lambda value: proc(prepare(value))
+        cache: dict[tuple[type, Any], Any] = {}
+
+        def convert(value: Any) -> Any:
+            try:
+                key = (value.__class__, value)
+                return cache[key]
+            except KeyError:
+                out = cache[key] = proc(prepare(value) if prepare is not None else value)
+                return out
+            except TypeError:  # unhashable
+                return proc(prepare(value) if prepare is not None else value)
+
+        return convert
+
+    def convert(self, name: str, value: Any) -> Any:
+        """``value`` as a row holds it in column ``name`` (for a value shared by many rows)."""
+        return self.converter(name)(value)
+
+    def insert(self, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Insert the (converted) rows; returns the count."""
+        if not rows:
+            return 0
+        if not self.sqlite:
+            names = self.names
+            for start in range(0, len(rows), 5000):
+                self.session.execute(
+                    self.table.insert(), [dict(zip(names, row, strict=True)) for row in rows[start : start + 5000]]
+                )
+            return len(rows)
+        self.session.connection().exec_driver_sql(self._sql(), rows)
+        return len(rows)
+
+    def insert_returning(self, rows: Sequence[tuple[Any, ...]], key: str) -> dict[Any, int]:
+        """Insert the rows and return ``{row's key value: new id}`` (as :func:`insert_returning`; ``key`` is a
+        column without a bind processor, unique among ``rows``)."""
+        if not rows:
+            return {}
+        if not self.sqlite:
+            names = self.names
+            return insert_returning(self.session, self.table, [dict(zip(names, row, strict=True)) for row in rows], key)
+        conn = self.session.connection()
+        quote = self.dialect.identifier_preparer.quote
+        table = self.dialect.identifier_preparer.format_table(self.table)
+        before = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
+        conn.exec_driver_sql(self._sql(), rows)
+        result = conn.exec_driver_sql(f"SELECT id, {quote(key)} FROM {table} WHERE id > ?", (before,))
+        return {value: new_id for new_id, value in result}
+
+    def _sql(self) -> str:
+        quote = self.dialect.identifier_preparer.quote
+        columns = ", ".join(quote(n) for n in self.names)
+        placeholders = ", ".join("?" * len(self.names))
+        table = self.dialect.identifier_preparer.format_table(self.table)
+        return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+#: Keys per ``IN (…)`` list of :func:`select_in`'s plain SQL on SQLite (its limit is 32,766 parameters).
+SQLITE_IN_CHUNK = 5000
+
+
+def select_in(
+    session: Session,
+    table: Table,
+    names: Sequence[str],
+    key: str,
+    values: Sequence[Any],
+    *,
+    where: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """Rows (the ``names`` columns, read by attribute or position) of ``table`` whose ``key`` is one of
+    ``values`` and whose ``where`` columns equal the values given.
+
+    On SQLite, when none of these columns converts its values (text and integer columns), this is plain
+    SQL with ``?`` lists of up to :data:`SQLITE_IN_CHUNK` keys, skipping the compilation of an expanding
+    ``IN`` per query; otherwise Core ``select`` in :data:`IN_CHUNK` slices. The session is flushed first
+    (unless autoflush is off), as an ORM query of the same rows would be.
+    """
+    if not values:
+        return []
+    if session.autoflush:  # as an ORM query would: pending objects are seen
+        session.flush()
+    where = dict(where or {})
+    conn = session.connection()
+    dialect = conn.dialect
+    columns = [table.c[n] for n in names]
+    plain = (
+        dialect.name == "sqlite"
+        and all(c.type._cached_result_processor(dialect, None) is None for c in columns)
+        and all(table.c[n].type._cached_bind_processor(dialect) is None for n in (key, *where))
+    )
+    out: list[Any] = []
+    if not plain:
+        for part in in_chunks(values):
+            query = select(*columns).where(table.c[key].in_(list(part)))
+            for name, value in where.items():
+                query = query.where(table.c[name] == value)
+            out.extend(session.execute(query))
+        return out
+    quote = dialect.identifier_preparer.quote
+    head = f"SELECT {', '.join(quote(n) for n in names)} FROM {dialect.identifier_preparer.format_table(table)} WHERE "
+    conditions = [f"{quote(n)} = ?" for n in where]
+    fixed = tuple(where.values())
+    for part in in_chunks(values, SQLITE_IN_CHUNK):
+        clause = " AND ".join([*conditions, f"{quote(key)} IN ({', '.join('?' * len(part))})"])
+        out.extend(conn.exec_driver_sql(head + clause, (*fixed, *part)))
+    return out

@@ -271,7 +271,7 @@ def link_openrouter_models(session: Session, *, now: dt.datetime) -> LinkResult:
             target, method = repo_by_lower[listing.hugging_face_id.lower()], "declared-hf-id"
         elif listing.id.lower() in repo_by_lower:
             target, method = repo_by_lower[listing.id.lower()], "exact-id"
-        elif model_id not in repo_models:
+        elif names and model_id not in repo_models:
             matches = {r.id: r for key in openrouter_name_keys(listing.id) for r in names.get(key, [])}
             if len(matches) == 1:
                 target, method = next(iter(matches.values())), "normalized-name"

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tracker.events.types import Event, EventDataError, decode
-from tracker.store.bulk import insert_rows
+from tracker.store.bulk import TupleRows, select_in
 from tracker.store.tables import Event as EventRow
 from tracker.store.tables import Model
 
@@ -21,26 +21,31 @@ def insert_events(session: Session, events: Sequence[Event], *, run_id: int | No
     if not events:
         return 0
     keys = sorted({e.model_key for e in events if e.model_key})
-    model_ids: dict[str, int] = {}
-    for start in range(0, len(keys), 500):
-        part = keys[start : start + 500]
-        model_ids.update({k: i for i, k in session.execute(select(Model.id, Model.key).where(Model.key.in_(part)))})
+    model_ids = {k: i for i, k in select_in(session, Model.__table__, ["id", "key"], "key", keys)}
     now = dt.datetime.now(dt.UTC)
+    out = TupleRows(session, EventRow.__table__, _EVENT_NAMES)
+    detected, data, created = (
+        out.converter("detected_at"),
+        out.converter("data", memo=False),
+        out.convert("created_at", now),
+    )
     rows = [
-        {
-            "kind": e.kind,
-            "subject": e.subject[:512],
-            "model_id": model_ids.get(e.model_key) if e.model_key else None,
-            "source": e.source,
-            "detected_at": e.detected_at,
-            "run_id": run_id,
-            "data": e.data(),
-            "created_at": now,
-        }
+        (
+            e.kind,
+            e.subject[:512],
+            model_ids.get(e.model_key) if e.model_key else None,
+            e.source,
+            detected(e.detected_at),
+            run_id,
+            data(e.data()),
+            created,
+        )
         for e in events
     ]
-    insert_rows(session, EventRow.__table__, rows)
-    return len(rows)
+    return out.insert(rows)
+
+
+_EVENT_NAMES = ("kind", "subject", "model_id", "source", "detected_at", "run_id", "data", "created_at")
 
 
 def list_events(

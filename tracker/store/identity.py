@@ -6,11 +6,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.normalize.identity import vendor_key
-from tracker.store.bulk import insert_returning
+from tracker.store.bulk import insert_returning, select_in
 from tracker.store.tables import Model
 
 
@@ -31,11 +30,8 @@ def ensure_models(
     for key, vendor, name in entries:
         if key not in wanted or (wanted[key][1] is None and name):
             wanted[key] = (vendor, name)
-    ids: dict[str, int] = {}
     keys = sorted(wanted)
-    for start in range(0, len(keys), 500):
-        part = keys[start : start + 500]
-        ids.update({k: i for i, k in session.execute(select(Model.id, Model.key).where(Model.key.in_(part)))})
+    ids: dict[str, int] = {k: i for i, k in select_in(session, Model.__table__, ["id", "key"], "key", keys)}
     missing = [
         {
             "key": key,

@@ -21,7 +21,7 @@ from tracker.events.types import Event, ModelAdded, ModelDelisted, ModelRenamed
 from tracker.normalize.openrouter import OpenRouterAliasRecord, OpenRouterModel, OpenRouterSnapshot
 from tracker.normalize.pricing import PriceStatus, PriceValue
 from tracker.normalize.shown import first_listing_shown
-from tracker.store.bulk import insert_returning, insert_rows, update_rows
+from tracker.store.bulk import TupleRows, select_in, update_rows
 from tracker.store.events import insert_events
 from tracker.store.identity import ensure_models
 from tracker.store.runs import last_observed_at
@@ -255,15 +255,8 @@ def _stored_listings(session: Session, snapshot: OpenRouterSnapshot, ids: Sequen
     if snapshot.part == "whole":
         return {row.id: row for row in session.execute(select(*_LISTING_COLUMNS))}
     if snapshot.part == "chunk":
-        stored: dict[str, Any] = {}
-        for part in chunks(sorted(ids)):
-            stored.update(
-                {
-                    row.id: row
-                    for row in session.execute(select(*_LISTING_COLUMNS).where(OpenRouterListing.id.in_(part)))
-                }
-            )
-        return stored
+        names = [c.key for c in _LISTING_COLUMNS]
+        return {row.id: row for row in select_in(session, OpenRouterListing.__table__, names, "id", sorted(ids))}
     if snapshot.seen_key is None:
         raise ValueError("the end of a chunked crawl needs its seen_key")
     from sqlalchemy import func
@@ -303,60 +296,45 @@ def _current_prices(
 def _model_ids_for(session: Session, keys: Iterable[str]) -> dict[str, int]:
     from tracker.store.tables import Model
 
-    out: dict[str, int] = {}
-    for part in chunks(sorted(set(keys))):
-        out.update({k: i for i, k in session.execute(select(Model.id, Model.key).where(Model.key.in_(part)))})
-    return out
+    return {k: i for i, k in select_in(session, Model.__table__, ["id", "key"], "key", sorted(set(keys)))}
 
 
 def _link_crosswalk(
     session: Session, models: list[OpenRouterModel], model_ids: dict[str, int], now: dt.datetime
 ) -> int:
-    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    """The crosswalk rows of new listings (id, canonical slug, declared Hub repo) that are not stored yet."""
+    wanted: dict[tuple[str, str], tuple[int, str, float]] = {}
     for m in models:
         model_id = model_ids[m.base_id]
-        wanted[("openrouter", m.id)] = {
-            "model_id": model_id,
-            "namespace": "openrouter",
-            "external_id": m.id,
-            "method": "variant" if m.variant else "exact-id",
-            "confidence": 1.0,
-            "created_at": now,
-        }
+        wanted[("openrouter", m.id)] = (model_id, "variant" if m.variant else "exact-id", 1.0)
         if m.canonical_slug and m.canonical_slug != m.id and m.variant is None:
-            wanted[("openrouter-slug", m.canonical_slug)] = {
-                "model_id": model_id,
-                "namespace": "openrouter-slug",
-                "external_id": m.canonical_slug,
-                "method": "exact-id",
-                "confidence": 1.0,
-                "created_at": now,
-            }
+            wanted[("openrouter-slug", m.canonical_slug)] = (model_id, "exact-id", 1.0)
         if m.hugging_face_id and m.variant is None:
-            wanted[("huggingface", m.hugging_face_id)] = {
-                "model_id": model_id,
-                "namespace": "huggingface",
-                "external_id": m.hugging_face_id,
-                "method": "declared-hf-id",
-                "confidence": 0.95,
-                "created_at": now,
-            }
+            wanted[("huggingface", m.hugging_face_id)] = (model_id, "declared-hf-id", 0.95)
     if not wanted:
         return 0
     existing: set[tuple[str, str]] = set()
     by_namespace: dict[str, list[str]] = defaultdict(list)
     for namespace, external in wanted:
         by_namespace[namespace].append(external)
+    table = Crosswalk.__table__
     for namespace, externals in by_namespace.items():
-        for part in chunks(externals):
-            query = select(Crosswalk.namespace, Crosswalk.external_id).where(
-                Crosswalk.namespace == namespace, Crosswalk.external_id.in_(part)
-            )
-            existing.update((row[0], row[1]) for row in session.execute(query))
-    rows = [row for key, row in wanted.items() if key not in existing]
-    if rows:
-        session.execute(Crosswalk.__table__.insert(), rows)
-    return len(rows)
+        rows = select_in(
+            session, table, ["namespace", "external_id"], "external_id", externals, where={"namespace": namespace}
+        )
+        existing.update((row[0], row[1]) for row in rows)
+    out = TupleRows(session, table, _CROSSWALK_NAMES)
+    created = out.convert("created_at", now)
+    return out.insert(
+        [
+            (model_id, namespace, external, method, confidence, created)
+            for (namespace, external), (model_id, method, confidence) in wanted.items()
+            if (namespace, external) not in existing
+        ]
+    )
+
+
+_CROSSWALK_NAMES = ("model_id", "namespace", "external_id", "method", "confidence", "created_at")
 
 
 def _insert_observations(
@@ -369,22 +347,32 @@ def _insert_observations(
 ) -> dict[str, int]:
     if not subjects:
         return {}
+    out = TupleRows(session, _OBS, _OBSERVATION_NAMES)
+    observed_at, fetched_at = (
+        out.convert("observed_at", snapshot.observed_at),
+        out.convert("fetched_at", snapshot.fetched_at),
+    )
+    payload = out.converter("payload", memo=False)
+    common = (snapshot.url, fetched_at, snapshot.http_status, snapshot.response_hash)
     rows = [
-        {
-            "source": SOURCE,
-            "subject": subject,
-            "observed_at": snapshot.observed_at,
-            "run_id": run_id,
-            "url": snapshot.url,
-            "fetched_at": snapshot.fetched_at,
-            "http_status": snapshot.http_status,
-            "response_hash": snapshot.response_hash,
-            "content_hash": hashes[subject],
-            "payload": meaningful[subject],
-        }
+        (SOURCE, subject, observed_at, run_id, *common, hashes[subject], payload(meaningful[subject]))
         for subject in subjects
     ]
-    return insert_returning(session, _OBS, rows, "subject")
+    return out.insert_returning(rows, "subject")
+
+
+_OBSERVATION_NAMES = (
+    "source",
+    "subject",
+    "observed_at",
+    "run_id",
+    "url",
+    "fetched_at",
+    "http_status",
+    "response_hash",
+    "content_hash",
+    "payload",
+)
 
 
 def _listing_row(
@@ -415,6 +403,75 @@ def _listing_row(
     }
 
 
+#: The columns of a new listing's row: those of :func:`_listing_row`, then ``first_seen_at``.
+_LISTING_NAMES = (
+    "id",
+    "model_id",
+    "base_id",
+    "variant",
+    "name",
+    "description",
+    "canonical_slug",
+    "hugging_face_id",
+    "context_length",
+    "max_completion_tokens",
+    "modality",
+    "input_modalities",
+    "output_modalities",
+    "created_upstream_at",
+    "knowledge_cutoff",
+    "expiration_date",
+    "status",
+    "last_changed_at",
+    "delisted_at",
+    "content_hash",
+    "last_observation_id",
+    "first_seen_at",
+)
+
+
+class _ListingValues:
+    """New listings' rows as tuples of :data:`_LISTING_NAMES` (the values of :func:`_listing_row`, converted)."""
+
+    def __init__(self, out: TupleRows, now: dt.datetime) -> None:
+        self.modalities_in = out.converter("input_modalities", _as_list)
+        self.modalities_out = out.converter("output_modalities", _as_list)
+        self.created = out.converter("created_upstream_at")
+        self.now = out.convert("last_changed_at", now)
+        self.first_seen = out.convert("first_seen_at", now)
+        self.delisted = out.convert("delisted_at", None)
+
+    def row(self, m: OpenRouterModel, content: str, obs_id: int | None, model_id: int | None) -> tuple[Any, ...]:
+        return (
+            m.id,
+            model_id,
+            m.base_id,
+            m.variant,
+            m.name,
+            m.description,
+            m.canonical_slug,
+            m.hugging_face_id,
+            m.context_length,
+            m.max_completion_tokens,
+            m.modality,
+            self.modalities_in(m.input_modalities),
+            self.modalities_out(m.output_modalities),
+            self.created(m.created_at),
+            m.knowledge_cutoff,
+            m.expiration_date,
+            "listed",
+            self.now,
+            self.delisted,
+            content,
+            obs_id,
+            self.first_seen,
+        )
+
+
+def _as_list(values: tuple[str, ...] | None) -> list[str] | None:
+    return list(values) if values is not None else None
+
+
 def _write_listings(
     session: Session,
     diff: ListingDiff,
@@ -425,19 +482,20 @@ def _write_listings(
     model_ids: dict[str, int],
     now: dt.datetime,
 ) -> int:
-    inserts, updates = [], []
+    updates = []
+    out = TupleRows(session, OpenRouterListing.__table__, _LISTING_NAMES)
+    values = _ListingValues(out, now)
+    inserts = []
     for listing_id in diff.added:
         m = current[listing_id]
-        row = _listing_row(m, hashes[listing_id], obs_ids.get(listing_id), model_ids.get(m.base_id), now)
         if listing_id in stored:  # relisted
-            updates.append(row)
+            updates.append(_listing_row(m, hashes[listing_id], obs_ids.get(listing_id), model_ids.get(m.base_id), now))
         else:
-            row["first_seen_at"] = now
-            inserts.append(row)
+            inserts.append(values.row(m, hashes[listing_id], obs_ids.get(listing_id), model_ids.get(m.base_id)))
     for listing_id in diff.changed:
         m = current[listing_id]
         updates.append(_listing_row(m, hashes[listing_id], obs_ids.get(listing_id), stored[listing_id].model_id, now))
-    insert_rows(session, OpenRouterListing.__table__, inserts)
+    out.insert(inserts)
     if updates:
         update_rows(session, OpenRouterListing.__table__, updates)
     if diff.delisted:
@@ -495,22 +553,16 @@ def _write_prices(
     closed_at: dt.datetime,
     model_ids: dict[str, int],
 ) -> int:
-    inserts: list[dict[str, Any]] = []
     closes: list[int] = []
-
+    out = TupleRows(session, Price.__table__, _PRICE_NAMES)
+    values = _PriceValues(out, now)
+    inserts: list[tuple[Any, ...]] = []
+    url = snapshot.url
     for listing_id in diff.added:
         m = current[listing_id]
-        inserts.extend(
-            _price_row(
-                p,
-                subject=listing_id,
-                model_id=_model_id_of(listing_id, stored, current, model_ids),
-                url=snapshot.url,
-                obs_id=obs_ids.get(listing_id),
-                now=now,
-            )
-            for p in m.prices
-        )
+        if m.prices:
+            model_id, obs_id = _model_id_of(listing_id, stored, current, model_ids), obs_ids.get(listing_id)
+            inserts.extend(values.row(p, listing_id, model_id, url, obs_id) for p in m.prices)
     for listing_id in diff.changed:
         m = current[listing_id]
         before = stored_prices.get(listing_id, {})
@@ -522,21 +574,79 @@ def _write_prices(
             old_entry = before.get(key)
             if old_entry is None or not old_entry[0].same_price(p):
                 inserts.append(
-                    _price_row(
+                    values.row(
                         p,
-                        subject=listing_id,
-                        model_id=_model_id_of(listing_id, stored, current, model_ids),
-                        url=snapshot.url,
-                        obs_id=obs_ids.get(listing_id),
-                        now=now,
+                        listing_id,
+                        _model_id_of(listing_id, stored, current, model_ids),
+                        url,
+                        obs_ids.get(listing_id),
                     )
                 )
     for listing_id in diff.delisted:
         closes.extend(row_id for _value, row_id in stored_prices.get(listing_id, {}).values())
     if closes:
         update_rows(session, Price.__table__, [{"id": i, "last_seen_at": closed_at} for i in closes])
-    insert_rows(session, Price.__table__, inserts)
+    out.insert(inserts)
     return len(inserts) + len(closes)
+
+
+#: The columns of :func:`_price_row`, in its order.
+_PRICE_NAMES = (
+    "source",
+    "subject",
+    "model_id",
+    "provider",
+    "component",
+    "tier",
+    "min_prompt_tokens",
+    "status",
+    "usd_per_mtok",
+    "usd_per_unit",
+    "unit",
+    "raw",
+    "first_seen_at",
+    "last_seen_at",
+    "url",
+    "observation_id",
+    "extra",
+)
+
+
+class _PriceValues:
+    """New price rows as tuples of :data:`_PRICE_NAMES` (the values of :func:`_price_row`, converted).
+
+    A listing's prices repeat across listings (the same component, tier and amount, and the normalizer
+    hands out the same :class:`PriceValue` object for them): the part of the row that depends on the
+    price alone is made once per price object.
+    """
+
+    def __init__(self, out: TupleRows, now: dt.datetime) -> None:
+        self.per_mtok = out.converter("usd_per_mtok")
+        self.per_unit = out.converter("usd_per_unit")
+        self.first_seen = out.convert("first_seen_at", now)
+        self.last_seen = out.convert("last_seen_at", None)
+        self.extra = out.convert("extra", None)
+        self.parts: dict[int, tuple[PriceValue, tuple[Any, ...]]] = {}  # id → (the object, kept alive; part)
+
+    def row(
+        self, p: PriceValue, subject: str, model_id: int | None, url: str | None, obs_id: int | None
+    ) -> tuple[Any, ...]:
+        entry = self.parts.get(id(p))
+        if entry is not None and entry[0] is p:
+            part = entry[1]
+        else:
+            part = (
+                p.component,
+                p.tier,
+                p.min_prompt_tokens,
+                str(p.status),
+                self.per_mtok(p.usd_per_mtok),
+                self.per_unit(p.usd_per_unit),
+                p.unit,
+                p.raw[:64] if p.raw else None,
+            )
+            self.parts[id(p)] = (p, part)
+        return (SOURCE, subject, model_id, None, *part, self.first_seen, self.last_seen, url, obs_id, self.extra)
 
 
 def _update_models(session: Session, models: list[OpenRouterModel], model_ids: dict[str, int], now: dt.datetime) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from tracker.store.bulk import insert_rows
+from tracker.store.bulk import TupleRows
 from tracker.store.tables import Run
 from tracker.store.tables.seen import CrawlSeen
 
@@ -27,11 +27,8 @@ def crawl_key(run_id: int | None) -> str:
 
 def record_seen(session: Session, key: str, run_id: int | None, source: str, subjects: Iterable[str]) -> int:
     """Remember that the crawl ``key`` listed ``subjects`` (stored lower-case); returns the rows written."""
-    rows = [
-        {"crawl_key": key, "run_id": run_id, "source": source, "subject": subject.lower()}
-        for subject in dict.fromkeys(subjects)
-    ]
-    return insert_rows(session, CrawlSeen.__table__, rows)
+    out = TupleRows(session, CrawlSeen.__table__, ("crawl_key", "run_id", "source", "subject"))
+    return out.insert([(key, run_id, source, subject.lower()) for subject in dict.fromkeys(subjects)])
 
 
 def seen_count(session: Session, key: str) -> int:

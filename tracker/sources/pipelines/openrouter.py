@@ -1,7 +1,7 @@
 """OpenRouter pipelines: validate → normalize → store.
 
 The store pipeline hands the listing to the update step (:func:`tracker.update.apply`) as it
-arrives, ``store_chunk`` models per transaction (each chunk also records its ids in the crawl's
+arrives, ``openrouter.store_chunk`` models per transaction (each chunk also records its ids in the crawl's
 "seen" rows); when the spider closes, one last transaction delists what a complete listing's seen
 rows lack, refreshes the touched models' shown values and re-weighs the ledger. A failed crawl stores
 what it got without delisting anything, and an unchanged listing writes nothing.
@@ -48,7 +48,7 @@ from tracker.update import Outcome, apply, record_run
 
 logger = logging.getLogger(__name__)
 
-#: Models stored per transaction unless ``store_chunk`` says otherwise.
+#: Models stored per transaction unless ``openrouter.store_chunk`` (or, without it, ``store_chunk``) says otherwise.
 DEFAULT_CHUNK = 300
 
 
@@ -84,7 +84,8 @@ def _rejection(item: RawPage, index: int, exc: NormalizationError) -> Rejection:
 
 
 class StorePipeline(StoreOnClose):
-    """Store the listing as it arrives, ``TRACKER_STORE_CHUNK`` models per transaction; delist at the end."""
+    """Store the listing as it arrives, ``TRACKER_OPENROUTER_STORE_CHUNK`` models per transaction (the
+    ``openrouter.store_chunk`` setting); delist at the end."""
 
     source = "openrouter"
 
@@ -93,7 +94,8 @@ class StorePipeline(StoreOnClose):
         self.snapshot: OpenRouterSnapshot | None = None
         self.failures: list[FetchFailure] = []
         self.ids: set[str] = set()
-        self.chunk = max(1, crawler.settings.getint("TRACKER_STORE_CHUNK", DEFAULT_CHUNK))
+        chunk = crawler.settings.getint("TRACKER_OPENROUTER_STORE_CHUNK", 0)
+        self.chunk = max(1, chunk or crawler.settings.getint("TRACKER_STORE_CHUNK", DEFAULT_CHUNK))
         self.stream = ListingStream()
 
     def _snapshot(self, item: RawPage | ListingEnd) -> OpenRouterSnapshot:

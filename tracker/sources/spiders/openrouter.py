@@ -1,22 +1,28 @@
 """OpenRouter ``GET {base}/models``: raw pages of ``page_entries`` entries, then the listing end.
 
-The body (88 MB for a 50,000-model listing) is parsed incrementally with ijson: the entries are
-decoded one page at a time and handed on, so the listing never exists as one Python object.
+The body (88 MB for a 50,000-model listing) is never decoded at once: one pass of msgspec checks the
+whole body and splits its ``data`` list into the raw bytes of each entry (no Python object per value),
+and the entries are then decoded one page at a time and handed on, so the listing never exists as one
+Python object. A body that pass does not read as an object with a non-empty ``data`` list is read by
+the incremental parser (ijson) or, failing that, decoded whole, as before.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 import ijson
+import msgspec
 from scrapy.http import Response
 
 from tracker.errors import NormalizationError
 from tracker.normalize.openrouter import listing_entries, listing_is_complete, next_page
+from tracker.perf import gc_paused
 from tracker.sources.items import FetchFailure, ListingEnd, RawPage
 from tracker.sources.spiders.base import JsonDecodeFailed, TrackerSpider
 
@@ -61,15 +67,9 @@ class OpenRouterSpider(TrackerSpider):
             return
         provenance = self.provenance(response)
         self.pages += 1
-        page: list[Any] = []
-        for entry in listing.entries:
-            page.append(entry)
-            if len(page) >= self.page_entries:
+        for page in listing.pages(self.page_entries):
+            if page or not self.received:
                 yield RawPage(provenance=provenance, kind="openrouter-models", records=page, offset=self.received)
-                self.received += len(page)
-                page = []
-        if page or not self.received:
-            yield RawPage(provenance=provenance, kind="openrouter-models", records=page, offset=self.received)
             self.received += len(page)
         following = next_page(listing.meta)
         if following:
@@ -96,6 +96,9 @@ class OpenRouterSpider(TrackerSpider):
         body = response.body
         if body.lstrip()[:1] == b"<" or "html" in content_type:
             raise JsonDecodeFailed("not-json", f"got {content_type or 'no content type'} instead of JSON")
+        split = split_listing(body)
+        if split is not None:
+            return split
         meta: dict[str, Any] = {}
         try:
             for value in ijson.items(io.BytesIO(body), "total_count", use_float=True):  # reads the whole body
@@ -128,3 +131,69 @@ def _may_have_links(body: bytes) -> bool:
 class StreamedListing:
     entries: Iterator[Any]
     meta: dict[str, Any]
+    #: The raw bytes of each entry (``split_listing``), decoded a page at a time by :meth:`pages`.
+    raw_entries: list[msgspec.Raw] | None = None
+
+    def pages(self, size: int) -> Iterator[list[Any]]:
+        """The entries, ``size`` at a time (at least one page, possibly empty)."""
+        if self.raw_entries is not None:
+            raws = self.raw_entries
+            for start in range(0, len(raws), size):
+                with gc_paused():
+                    page = [decode_entry(raw) for raw in raws[start : start + size]]
+                yield page
+            if not raws:
+                yield []
+            return
+        page: list[Any] = []
+        pages = 0
+        for entry in self.entries:
+            page.append(entry)
+            if len(page) >= size:
+                yield page
+                pages += 1
+                page = []
+        if page or not pages:
+            yield page
+
+
+_TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+_ENTRY = msgspec.json.Decoder()
+
+
+def split_listing(body: bytes) -> StreamedListing | None:
+    """The body's entries as raw JSON and its ``total_count`` and ``links``, from one checking pass over the
+    whole body; None when the body is not an object with a non-empty ``data`` list (or not valid JSON):
+    the caller then reads it as before.
+
+    The values are those of the earlier readers: ``total_count`` as decoded, ``links`` only when it is a
+    non-empty object; each entry decodes as :func:`json.loads` would (:func:`decode_entry`).
+    """
+    try:
+        top = _TOP_LEVEL.decode(body)
+        data = top.get("data")
+        raws = _RAW_LIST.decode(data) if data is not None else None
+    except msgspec.MsgspecError:
+        return None
+    if not raws:
+        return None
+    meta: dict[str, Any] = {}
+    if "total_count" in top:
+        meta["total_count"] = decode_entry(top["total_count"])
+    links = decode_entry(top["links"]) if "links" in top else None
+    if isinstance(links, dict) and links:
+        meta["links"] = links
+    return StreamedListing(iter(()), meta, raw_entries=raws)
+
+
+def decode_entry(raw: msgspec.Raw) -> Any:
+    """One raw JSON value, decoded as :func:`json.loads` decodes it (integers of any size stay integers).
+
+    msgspec refuses what the standard library accepts beyond strict JSON values (a lone surrogate escape,
+    a number out of the float range): those few are decoded by :mod:`json` itself.
+    """
+    try:
+        return _ENTRY.decode(raw)
+    except msgspec.DecodeError:
+        return json.loads(bytes(raw))
