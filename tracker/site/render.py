@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
@@ -54,6 +54,13 @@ class SiteEnvironment(Environment):
     template_class = SiteTemplate
 
 
+@lru_cache(maxsize=16)
+def options_html(choices: tuple[tuple[str, str], ...]) -> Markup:
+    """``<option value="key">label</option>`` of each choice (escaped), made once per distinct list:
+    every listing page's filter offers the same ~200 vendors."""
+    return Markup("".join(f'<option value="{escape(key)}">{escape(label)}</option>' for key, label in choices))
+
+
 @cache
 def environment() -> Environment:
     """Templates from ``templates/site``; every undefined name is an error, every value is escaped."""
@@ -64,6 +71,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # not a stat of each template file at every render (~4 a model page): a build calls
+        # ``fresh_environment`` once instead, which drops compiled templates whose file changed
+        auto_reload=False,
     )
     env.filters.update(
         {
@@ -74,6 +84,16 @@ def environment() -> Environment:
             "timestamp": fmt.timestamp,
             "iso": fmt.iso,
             "source": source_html,
+            "options": options_html,
         }
     )
+    return env
+
+
+def fresh_environment() -> Environment:
+    """:func:`environment`, its compiled templates dropped if a template file changed since they were
+    compiled (templates are checked once per build, not at every render)."""
+    env = environment()
+    if env.cache is not None and not all(t.is_up_to_date for t in env.cache.values()):
+        env.cache.clear()
     return env
