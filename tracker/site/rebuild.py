@@ -192,10 +192,7 @@ class Build:
 
     def _fresh(self, rel_path: str, digest: str) -> bool:
         """The file is as the last build left it from the same inputs: keep it without rendering."""
-        if needs_render(self.previous, rel_path, digest) or not self.writer.target(rel_path).is_file():
-            return False
-        self.writer.keep(rel_path)
-        return True
+        return not needs_render(self.previous, rel_path, digest) and self.writer.keep(rel_path)
 
     def start_database_copy(self, engine: Engine) -> _DatabaseCopy:
         copy = _DatabaseCopy(engine, self.writer.out_dir / ".tracker.db.tmp")
