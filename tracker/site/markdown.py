@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from contextvars import ContextVar
+from functools import lru_cache
 from urllib.parse import urljoin
 
 import nh3
@@ -195,6 +196,16 @@ def _plain(text: str) -> str:
 
 def render_markdown(text: str, *, base_url: str | None = None, max_chars: int = MAX_CHARS) -> tuple[Markup, bool]:
     """Sanitized HTML for untrusted markdown, and whether the text was cut to an excerpt."""
+    return _render_markdown(text, base_url, max_chars)
+
+
+#: Distinct texts remembered per process: a card shared by many repos (quantized copies of one model
+#: often share their base's card) and a description shared by a model's variants are rendered once.
+_RENDERED = 1_024
+
+
+@lru_cache(maxsize=_RENDERED)
+def _render_markdown(text: str, base_url: str | None, max_chars: int) -> tuple[Markup, bool]:
     body, truncated = excerpt(strip_front_matter(text), max_chars)
     if not _MARKUP.search(body):
         return Markup(_plain(body)), truncated
