@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import lru_cache
 
 from tracker.normalize.numbers import format_decimal
 from tracker.vocabulary import COMPONENT_ORDER, component_label, component_rank, percent, unit_label, usd
@@ -69,11 +68,8 @@ def params(count: int | None) -> str:
     return f"{count:,}"
 
 
-@lru_cache(maxsize=16_384)
 def _utc_text(value: dt.datetime) -> str:
-    """``YYYY-MM-DDTHH:MM:SS[.ffffff]`` in UTC (isoformat is much faster than strftime). Cached: a
-    shown time is usually written twice (``<time datetime="…">…</time>``); equal instants give equal
-    text whatever their zone, so a hit for an equal datetime is the same answer."""
+    """``YYYY-MM-DDTHH:MM:SS[.ffffff]`` in UTC (isoformat is much faster than strftime)."""
     text = value.isoformat()
     if text.endswith("+00:00"):
         return text[:-6]
