@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import MutableMapping
 from functools import cache, lru_cache
 from typing import Any
@@ -24,17 +23,11 @@ def source_html(src: Source | None) -> Markup:
     """Where a value comes from: the source (linked when it is a web address) and the time (escaped)."""
     if src is None:
         return Markup("")
-    return _source_html(src.label, src.url, src.at)
-
-
-@lru_cache(maxsize=4096)
-def _source_html(label: str, url: str | None, at: dt.datetime | None) -> Markup:
-    """:func:`source_html` of one (label, url, time): a model page shows its listing's source ~6 times."""
-    text = str(escape(label))
-    if url:
-        text = f'<a href="{escape(url)}" rel="nofollow noopener noreferrer">{text}</a>'
-    when = f', <time datetime="{fmt.iso(at)}">{fmt.timestamp(at)}</time>' if at else ""
-    return Markup(f'<span class="src">{text}{when}</span>')
+    label = str(escape(src.label))
+    if src.url:
+        label = f'<a href="{escape(src.url)}" rel="nofollow noopener noreferrer">{label}</a>'
+    when = f', <time datetime="{fmt.iso(src.at)}">{fmt.timestamp(src.at)}</time>' if src.at else ""
+    return Markup(f'<span class="src">{label}{when}</span>')
 
 
 def _output_escape(value: Any) -> str:
