@@ -172,14 +172,27 @@ def to_json(records: Iterable[dict[str, Any]]) -> str:
 
 
 def to_csv(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    """A header line and one line per record, its values in ``columns`` order (what ``csv.DictWriter``
+    writes: a missing value or None is empty, booleans are ``true``/``false``; a key that is not a
+    column is an error)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = list(columns)
+    known = set(names)
+    writer.writerow(names)
     for record in records:
-        writer.writerow(
-            {k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v) for k, v in record.items()}
-        )
+        if len(record) > len(known) or not known.issuperset(record):
+            raise ValueError(f"record fields not in the columns: {sorted(set(record) - known)}")
+        writer.writerow([_cell(record.get(k)) for k in names])
     return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return value
 
 
 def export_database(engine: Engine, dest: Path) -> None:

@@ -42,7 +42,7 @@ from tracker.site.inputs import (
 from tracker.site.paths import output_file
 from tracker.site.queries import load_site_data
 from tracker.site.reading import ChunkCache, ExportFile, summaries_and_exports
-from tracker.site.render import environment
+from tracker.site.render import fresh_environment
 from tracker.site.stamp import rows_by_model
 from tracker.site.status import load_status
 from tracker.site.workers import ModelPagesJob, model_pages, worker_count
@@ -78,6 +78,8 @@ def render_changed(
     tasks = batches(len(data.models))
     workers = worker_count(settings.site.workers, len(data.models), engine)
     say(f"rendering {len(data.models)} model pages")
+    if workers > 1:
+        build.env.get_template("model.html")  # compiled once here, not once in each worker
     # Model pages are rendered by worker processes (when there are enough of them) while this
     # process renders the index, vendor, licence and change pages and writes the downloads.
     with model_pages(job, session, tasks, workers) as collect:
@@ -156,7 +158,7 @@ class Build:
 
     def __init__(self, settings: Settings, writer: SiteWriter, previous: BuiltInputs | None, *, salt: str) -> None:
         self.writer = writer
-        self.env = environment()
+        self.env = fresh_environment()
         self.site = SiteInfo(title=settings.site.title, nav=NAV)
         self.previous = previous
         self.salt = salt
@@ -190,10 +192,7 @@ class Build:
 
     def _fresh(self, rel_path: str, digest: str) -> bool:
         """The file is as the last build left it from the same inputs: keep it without rendering."""
-        if needs_render(self.previous, rel_path, digest) or not self.writer.target(rel_path).is_file():
-            return False
-        self.writer.keep(rel_path)
-        return True
+        return not needs_render(self.previous, rel_path, digest) and self.writer.keep(rel_path)
 
     def start_database_copy(self, engine: Engine) -> _DatabaseCopy:
         copy = _DatabaseCopy(engine, self.writer.out_dir / ".tracker.db.tmp")

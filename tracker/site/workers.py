@@ -11,6 +11,7 @@ never a hang. With one process the same batches are rendered in the caller's.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -162,8 +163,14 @@ def model_pages(
     for _ in range(workers):
         todo.put(None)
     processes = [context.Process(target=_work, args=(job, todo, done), daemon=True) for _ in range(workers)]
-    for process in processes:
-        process.start()
+    # The workers inherit this process's objects (rows, summaries, events): frozen, the workers'
+    # garbage collections neither scan them nor copy the memory pages that hold them.
+    gc.freeze()
+    try:
+        for process in processes:
+            process.start()
+    finally:
+        gc.unfreeze()
 
     def collect() -> list[BatchResult]:
         results: dict[int, BatchResult] = {}

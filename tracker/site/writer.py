@@ -76,13 +76,16 @@ class SiteWriter:
         self._produced.add(rel_path)
         (self.written if written else self.unchanged).append(rel_path)
 
-    def keep(self, rel_path: str) -> None:
-        """Leave ``rel_path`` as the previous build wrote it (its page could not be rendered this time)."""
+    def keep(self, rel_path: str) -> bool:
+        """Leave ``rel_path`` as the previous build wrote it (its page could not be rendered this time,
+        or its inputs are unchanged); False when there is no such file (nothing is kept)."""
         if rel_path in self._produced:
             raise SiteError(f"two pages want the same file: {rel_path}")
-        if self._target(rel_path).is_file():
-            self._produced.add(rel_path)
-            self.unchanged.append(rel_path)
+        if not self._target(rel_path).is_file():
+            return False
+        self._produced.add(rel_path)
+        self.unchanged.append(rel_path)
+        return True
 
     def target(self, rel_path: str) -> Path:
         return self._target(rel_path)
