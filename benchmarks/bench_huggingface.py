@@ -232,6 +232,8 @@ def run_size(repos: int, args: argparse.Namespace) -> dict:
             f"{run['rss_start_mib']:,.0f} MiB)  store transactions {chunks}, longest "
             f"{extra.get('longest_store_ms', 0) / 1000:.2f} s (mean {extra.get('store_ms', 0) / chunks / 1000:.2f} s), "
             f"longest in CPU seconds of the storing thread {extra.get('longest_store_cpu_ms', 0) / 1000:.2f} s; "
+            f"the last transaction (delistings decided from the seen rows, the run closed) "
+            f"{extra.get('last_store_ms', 0) / 1000:.2f} s ({extra.get('last_store_cpu_ms', 0) / 1000:.2f} CPU s); "
             f"card claims extracted before the transactions {extra.get('extract_ms', 0) / 1000:.1f} s"
         )
     print(f"rows after first crawl: {after_first}")
@@ -239,6 +241,7 @@ def run_size(repos: int, args: argparse.Namespace) -> dict:
         f"data rows changed by the re-crawl: {sum(after_second.values()) - sum(after_first.values())}, "
         f"table contents identical: {unchanged}"
     )
+    print(f"load average after this size: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     return {"repos": repos, "first": first, "second": second}
 
 

@@ -18,8 +18,8 @@ substring matching: ``Qwen 3`` is not ``Qwen3-32B``, ``Qwen 3 (72B)`` is nothing
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -67,6 +67,15 @@ def aliases() -> Aliases:
     return Aliases(mentions=mentions, vendors=vendors)
 
 
+@cache
+def alias_forms() -> dict[str, tuple[str, ...]]:
+    """Model key (lower case) → the mention forms a reviewed alias gives it."""
+    out: dict[str, list[str]] = {}
+    for form, key in aliases().mentions.items():
+        out.setdefault(key.lower(), []).append(form)
+    return {key: tuple(forms) for key, forms in out.items()}
+
+
 def mention_form(text: str) -> str:
     """``Qwen 3 (72B)`` → ``qwen372b``; ``Qwen: Qwen3 Max`` → ``qwen3max`` (the ``Vendor:`` prefix dropped)."""
     text = re.sub(r"^[^:/]{1,40}:\s+", "", text.strip())
@@ -97,27 +106,64 @@ class Resolution:
 
 @dataclass
 class NameIndex:
-    """Normalized names of every model the tracker knows, built once per store step."""
+    """Normalized names of every model the tracker knows, built once per store step.
 
-    names: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    ``names``: normalized name → the model that has it, or the set of models when several do (most names
+    belong to one model: an int takes a tenth of a one-element set's memory, and a crawl's index holds a
+    name or two a repo); read it through :meth:`models_named`.
+    """
+
+    names: dict[str, int | set[int]] = field(default_factory=dict)
     derivatives: set[int] = field(default_factory=set)
     keys: dict[int, str] = field(default_factory=dict)
     vendors: dict[int, str] = field(default_factory=dict)
     by_key: dict[str, int] = field(default_factory=dict)
 
-    def add(self, name: str | None, model_id: int | None) -> None:
+    def add(self, name: str | None, model_id: int | None) -> str | None:
+        """Index ``name`` for ``model_id``; returns its normalized form (None: not indexed)."""
         if not name or model_id is None:
-            return
+            return None
         form = mention_form(name)
-        if len(form) >= 2:
-            self.names[form].add(model_id)
+        if len(form) < 2:
+            return None
+        found = self.names.get(form)
+        if found is None:
+            self.names[form] = model_id
+        elif isinstance(found, set):
+            found.add(model_id)
+        elif found != model_id:
+            self.names[form] = {found, model_id}
+        return form
+
+    def add_model(self, model_id: int, key: str, name: str | None, vendor: str, derivative: bool) -> set[str]:
+        """A model's key and display name, its vendor and whether it is a derivative.
+
+        Returns the normalized names whose resolution this can change: the model's own, and the reviewed
+        aliases that name its key.
+        """
+        low = key.lower()
+        self.keys[model_id] = key
+        self.vendors[model_id] = sys.intern(vendor)  # a few vendors, many models: one string each
+        self.by_key[key if low == key else low] = model_id  # a lower-case key is not stored twice
+        if derivative:
+            self.derivatives.add(model_id)
+        forms = {f for f in (self.add(key, model_id), self.add(name, model_id)) if f is not None}
+        forms.update(alias_forms().get(low, ()))
+        return forms
+
+    def models_named(self, form: str) -> set[int]:
+        """The models that have the normalized name ``form``."""
+        found = self.names.get(form)
+        if found is None:
+            return set()
+        return set(found) if isinstance(found, set) else {found}
 
     def resolve(self, mention: str) -> Resolution:
         form = mention_form(mention)
         alias = aliases().mentions.get(form)
         if alias is not None and alias.lower() in self.by_key:
             return Resolution(mention, self.by_key[alias.lower()], "alias")
-        found = self.names.get(form, set())
+        found = self.models_named(form)
         originals = {m for m in found if m not in self.derivatives}
         candidates = originals or found
         if len(candidates) == 1:
@@ -133,13 +179,7 @@ def build_index(session: Session) -> NameIndex:
     for model_id, key, name, vendor, derivative in session.execute(
         select(Model.id, Model.key, Model.name, Model.vendor, Model.is_derivative)
     ):
-        index.keys[model_id] = key
-        index.vendors[model_id] = vendor
-        index.by_key[key.lower()] = model_id
-        if derivative:
-            index.derivatives.add(model_id)
-        index.add(key, model_id)
-        index.add(name, model_id)
+        index.add_model(model_id, key, name, vendor, derivative)
     for listing_id, model_id, name, slug in session.execute(
         select(
             OpenRouterListing.id, OpenRouterListing.model_id, OpenRouterListing.name, OpenRouterListing.canonical_slug

@@ -39,6 +39,7 @@ from tracker.store.ingest_documents import (
     write_validators,
 )
 from tracker.update.ledger import LedgerResult, reweigh
+from tracker.update.relink import RelinkScope
 
 
 @dataclass
@@ -198,9 +199,12 @@ class NameIndexCache:
     index: NameIndex | None = None
     max_model_id: int = 0
     max_crosswalk_id: int = 0
+    #: What the crawl's re-links covered with this index (the names it gained since are added here).
+    scope: RelinkScope = field(default_factory=RelinkScope)
 
     def reset(self) -> None:
         self.index = None
+        self.scope.restart()
 
     def current(self, session: Session) -> NameIndex:
         from sqlalchemy import func
@@ -212,18 +216,13 @@ class NameIndexCache:
         top_crosswalk = session.scalar(select(func.max(Crosswalk.id))) or 0
         if self.index is None:
             self.index = build_index(session)
+            self.scope.restart()  # a new index: the next re-link reads every claim
         else:
-            index, old = self.index, self.max_model_id
+            index, old, gained = self.index, self.max_model_id, set[str | None]()
             for model_id, key, name, vendor, derivative in session.execute(
                 select(Model.id, Model.key, Model.name, Model.vendor, Model.is_derivative).where(Model.id > old)
             ):
-                index.keys[model_id] = key
-                index.vendors[model_id] = vendor
-                index.by_key[key.lower()] = model_id
-                if derivative:
-                    index.derivatives.add(model_id)
-                index.add(key, model_id)
-                index.add(name, model_id)
+                gained.update(index.add_model(model_id, key, name, vendor, derivative))
             for listing_id, model_id, name, slug in session.execute(
                 select(
                     OpenRouterListing.id,
@@ -232,14 +231,13 @@ class NameIndexCache:
                     OpenRouterListing.canonical_slug,
                 ).where(OpenRouterListing.variant.is_(None), OpenRouterListing.model_id > old)
             ):
-                index.add(listing_id, model_id)
-                index.add(name, model_id)
-                index.add(slug, model_id)
+                gained.update((index.add(listing_id, model_id), index.add(name, model_id), index.add(slug, model_id)))
             for repo_id, model_id in session.execute(select(HfRepo.id, HfRepo.model_id).where(HfRepo.model_id > old)):
-                index.add(repo_id, model_id)
+                gained.add(index.add(repo_id, model_id))
             for external, model_id in session.execute(
                 select(Crosswalk.external_id, Crosswalk.model_id).where(Crosswalk.id > self.max_crosswalk_id)
             ):
-                index.add(external, model_id)
+                gained.add(index.add(external, model_id))
+            self.scope.gained(form for form in gained if form is not None)
         self.max_model_id, self.max_crosswalk_id = top_model, top_crosswalk
         return self.index

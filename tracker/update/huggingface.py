@@ -246,7 +246,8 @@ def hub_card_claims(
     if targets:
         if names is not None:  # the crawl's index, current (no model was added since): not built again
             index = names.current(session)
-        ledger = reweigh(session, now=now, model_ids=targets, index=index)
+        scope = names.scope if names is not None else None
+        ledger = reweigh(session, now=now, model_ids=targets, index=index, relink_scope=scope)
         out.writes += ledger.writes
         out.events = list(ledger.events)
     return out

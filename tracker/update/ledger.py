@@ -41,7 +41,7 @@ from tracker.events.types import Event
 from tracker.store.bulk import in_chunks
 from tracker.store.shown import awaiting_weights, refresh_models, vendor_statements
 from tracker.store.tables import Claim, Dispute, Document, Model
-from tracker.update.relink import relink_claims
+from tracker.update.relink import RelinkScope, relink_claims
 
 
 @dataclass
@@ -277,13 +277,15 @@ def reweigh(
     model_ids: Collection[int] | None = None,
     rules: Rules = DEFAULT_RULES,
     index: NameIndex | None = None,
+    relink_scope: RelinkScope | None = None,
 ) -> LedgerResult:
     """Links, primary claims, then the ledger, for ``model_ids`` (default: every model with a non-primary claim).
 
     The document claims are first re-linked to the models known now (:func:`tracker.update.relink.relink_claims`);
-    the models they left or joined are weighed too; ``index``: the caller's current name index, if it holds one.
+    the models they left or joined are weighed too; ``index``: the caller's current name index, if it holds one,
+    and ``relink_scope`` what its earlier re-links covered (a chunked crawl's: only the claims that can move are read).
     """
-    relinked, moved = relink_claims(session, index)
+    relinked, moved = relink_claims(session, index, relink_scope)
     ids = sorted(models_with_claims(session) if model_ids is None else set(model_ids) | moved)
     if not ids:
         return LedgerResult(writes=relinked)

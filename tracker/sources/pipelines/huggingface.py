@@ -447,6 +447,7 @@ def store_hub_crawl(
     for org in [o for o in batch.complete_orgs if o.lower() in state.refused_orgs]:
         batch.complete_orgs.pop(org)
     batch.seen_key = state.seen_key or crawl_key(run_id)
+    batch.names = state.names  # the crawl's name index and what its re-links covered: not built or read again
     rejections = state.rejections
     progress = state.progress
     started, cpu_started = time.perf_counter(), time.thread_time()
@@ -518,6 +519,8 @@ def store_hub_crawl(
             longest_store_ms=round(1000 * max(state.longest_chunk_seconds, seconds)),
             longest_store_cpu_ms=round(1000 * max(state.longest_chunk_cpu_seconds, cpu)),
             store_ms=round(1000 * (state.store_seconds + seconds)),
+            last_store_ms=round(1000 * seconds),
+            last_store_cpu_ms=round(1000 * cpu),
             extract_ms=round(1000 * state.extract_seconds),
         )
         if run is not None:

