@@ -146,7 +146,11 @@ def test_a_chunked_crawl_relinks_what_can_move_as_reading_every_claim_would(sess
 
     monkeypatch.setattr(ledger_step, "relink_claims", counted)
     scoped = crawl(sessions, reads)
-    assert reads[0] == 0 and sum(reads) == len(reads) - 1  # the first re-link reads every claim, the others their scope
+    if engine.dialect.name == "sqlite":
+        # the first re-link reads every claim, the others their scope
+        assert reads[0] == 0 and sum(reads) == len(reads) - 1
+    else:  # several writers: a claim may be committed below the scope by another crawl, so every re-link reads all
+        assert reads and sum(reads) == 0
 
     wipe(engine)
     monkeypatch.setattr(ledger_step, "relink_claims", lambda session, index=None, scope=None: real(session, index))

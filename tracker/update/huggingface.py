@@ -246,7 +246,10 @@ def hub_card_claims(
     if targets:
         if names is not None:  # the crawl's index, current (no model was added since): not built again
             index = names.current(session)
-        scope = names.scope if names is not None else None
+        # The scope (only the claims stored since the last re-link) assumes one writer: on Postgres another
+        # crawl may commit a claim with a lower id after this one read past it, so every claim is read there.
+        one_writer = session.get_bind().dialect.name == "sqlite"
+        scope = names.scope if names is not None and one_writer else None
         ledger = reweigh(session, now=now, model_ids=targets, index=index, relink_scope=scope)
         out.writes += ledger.writes
         out.events = list(ledger.events)

@@ -13,6 +13,8 @@ A crawl that stores in chunks re-links once per chunk; with a :class:`RelinkScop
 the later ones read the claims stored since and the claims whose mention has a name the index gained since
 (no other claim's link can change: the index only gains names between two chunks, and a claim re-linked
 against an index is linked as that index decides). The same moves, in the same order, as reading them all.
+The scope assumes one writer (SQLite): on Postgres another crawl may commit a claim with a lower id after a
+re-link read past it, so the Hub step reads every claim there (:func:`tracker.update.huggingface`).
 """
 
 from __future__ import annotations
