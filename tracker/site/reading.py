@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tracker.site import exports
 from tracker.site.contexts import ModelSummary
 from tracker.site.queries import ModelRow, SiteData, model_rows
+from tracker.site.reuse import Reused
 from tracker.site.summaries import summarize, summary_digest
 
 #: Models whose listings and prices are in memory at once (a changed model's chunk is read again).
@@ -111,7 +112,7 @@ class _Stream:
 Span = tuple[int, int, int]
 #: The summaries and exports of the last build by chunk, in the output folder (written only by builds).
 CACHE = ".tracker-site-rows.pickle"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass
@@ -138,18 +139,29 @@ class ChunkCache:
         self.reused = 0
         #: The summary digests of the chunks reused from the last build, by model id.
         self.digests: dict[int, bytes] = {}
+        #: The table rows' HTML and compiled templates of the last build (:mod:`tracker.site.reuse`).
+        self.kept = Reused()
+        self._exports: dict[str, tuple[int, str]] = {}
+        #: The chunks as :meth:`save` pickled them (kept to write the file again with this build's rows).
+        self._chunks_blob = b""
         try:
             raw = pickle.loads((folder / CACHE).read_bytes())  # a file only builds write, in their own folder
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return
         if not isinstance(raw, dict) or raw.get("version") != CACHE_VERSION or raw.get("salt") != salt:
             return
+        reuse = raw.get("reuse")
+        self.kept = Reused(reuse if isinstance(reuse, dict) else None)
         files: dict[str, tuple[int, str]] = raw.get("exports", {})
         for rel_path, (size, digest) in files.items():
             target = folder / rel_path
             if exported.get(rel_path) != digest or not target.is_file() or target.stat().st_size != size:
                 return
-        self.previous = {chunk.key: chunk for chunk in raw.get("chunks", ())}
+        try:
+            chunks = pickle.loads(raw.get("chunks", b""))
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return
+        self.previous = {chunk.key: chunk for chunk in chunks}
 
     def key(self, data: SiteData, models: Sequence[ModelRow], keys: Mapping[int, str]) -> str:
         ids = {m.id for m in models}
@@ -165,13 +177,19 @@ class ChunkCache:
             h.update(f"{old}>{new}:{self.rows.get(old, '')}".encode())
         return h.hexdigest()
 
-    def save(self, files: Sequence[ExportFile]) -> None:
+    def save(self, files: Sequence[ExportFile], reuse: Mapping[str, object] | None = None) -> None:
+        """Write the chunks (and ``reuse``, :meth:`tracker.site.reuse.Reused.to_raw`); called before the
+        exports are put in place, then again with this build's rows once the pages are rendered."""
+        if not self._chunks_blob or reuse is None:
+            self._chunks_blob = pickle.dumps(self.chunks, protocol=pickle.HIGHEST_PROTOCOL)
+            self._exports = {f.rel_path: (f.size, f.digest) for f in files}
         data = pickle.dumps(
             {
                 "version": CACHE_VERSION,
                 "salt": self.salt,
-                "exports": {f.rel_path: (f.size, f.digest) for f in files},
-                "chunks": self.chunks,
+                "exports": self._exports,
+                "chunks": self._chunks_blob,
+                "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
             },
             protocol=pickle.HIGHEST_PROTOCOL,
         )

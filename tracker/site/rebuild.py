@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tracker.config import Settings
 from tracker.paths import templates_dir
 from tracker.peers.report import model_catalog_values
-from tracker.site import exports
+from tracker.site import exports, reuse
 from tracker.site.archive import read_archive
 from tracker.site.build import NAV, Progress, SiteBuildResult
 from tracker.site.contexts import SiteInfo
@@ -62,7 +62,9 @@ def render_changed(
     cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
     summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache)
     build.pending = export_files
+    reuse.compile_templates(cache.kept, build.env)
     inputs = site_inputs(data, summaries, cache.digests)
+    inputs.tables.reuse_rows(cache.kept.rows)
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     job = ModelPagesJob(
@@ -126,6 +128,8 @@ def render_changed(
                 build.failures.append(problem)
     writer.finish()
     problems = tuple(build.problems) + tuple(f"model page {key}: {detail}" for key, detail in build.failures)
+    # The rows' HTML and compiled templates, for the next build (the chunks were saved before the exports).
+    cache.save(export_files, cache.kept.to_raw(inputs.tables.known_rows()))
     # A build with failed pages records no stamp, so that the next build tries them again.
     write_inputs(
         writer.out_dir,
