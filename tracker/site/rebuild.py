@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tracker.config import Settings
 from tracker.paths import templates_dir
 from tracker.peers.report import model_catalog_values
-from tracker.site import exports, reuse
+from tracker.site import collector, exports, reuse
 from tracker.site.archive import read_archive
 from tracker.site.build import NAV, Progress, SiteBuildResult
 from tracker.site.contexts import SiteInfo
@@ -55,16 +55,17 @@ def render_changed(
     writer = build.writer
     previous = build.previous
     say("reading the database")
-    data = load_site_data(session, rows=False)
-    status = load_status(session, settings)
-    build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
-    row_keys = rows_by_model(session)
-    cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
-    summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache)
-    build.pending = export_files
-    reuse.compile_templates(cache.kept, build.env)
-    inputs = site_inputs(data, summaries, cache.digests)
-    inputs.tables.reuse_rows(cache.kept.rows)
+    with collector.reading():  # long-lived rows, no garbage: the collector off, then they are frozen
+        data = load_site_data(session, rows=False)
+        status = load_status(session, settings)
+        build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
+        row_keys = rows_by_model(session)
+        cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
+        summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache)
+        build.pending = export_files
+        reuse.compile_templates(cache.kept, build.env)
+        inputs = site_inputs(data, summaries, cache.digests)
+        inputs.tables.reuse_rows(cache.kept.rows)
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     job = ModelPagesJob(
