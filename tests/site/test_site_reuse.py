@@ -4,7 +4,6 @@ compiles no template the last build compiled, and still leaves the folder a cold
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 
 import pytest
@@ -17,11 +16,8 @@ from tracker.paths import templates_dir
 from tracker.site import reading
 from tracker.site import summaries as summaries_module
 from tracker.site.build import build_site
-from tracker.site.generators import site_inputs
-from tracker.site.queries import load_site_data
 from tracker.site.render import environment
 from tracker.site.reuse import Reused, TemplateCache
-from tracker.site.summaries import SORT_KEYS, Tables
 from tracker.store.db import session_scope
 
 
@@ -105,33 +101,3 @@ def test_a_kept_compiled_template_is_loaded_not_compiled(monkeypatch):
 
 def test_reused_ignores_what_is_not_its_shape():
     assert (Reused(None).rows, Reused({"rows": [1], "templates": "x"}).templates) == ({}, {})
-
-
-def test_orders_kept_from_the_last_build_give_the_orders_a_sort_gives(sessions):
-    with session_scope(sessions) as session:
-        fill_small_database(session)
-    with sessions() as session:
-        inputs = site_inputs(load_site_data(session))
-    # Six copies of the six models (36: few enough changed ones to be put in place by bisection).
-    ordered = [
-        dataclasses.replace(m, id=100 * i + m.id, key=f"{m.key}/{i}", name=f"{m.name} {i}")
-        for i in range(6)
-        for m in inputs.ordered
-    ]
-    first = Tables(ordered)
-    for sort in SORT_KEYS:
-        first.order(ordered, sort)
-    kept = first.known_orders()
-    assert set(kept) == set(SORT_KEYS)
-    # One model renamed and made the cheapest-context one, one model gone, one new: the others keep
-    # their places, the changed ones are put in place.
-    changed = [
-        dataclasses.replace(ordered[0], name="AAA first by name", context_length=1),
-        *ordered[2:],
-        dataclasses.replace(ordered[1], id=10_000, key="zz/new-model", name="zz new"),
-    ]
-    again = Tables(changed)
-    again.reuse_orders(kept)
-    for sort, key in SORT_KEYS.items():
-        assert [m.key for m in again.order(changed, sort)] == [m.key for m in sorted(changed, key=key)], sort
-        assert again.order(changed[:3], sort) == sorted(changed[:3], key=key)

@@ -66,7 +66,6 @@ def render_changed(
         reuse.compile_templates(cache.kept, build.env)
         inputs = site_inputs(data, summaries, cache.digests)
         inputs.tables.reuse_rows(cache.kept.rows)
-        inputs.tables.reuse_orders(cache.kept.orders)
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     job = ModelPagesJob(
@@ -131,7 +130,7 @@ def render_changed(
     writer.finish()
     problems = tuple(build.problems) + tuple(f"model page {key}: {detail}" for key, detail in build.failures)
     # The rows' HTML and compiled templates, for the next build (the chunks were saved before the exports).
-    cache.save(export_files, cache.kept.to_raw(inputs.tables.known_rows(), inputs.tables.known_orders()))
+    cache.save(export_files, cache.kept.to_raw(inputs.tables.known_rows()))
     # A build with failed pages records no stamp, so that the next build tries them again.
     write_inputs(
         writer.out_dir,

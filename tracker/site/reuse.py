@@ -1,5 +1,5 @@
 """What a build keeps for the next one besides the chunks' summaries and export spans: the HTML of each
-models-table row by its summary's digest, every sort order of the models, and the templates compiled.
+models-table row by its summary's digest, and the site's templates compiled.
 
 A rebuild after one price change renders ~15 listing pages of 100 rows each, of which one row changed,
 and compiles a dozen templates it cannot avoid: both cost more than reading the rest of the build's
@@ -45,21 +45,15 @@ class Reused:
         #: Summary digest → the row's HTML (with the table's root placeholder).
         self.rows: dict[bytes, str] = dict(rows) if isinstance(rows, dict) else {}
         self.templates: dict[str, bytes] = dict(templates) if isinstance(templates, dict) else {}
-        orders = raw.get("orders") if raw else None
-        #: Sort → (model ids in that order, their summaries' digests) of every model.
-        self.orders: dict[str, tuple[list[int], list[bytes]]] = dict(orders) if isinstance(orders, dict) else {}
 
     def compile_into(self, env: Environment, prefix: str) -> None:
         """Compiled templates of ``env`` come from (and go to) this cache."""
         env.bytecode_cache = TemplateCache(self.templates, prefix)
 
-    def to_raw(
-        self, rows: Mapping[bytes, str], orders: Mapping[str, tuple[list[int], list[bytes]]] | None = None
-    ) -> dict[str, object]:
-        """What to keep: ``rows`` and ``orders`` (this build's, see :meth:`Tables.known_rows` and
-        :meth:`Tables.known_orders`) and the compiled templates."""
-        kept = self.orders if orders is None else orders
-        return {"rows": dict(rows), "templates": dict(self.templates), "orders": dict(kept)}
+    def to_raw(self, rows: Mapping[bytes, str]) -> dict[str, object]:
+        """What to keep: ``rows`` (the rows of this build's models, see :meth:`Tables.known_rows`) and
+        the compiled templates."""
+        return {"rows": dict(rows), "templates": dict(self.templates)}
 
 
 def compile_templates(kept: Reused, pages_env: Environment) -> None:

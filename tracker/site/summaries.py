@@ -7,7 +7,6 @@ open-weight pages.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -145,8 +144,6 @@ class Tables:
         #: Sort → ``id()`` of each listed summary → (its place in that order, the summary, which keeps
         #: the ``id`` from being reused).
         self._ranks: dict[str, dict[int, tuple[int, ModelSummary]]] = {}
-        self._everyone: dict[str, list[ModelSummary]] = {}
-        self._previous_orders: dict[str, tuple[Sequence[int], Sequence[bytes]]] = {}
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
@@ -161,7 +158,8 @@ class Tables:
         models = list(models)
         ranks = self._ranks.get(sort)
         if ranks is None:
-            everyone = self._everyone[sort] = self._sort_all(sort)
+            key = SORT_KEYS[sort]
+            everyone = sorted(self.summaries, key=key)
             ranks = self._ranks[sort] = {id(m): (i, m) for i, m in enumerate(everyone)}
         if all(id(m) in ranks for m in models):
             return sorted(models, key=lambda m: ranks[id(m)][0])
@@ -171,34 +169,6 @@ class Tables:
             if m.id not in keys:
                 keys[m.id] = key(m)
         return sorted(models, key=lambda m: keys[m.id])
-
-    def _sort_all(self, sort: str) -> list[ModelSummary]:
-        """Every model in the ``sort`` order. With the last build's order of it (:meth:`reuse_orders`),
-        the models whose summary is unchanged keep their order (a part of a sorted list is sorted) and
-        the others are put in place by bisection: few sort keys are computed, and since no two models
-        have equal keys the list is the one :func:`sorted` gives."""
-        key = SORT_KEYS[sort]
-        previous = self._previous_orders.get(sort)
-        if previous is not None:
-            ids, digests = previous
-            by_id = {m.id: m for m in self.summaries}
-            kept = [by_id[i] for i, d in zip(ids, digests, strict=True) if i in by_id and self.digest(by_id[i]) == d]
-            seen = {m.id for m in kept}
-            rest = [m for m in self.summaries if m.id not in seen]
-            if len(seen) == len(kept) and len(rest) * 4 < len(self.summaries):
-                for m in sorted(rest, key=key):
-                    bisect.insort(kept, m, key=key)
-                return kept
-        return sorted(self.summaries, key=key)
-
-    def reuse_orders(self, orders: Mapping[str, tuple[Sequence[int], Sequence[bytes]]]) -> None:
-        """Take the last build's orders (sort → model ids in that order and their summaries' digests,
-        as :meth:`known_orders` gave them)."""
-        self._previous_orders = dict(orders)
-
-    def known_orders(self) -> dict[str, tuple[list[int], list[bytes]]]:
-        """The orders this build made of every model (for the next build's :meth:`reuse_orders`)."""
-        return {sort: ([m.id for m in ms], [self.digest(m) for m in ms]) for sort, ms in self._everyone.items()}
 
     def digest(self, model: ModelSummary) -> bytes:
         """The digest of one model's summary (everything its row shows)."""
