@@ -36,7 +36,6 @@ def test_a_price_change_renders_only_the_changed_models_row(sessions, db_url, tm
         fill_small_database(session)
     settings = site_settings(db_url, tmp_path / "no-newsletter", workers=1)
     site = tmp_path / "site"
-    environment().cache.clear()  # as in a new process: the build compiles its templates
     first = build_site(sessions, settings, site)
     kept = _kept(site)
     assert len(kept["rows"]) == first.models  # every model's row, by its summary's digest

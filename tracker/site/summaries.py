@@ -141,9 +141,6 @@ class Tables:
         #: :func:`summary_digest` by model id (those of the last build's unchanged chunks given).
         self._digests: dict[int, bytes] = dict(digests or {})
         self._sort_keys: dict[str, dict[int, Any]] = {}
-        #: Sort → ``id()`` of each listed summary → (its place in that order, the summary, which keeps
-        #: the ``id`` from being reused).
-        self._ranks: dict[str, dict[int, tuple[int, ModelSummary]]] = {}
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
@@ -152,19 +149,10 @@ class Tables:
         self.choices_digest = hashlib.blake2b(choices, digest_size=16).hexdigest()
 
     def order(self, models: Iterable[ModelSummary], sort: str) -> list[ModelSummary]:
-        """``models`` in a sort order. Every listed model's place in it is found once per build (one
-        sort of all models, whose keys are distinct: each ends with the model's key); a list of them is
-        then ordered by those places, integers, which gives the order of their keys."""
-        models = list(models)
-        ranks = self._ranks.get(sort)
-        if ranks is None:
-            key = SORT_KEYS[sort]
-            everyone = sorted(self.summaries, key=key)
-            ranks = self._ranks[sort] = {id(m): (i, m) for i, m in enumerate(everyone)}
-        if all(id(m) in ranks for m in models):
-            return sorted(models, key=lambda m: ranks[id(m)][0])
+        """``models`` in a sort order (each model's sort key computed once per build)."""
         keys = self._sort_keys.setdefault(sort, {})
         key = SORT_KEYS[sort]
+        models = list(models)
         for m in models:
             if m.id not in keys:
                 keys[m.id] = key(m)
