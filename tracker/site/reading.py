@@ -112,7 +112,7 @@ class _Stream:
 Span = tuple[int, int, int]
 #: The summaries and exports of the last build by chunk, in the output folder (written only by builds).
 CACHE = ".tracker-site-rows.pickle"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 @dataclass
@@ -142,8 +142,9 @@ class ChunkCache:
         #: The table rows' HTML and compiled templates of the last build (:mod:`tracker.site.reuse`).
         self.kept = Reused()
         self._exports: dict[str, tuple[int, str]] = {}
-        #: The chunks as :meth:`save` pickled them (kept to write the file again with this build's rows).
-        self._chunks_blob = b""
+        #: Each chunk pickled on its own, by ``id`` of the chunk (with the chunk, so the id is not reused):
+        #: a reused chunk is written back as the last build pickled it.
+        self._blobs: dict[int, tuple[_Chunk, bytes]] = {}
         try:
             raw = pickle.loads((folder / CACHE).read_bytes())  # a file only builds write, in their own folder
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
@@ -157,11 +158,16 @@ class ChunkCache:
             target = folder / rel_path
             if exported.get(rel_path) != digest or not target.is_file() or target.stat().st_size != size:
                 return
+        previous: dict[str, _Chunk] = {}
         try:
-            chunks = pickle.loads(raw.get("chunks", b""))
+            for blob in raw.get("chunks", ()):
+                chunk = pickle.loads(blob)
+                previous[chunk.key] = chunk
+                self._blobs[id(chunk)] = (chunk, blob)
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            self._blobs.clear()
             return
-        self.previous = {chunk.key: chunk for chunk in chunks}
+        self.previous = previous
 
     def key(self, data: SiteData, models: Sequence[ModelRow], keys: Mapping[int, str]) -> str:
         ids = {m.id for m in models}
@@ -177,18 +183,28 @@ class ChunkCache:
             h.update(f"{old}>{new}:{self.rows.get(old, '')}".encode())
         return h.hexdigest()
 
+    def reuse(self, old: _Chunk, spans: list[Span]) -> _Chunk:
+        """The last build's chunk, with its records' places in this build's exports (the same chunk,
+        written back as it was pickled, when they did not move)."""
+        return old if old.spans == spans else _Chunk(old.key, old.summaries, spans, old.digests)
+
     def save(self, files: Sequence[ExportFile], reuse: Mapping[str, object] | None = None) -> None:
         """Write the chunks (and ``reuse``, :meth:`tracker.site.reuse.Reused.to_raw`); called before the
         exports are put in place, then again with this build's rows once the pages are rendered."""
-        if not self._chunks_blob or reuse is None:
-            self._chunks_blob = pickle.dumps(self.chunks, protocol=pickle.HIGHEST_PROTOCOL)
+        if reuse is None or not self._exports:
             self._exports = {f.rel_path: (f.size, f.digest) for f in files}
+        blobs = []
+        for chunk in self.chunks:
+            known = self._blobs.get(id(chunk))
+            if known is None or known[0] is not chunk:
+                known = self._blobs[id(chunk)] = (chunk, pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
+            blobs.append(known[1])
         data = pickle.dumps(
             {
                 "version": CACHE_VERSION,
                 "salt": self.salt,
                 "exports": self._exports,
-                "chunks": self._chunks_blob,
+                "chunks": blobs,
                 "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
             },
             protocol=pickle.HIGHEST_PROTOCOL,
@@ -254,7 +270,7 @@ def _stream(
                 summaries.update((s.id, s) for s in old.summaries)
                 cache.digests.update((s.id, d) for s, d in zip(old.summaries, old.digests, strict=True))
                 spans = [_copy(st, folder / st.rel_path, span) for st, span in zip(streams, old.spans, strict=True)]
-                cache.chunks.append(_Chunk(key, old.summaries, spans, old.digests))
+                cache.chunks.append(cache.reuse(old, spans))
                 cache.reused += 1
                 continue
             part = _part(session, data, models)
