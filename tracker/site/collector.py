@@ -40,3 +40,10 @@ def thaw() -> None:
         _frozen -= 1
         if not _frozen:
             gc.unfreeze()
+
+
+def refreeze() -> None:
+    """Inside a :func:`reading` freeze, freeze again (after code that may have called
+    :func:`gc.unfreeze`, such as starting worker processes): objects made since are frozen too."""
+    if _frozen:
+        gc.freeze()
