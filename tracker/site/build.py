@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.config import Settings
 from tracker.normalize.rejection import Rejection
+from tracker.site import collector
 from tracker.site.inputs import archive_stamp, build_stamp, code_stamp, read_inputs, unchanged
 from tracker.site.stamp import database_stamp
 from tracker.site.writer import SiteWriter
@@ -134,6 +135,7 @@ def render_site(
         try:
             return render_changed(build, session, settings, stamp, started, say)
         finally:
+            collector.thaw()  # what the build read was frozen for the garbage collector
             for export in build.pending:
                 export.tmp.unlink(missing_ok=True)  # put in place, or left by a failed build
 

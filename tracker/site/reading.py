@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tracker.site import exports
 from tracker.site.contexts import ModelSummary
 from tracker.site.queries import ModelRow, SiteData, model_rows
+from tracker.site.reuse import Reused
 from tracker.site.summaries import summarize, summary_digest
 
 #: Models whose listings and prices are in memory at once (a changed model's chunk is read again).
@@ -111,7 +112,7 @@ class _Stream:
 Span = tuple[int, int, int]
 #: The summaries and exports of the last build by chunk, in the output folder (written only by builds).
 CACHE = ".tracker-site-rows.pickle"
-CACHE_VERSION = 2
+CACHE_VERSION = 4
 
 
 @dataclass
@@ -138,18 +139,35 @@ class ChunkCache:
         self.reused = 0
         #: The summary digests of the chunks reused from the last build, by model id.
         self.digests: dict[int, bytes] = {}
+        #: The table rows' HTML and compiled templates of the last build (:mod:`tracker.site.reuse`).
+        self.kept = Reused()
+        self._exports: dict[str, tuple[int, str]] = {}
+        #: Each chunk pickled on its own, by ``id`` of the chunk (with the chunk, so the id is not reused):
+        #: a reused chunk is written back as the last build pickled it.
+        self._blobs: dict[int, tuple[_Chunk, bytes]] = {}
         try:
             raw = pickle.loads((folder / CACHE).read_bytes())  # a file only builds write, in their own folder
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return
         if not isinstance(raw, dict) or raw.get("version") != CACHE_VERSION or raw.get("salt") != salt:
             return
+        reuse = raw.get("reuse")
+        self.kept = Reused(reuse if isinstance(reuse, dict) else None)
         files: dict[str, tuple[int, str]] = raw.get("exports", {})
         for rel_path, (size, digest) in files.items():
             target = folder / rel_path
             if exported.get(rel_path) != digest or not target.is_file() or target.stat().st_size != size:
                 return
-        self.previous = {chunk.key: chunk for chunk in raw.get("chunks", ())}
+        previous: dict[str, _Chunk] = {}
+        try:
+            for blob in raw.get("chunks", ()):
+                chunk = pickle.loads(blob)
+                previous[chunk.key] = chunk
+                self._blobs[id(chunk)] = (chunk, blob)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            self._blobs.clear()
+            return
+        self.previous = previous
 
     def key(self, data: SiteData, models: Sequence[ModelRow], keys: Mapping[int, str]) -> str:
         ids = {m.id for m in models}
@@ -165,13 +183,29 @@ class ChunkCache:
             h.update(f"{old}>{new}:{self.rows.get(old, '')}".encode())
         return h.hexdigest()
 
-    def save(self, files: Sequence[ExportFile]) -> None:
+    def reuse(self, old: _Chunk, spans: list[Span]) -> _Chunk:
+        """The last build's chunk, with its records' places in this build's exports (the same chunk,
+        written back as it was pickled, when they did not move)."""
+        return old if old.spans == spans else _Chunk(old.key, old.summaries, spans, old.digests)
+
+    def save(self, files: Sequence[ExportFile], reuse: Mapping[str, object] | None = None) -> None:
+        """Write the chunks (and ``reuse``, :meth:`tracker.site.reuse.Reused.to_raw`); called before the
+        exports are put in place, then again with this build's rows once the pages are rendered."""
+        if reuse is None or not self._exports:
+            self._exports = {f.rel_path: (f.size, f.digest) for f in files}
+        blobs = []
+        for chunk in self.chunks:
+            known = self._blobs.get(id(chunk))
+            if known is None or known[0] is not chunk:
+                known = self._blobs[id(chunk)] = (chunk, pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
+            blobs.append(known[1])
         data = pickle.dumps(
             {
                 "version": CACHE_VERSION,
                 "salt": self.salt,
-                "exports": {f.rel_path: (f.size, f.digest) for f in files},
-                "chunks": self.chunks,
+                "exports": self._exports,
+                "chunks": blobs,
+                "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
             },
             protocol=pickle.HIGHEST_PROTOCOL,
         )
@@ -236,7 +270,7 @@ def _stream(
                 summaries.update((s.id, s) for s in old.summaries)
                 cache.digests.update((s.id, d) for s, d in zip(old.summaries, old.digests, strict=True))
                 spans = [_copy(st, folder / st.rel_path, span) for st, span in zip(streams, old.spans, strict=True)]
-                cache.chunks.append(_Chunk(key, old.summaries, spans, old.digests))
+                cache.chunks.append(cache.reuse(old, spans))
                 cache.reused += 1
                 continue
             part = _part(session, data, models)

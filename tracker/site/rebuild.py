@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tracker.config import Settings
 from tracker.paths import templates_dir
 from tracker.peers.report import model_catalog_values
-from tracker.site import exports
+from tracker.site import collector, exports, reuse
 from tracker.site.archive import read_archive
 from tracker.site.build import NAV, Progress, SiteBuildResult
 from tracker.site.contexts import SiteInfo
@@ -55,14 +55,17 @@ def render_changed(
     writer = build.writer
     previous = build.previous
     say("reading the database")
-    data = load_site_data(session, rows=False)
-    status = load_status(session, settings)
-    build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
-    row_keys = rows_by_model(session)
-    cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
-    summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache)
-    build.pending = export_files
-    inputs = site_inputs(data, summaries, cache.digests)
+    with collector.reading():  # long-lived rows, no garbage: the collector off, then they are frozen
+        data = load_site_data(session, rows=False)
+        status = load_status(session, settings)
+        build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
+        row_keys = rows_by_model(session)
+        cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
+        summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache)
+        build.pending = export_files
+        reuse.compile_templates(cache.kept, build.env)
+        inputs = site_inputs(data, summaries, cache.digests)
+        inputs.tables.reuse_rows(cache.kept.rows)
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     job = ModelPagesJob(
@@ -83,6 +86,7 @@ def render_changed(
     # Model pages are rendered by worker processes (when there are enough of them) while this
     # process renders the index, vendor, licence and change pages and writes the downloads.
     with model_pages(job, session, tasks, workers) as collect:
+        collector.refreeze()  # what was read stays out of the collector's sight, whatever forking the workers did
         # The database copy is SQLite's work (it releases the GIL): a thread makes it meanwhile.
         copying = build.start_database_copy(engine) if settings.site.download_database else None
         say("rendering index, vendor, licence and open-weight pages")
@@ -128,6 +132,8 @@ def render_changed(
                 build.failures.append(problem)
     writer.finish()
     problems = tuple(build.problems) + tuple(f"model page {key}: {detail}" for key, detail in build.failures)
+    # The rows' HTML and compiled templates, for the next build (the chunks were saved before the exports).
+    cache.save(export_files, cache.kept.to_raw(inputs.tables.known_rows()))
     # A build with failed pages records no stamp, so that the next build tries them again.
     write_inputs(
         writer.out_dir,

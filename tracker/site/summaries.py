@@ -136,6 +136,8 @@ class Tables:
         self.summaries = list(summaries)
         self._template = environment().get_template("_rows.html")
         self._generic: dict[int, str] = {}
+        #: Rows' HTML a previous build made, by summary digest (:meth:`reuse_rows`).
+        self._known: Mapping[bytes, str] = {}
         #: :func:`summary_digest` by model id (those of the last build's unchanged chunks given).
         self._digests: dict[int, bytes] = dict(digests or {})
         self._sort_keys: dict[str, dict[int, Any]] = {}
@@ -168,6 +170,15 @@ class Tables:
         root; rows not rendered yet are rendered in one pass of ``_rows.html``."""
         models = self.summaries if models is None else models
         todo = [m for m in models if m.id not in self._generic]
+        if todo and self._known:
+            known, left = self._known, []
+            for m in todo:
+                html = known.get(self.digest(m))
+                if html is None:
+                    left.append(m)
+                else:
+                    self._generic[m.id] = html
+            todo = left
         if todo:
             html = self._template.render(models=todo, root=self.ROOT)
             # Escaped values never contain "<", so each row begins exactly where ROW_START appears.
@@ -176,6 +187,23 @@ class Tables:
                 raise RuntimeError("_rows.html must render one <tr data-name=...> per model")
             self._generic.update((m.id, part) for m, part in zip(todo, parts, strict=True))
         return self._generic
+
+    def reuse_rows(self, known: Mapping[bytes, str]) -> None:
+        """Take rows' HTML made by an earlier build from the same templates and code (summary digest →
+        HTML, as :meth:`known_rows` gave it): a row whose summary has that digest is not rendered again."""
+        self._known = known
+
+    def known_rows(self) -> dict[bytes, str]:
+        """Summary digest → HTML of every row this build rendered or was given, for the models listed."""
+        out: dict[bytes, str] = {}
+        known, generic = self._known, self._generic
+        for m in self.summaries:
+            html = generic.get(m.id)
+            if html is None and known:
+                html = known.get(self.digest(m))
+            if html is not None:
+                out[self.digest(m)] = html
+        return out
 
     def rows(self, root: str) -> dict[int, str]:
         """The HTML row of every model for pages at this depth."""
