@@ -3,38 +3,12 @@ the stored card inside it, even when the text extracted beforehand is not the te
 
 from __future__ import annotations
 
-import datetime as dt
-
-from helpers.corpus import hub_detail
+from helpers.hub_chunks import chunk_state
 from sqlalchemy import select
 
 import tracker.update.huggingface as hub_update
-from tracker.normalize.hfcard import parse_card
-from tracker.normalize.huggingface import CardOutcome, normalize_detail
-from tracker.sources.items import Provenance
 from tracker.sources.pipelines import huggingface as pipeline
 from tracker.store.tables import Claim
-
-NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-CARD = (
-    "---\nlicense: apache-2.0\npipeline_tag: text-generation\n---\n# {name}\n\n"
-    "{name} is a language model with {size}B parameters and a context window of {context}K tokens.\n"
-)
-
-
-def chunk_state(count: int) -> pipeline.HubCrawlState:
-    state = pipeline.HubCrawlState(first_fetch=NOW)
-    for i in range(count):
-        repo = f"chunk-org/Chunk-{i}-{i + 3}B"
-        detail = normalize_detail(hub_detail(repo, sha=f"{i:040x}", cardData={"license": "apache-2.0"}))
-        card = CARD.format(name=repo.split("/")[1], size=i + 3, context=8 * (i + 1)).encode()
-        provenance = Provenance("huggingface", f"http://hub.test/api/models/{repo}", NOW, 200, "sha256:x")
-        state.details[repo.lower()] = (detail, provenance, True)
-        state.cards[repo.lower()] = (
-            CardOutcome.from_card(parse_card(card, max_bytes=1 << 20)),
-            f"http://hub.test/{repo}/raw/main/README.md",
-        )
-    return state
 
 
 def stored_claims(sessions) -> list[tuple]:
@@ -46,7 +20,7 @@ def stored_claims(sessions) -> list[tuple]:
 
 
 def test_claims_extracted_before_the_transaction_are_those_read_inside_it(sessions, engine, monkeypatch):
-    state = chunk_state(4)
+    state = chunk_state([f"chunk-org/Chunk-{i}-{i + 3}B" for i in range(4)])
     pipeline.store_chunk(sessions, None, state, base_url="http://hub.test")
     assert state.store_error is None and state.chunks == 1
     before = stored_claims(sessions)
@@ -65,7 +39,7 @@ def test_claims_extracted_before_the_transaction_are_those_read_inside_it(sessio
         return {key: hub_update.CardExtraction(text="an older text", claims=()) for key in real(records, skip=skip)}
 
     monkeypatch.setattr(hub_update, "extract_cards", stale)
-    state = chunk_state(4)
+    state = chunk_state([f"chunk-org/Chunk-{i}-{i + 3}B" for i in range(4)])
     pipeline.store_chunk(make_sessionmaker(engine), None, state, base_url="http://hub.test")
     assert state.store_error is None
     assert stored_claims(sessions) == before

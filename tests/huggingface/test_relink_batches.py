@@ -3,52 +3,19 @@ stored): a post read before the models it names ends up linked to them, whatever
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from sqlalchemy import insert, select
+from helpers.hub_chunks import NOW, vendor_post
+from sqlalchemy import select
 
 import tracker.update.relink as relink_step
 from tracker.store.identity import ensure_models
-from tracker.store.tables import Claim, Document
+from tracker.store.tables import Claim
 
-NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 NAMES = [f"Quux-{i}-7B" for i in range(7)]
 
 
 def post_claims(session) -> None:
-    doc = session.execute(
-        insert(Document).returning(Document.id),
-        {
-            "url": "https://quux.test/post",
-            "kind": "vendor",
-            "vendor": "quux",
-            "fetched_at": NOW,
-            "content_hash": "sha256:post",
-            "text": "...",
-        },
-    ).scalar_one()
-    session.execute(
-        insert(Claim),
-        [
-            {
-                "model_id": None,
-                "mention": name,
-                "attribute": "params_total",
-                "qualifier": "",
-                "value": "7e9",
-                "reporter": "vendor",
-                "source": "quux.test",
-                "document_id": doc,
-                "fetched_at": NOW,
-                "status": "unresolved",
-                "extra": {"link": "unknown", "document_kind": "vendor"},
-                "claim_hash": f"h{i}",
-                "created_at": NOW,
-            }
-            for i, name in enumerate(NAMES)
-        ],
-    )
+    vendor_post(session, "https://quux.test/post", "quux", NAMES, ["7e9"] * len(NAMES))
 
 
 @pytest.mark.parametrize("batch", [1, 3, 2000])

@@ -3,25 +3,17 @@ name the index gained: chunk by chunk, the claims end up linked exactly as when 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
-from helpers.corpus import hub_detail
-from sqlalchemy import insert, select
+from helpers import hub_chunks
+from helpers.hub_chunks import chunk_state, vendor_post
+from sqlalchemy import select
 
 import tracker.update.ledger as ledger_step
 import tracker.update.relink as relink_step
-from tracker.normalize.hfcard import parse_card
-from tracker.normalize.huggingface import CardOutcome, normalize_detail
-from tracker.sources.items import Provenance
 from tracker.sources.pipelines import huggingface as pipeline
-from tracker.store.tables import Claim, Dispute, Document, Model
+from tracker.store.tables import Claim, Dispute, Model
 
-NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-CARD = (
-    "---\nlicense: apache-2.0\npipeline_tag: text-generation\n---\n# {name}\n\n"
-    "{name} is a language model with {size}B parameters and a context window of {context}K tokens.\n"
-)
 #: Repos in crawl order; chunks of two. ``Zeta-9B`` comes twice (two organisations): linked, then ambiguous.
 REPOS = [
     "scope-org/Alpha-3B",
@@ -37,53 +29,7 @@ MENTIONS = ["Gamma 5B", "Zeta-9B", "Delta-6B", "Omega-1B", "epsilon_8b"]
 
 def post(session) -> None:
     """A vendor post read before the crawl, naming models the crawl adds in later chunks (and one it never does)."""
-    doc = session.execute(
-        insert(Document).returning(Document.id),
-        {
-            "url": "https://scope.test/post",
-            "kind": "vendor",
-            "vendor": "scope-org",
-            "fetched_at": NOW,
-            "content_hash": "sha256:post",
-            "text": "...",
-        },
-    ).scalar_one()
-    session.execute(
-        insert(Claim),
-        [
-            {
-                "model_id": None,
-                "mention": mention,
-                "attribute": "params_total",
-                "qualifier": "",
-                "value": f"{i + 1}e9",
-                "reporter": "vendor",
-                "source": "scope.test",
-                "url": "https://scope.test/post",
-                "document_id": doc,
-                "fetched_at": NOW,
-                "status": "unresolved",
-                "extra": {"link": "unknown", "document_kind": "vendor"},
-                "claim_hash": f"post-{i}",
-                "created_at": NOW,
-            }
-            for i, mention in enumerate(MENTIONS)
-        ],
-    )
-
-
-def chunk_state(repos: list[str]) -> pipeline.HubCrawlState:
-    state = pipeline.HubCrawlState(first_fetch=NOW)
-    for i, repo in enumerate(repos):
-        detail = normalize_detail(hub_detail(repo, sha=f"{len(repo) + i:040x}", cardData={"license": "apache-2.0"}))
-        card = CARD.format(name=repo.split("/")[1], size=3 + i, context=8 * (i + 1)).encode()
-        provenance = Provenance("huggingface", f"http://hub.test/api/models/{repo}", NOW, 200, "sha256:x")
-        state.details[repo.lower()] = (detail, provenance, True)
-        state.cards[repo.lower()] = (
-            CardOutcome.from_card(parse_card(card, max_bytes=1 << 20)),
-            f"http://hub.test/{repo}/raw/main/README.md",
-        )
-    return state
+    vendor_post(session, "https://scope.test/post", "scope-org", MENTIONS, [f"{i + 1}e9" for i in range(len(MENTIONS))])
 
 
 def links(sessions) -> list[tuple]:
@@ -117,7 +63,7 @@ def crawl(sessions, reads: list[int]) -> list[list[tuple]]:
     """Store the repos two a chunk into a database holding the post; the links after each chunk."""
     with sessions.begin() as session:
         post(session)
-    state = pipeline.HubCrawlState(first_fetch=NOW)
+    state = pipeline.HubCrawlState(first_fetch=hub_chunks.NOW)
     after = []
     for start in range(0, len(REPOS), 2):
         part = chunk_state(REPOS[start : start + 2])

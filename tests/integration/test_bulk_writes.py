@@ -1,4 +1,5 @@
-"""The bulk writer (raw ``executemany`` on SQLite) stores exactly what the ORM would."""
+"""The bulk writers (raw ``executemany`` on SQLite, tuple rows) store exactly what the ORM would, and keyed
+reads read what an ORM query reads."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from tracker.store.bulk import insert_rows, update_rows
-from tracker.store.tables import Price
+from tracker.store.bulk import TupleRows, insert_rows, select_in, update_rows
+from tracker.store.tables import Crosswalk, Model, Price
 
 SEEN = dt.datetime(2026, 3, 17, 9, 30, tzinfo=dt.UTC)
 LATER = dt.datetime(2026, 3, 18, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
@@ -73,3 +74,68 @@ def test_shared_and_alternating_values_are_stored_exactly(sessions):
             "a/four": LATER.astimezone(dt.UTC),
             "a/five": None,
         }
+
+
+def test_tuple_rows_store_what_insert_rows_stores(sessions):
+    rows = [
+        _row("a", Decimal("1.20"), SEEN, None),
+        _row("b", Decimal("1.2"), LATER, {"k": [1]}),
+        _row("c", None, SEEN, {"k": [1]}),
+        _row("d", Decimal("0.000001"), LATER, None),
+    ]
+    names = list(rows[0])
+    with sessions.begin() as session:
+        insert_rows(session, Price.__table__, rows)
+        out = TupleRows(session, Price.__table__, names)
+        converters = [out.converter(n, memo=n != "extra") for n in names]
+        out.insert([tuple(c(row[n]) for c, n in zip(converters, names, strict=True)) for row in rows])
+    with sessions() as session:
+        stored = session.execute(select(Price).order_by(Price.id)).scalars().all()
+        columns = [n for n in names if n != "id"]
+        first, second = stored[: len(rows)], stored[len(rows) :]
+        assert [[getattr(p, n) for n in columns] for p in first] == [[getattr(p, n) for n in columns] for p in second]
+
+
+def test_select_in_reads_what_an_orm_query_reads(sessions):
+    with sessions.begin() as session:
+        keys = [f"acme/m{i}" for i in range(1200)]
+        insert_rows(
+            session,
+            Model.__table__,
+            [
+                {
+                    "key": k,
+                    "vendor": "acme",
+                    "name": None,
+                    "first_seen_at": SEEN,
+                    "updated_at": SEEN,
+                    "is_derivative": False,
+                    "open_weight_status": "unknown",
+                }
+                for k in keys
+            ],
+        )
+        session.add(Model(key="acme/pending", vendor="acme", first_seen_at=SEEN, updated_at=SEEN))  # flushed first
+        wanted = [*keys[::3], "acme/pending", "acme/missing"]
+        got = {row.key: row.id for row in select_in(session, Model.__table__, ["id", "key"], "key", wanted)}
+        orm = dict(session.execute(select(Model.key, Model.id).where(Model.key.in_(wanted))).all())
+        assert got == orm and len(got) == len(wanted) - 1
+        model_id = orm["acme/m0"]
+        session.add(
+            Crosswalk(
+                model_id=model_id, namespace="openrouter", external_id="acme/m0", method="exact-id", created_at=SEEN
+            )
+        )
+        session.flush()
+        found = select_in(
+            session,
+            Crosswalk.__table__,
+            ["namespace", "external_id"],
+            "external_id",
+            ["acme/m0", "acme/m1"],
+            where={"namespace": "openrouter"},
+        )
+        assert [tuple(row) for row in found] == [("openrouter", "acme/m0")]
+        assert (
+            select_in(session, Crosswalk.__table__, ["id"], "external_id", ["acme/m0"], where={"namespace": "x"}) == []
+        )

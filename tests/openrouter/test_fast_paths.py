@@ -2,24 +2,19 @@
 
 * the spider's one-pass split of the body (msgspec) hands on the very entries and top-level fields that
   decoding the whole body with :func:`json.loads` gives, and leaves any other body to the earlier readers;
-* the normalizer's shared price objects are told apart by the raw value's type;
-* rows written as converted tuples (:class:`tracker.store.bulk.TupleRows`) and read by key lists
-  (:func:`tracker.store.bulk.select_in`) are the rows :func:`insert_rows` and an ORM query give.
+* the normalizer's shared price objects are told apart by the raw value's type.
+
+(The store's tuple rows and keyed reads are tested with the other bulk writers, tests/integration/test_bulk_writes.py.)
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from tracker.normalize.pricing import price_value
 from tracker.sources.spiders.openrouter import split_listing
-from tracker.store.bulk import TupleRows, insert_rows, select_in
-from tracker.store.tables import Crosswalk, Model, Price
 
 ENTRY = {"id": "acme/model-1", "pricing": {"prompt": "0.000001", "completion": "0.000002"}, "name": "Model 1"}
 
@@ -90,94 +85,3 @@ def test_equal_prices_are_one_object_unless_their_raw_values_differ_in_type():
     assert (one.raw, one_float.raw) == ("1", "1.0")
     with pytest.raises(Exception, match="unparsable"):
         price_value("request", True)
-
-
-SEEN = dt.datetime(2026, 3, 17, 9, 30, tzinfo=dt.UTC)
-OTHER_ZONE = dt.datetime(2026, 3, 17, 11, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-
-
-def _price(subject: str, amount: Decimal | None, seen: dt.datetime, extra: dict | None) -> dict:
-    return {
-        "source": "openrouter",
-        "subject": subject,
-        "model_id": None,
-        "provider": None,
-        "component": "prompt",
-        "tier": "",
-        "min_prompt_tokens": None,
-        "status": "priced" if amount is not None else "unknown",
-        "usd_per_mtok": amount,
-        "usd_per_unit": None,
-        "unit": "mtok",
-        "raw": None,
-        "first_seen_at": seen,
-        "last_seen_at": None,
-        "url": None,
-        "observation_id": None,
-        "extra": extra,
-    }
-
-
-def test_tuple_rows_store_what_insert_rows_stores(sessions):
-    rows = [
-        _price("a", Decimal("1.20"), SEEN, None),
-        _price("b", Decimal("1.2"), OTHER_ZONE, {"k": [1]}),
-        _price("c", None, SEEN, {"k": [1]}),
-        _price("d", Decimal("0.000001"), OTHER_ZONE, None),
-    ]
-    names = list(rows[0])
-    with sessions.begin() as session:
-        insert_rows(session, Price.__table__, rows)
-        out = TupleRows(session, Price.__table__, names)
-        converters = [out.converter(n, memo=n != "extra") for n in names]
-        out.insert([tuple(c(row[n]) for c, n in zip(converters, names, strict=True)) for row in rows])
-    with sessions() as session:
-        stored = session.execute(select(Price).order_by(Price.id)).scalars().all()
-        columns = [n for n in names if n != "id"]
-        first, second = stored[: len(rows)], stored[len(rows) :]
-        assert [[getattr(p, n) for n in columns] for p in first] == [[getattr(p, n) for n in columns] for p in second]
-
-
-def test_select_in_reads_what_an_orm_query_reads(sessions):
-    with sessions.begin() as session:
-        keys = [f"acme/m{i}" for i in range(1200)]
-        insert_rows(
-            session,
-            Model.__table__,
-            [
-                {
-                    "key": k,
-                    "vendor": "acme",
-                    "name": None,
-                    "first_seen_at": SEEN,
-                    "updated_at": SEEN,
-                    "is_derivative": False,
-                    "open_weight_status": "unknown",
-                }
-                for k in keys
-            ],
-        )
-        session.add(Model(key="acme/pending", vendor="acme", first_seen_at=SEEN, updated_at=SEEN))  # flushed first
-        wanted = [*keys[::3], "acme/pending", "acme/missing"]
-        got = {row.key: row.id for row in select_in(session, Model.__table__, ["id", "key"], "key", wanted)}
-        orm = dict(session.execute(select(Model.key, Model.id).where(Model.key.in_(wanted))).all())
-        assert got == orm and len(got) == len(wanted) - 1
-        model_id = orm["acme/m0"]
-        session.add(
-            Crosswalk(
-                model_id=model_id, namespace="openrouter", external_id="acme/m0", method="exact-id", created_at=SEEN
-            )
-        )
-        session.flush()
-        found = select_in(
-            session,
-            Crosswalk.__table__,
-            ["namespace", "external_id"],
-            "external_id",
-            ["acme/m0", "acme/m1"],
-            where={"namespace": "openrouter"},
-        )
-        assert [tuple(row) for row in found] == [("openrouter", "acme/m0")]
-        assert (
-            select_in(session, Crosswalk.__table__, ["id"], "external_id", ["acme/m0"], where={"namespace": "x"}) == []
-        )

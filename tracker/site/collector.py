@@ -42,8 +42,14 @@ def thaw() -> None:
             gc.unfreeze()
 
 
-def refreeze() -> None:
-    """Inside a :func:`reading` freeze, freeze again (after code that may have called
-    :func:`gc.unfreeze`, such as starting worker processes): objects made since are frozen too."""
-    if _frozen:
-        gc.freeze()
+@contextlib.contextmanager
+def frozen() -> Iterator[None]:
+    """Everything that exists frozen inside the block (forking worker processes: their collections neither
+    scan the parent's objects nor copy the memory pages holding them); afterwards the collector sees them
+    again, unless a :func:`reading` freeze holds (then they stay frozen until :func:`thaw`)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not _frozen:
+            gc.unfreeze()

@@ -86,7 +86,6 @@ def render_changed(
     # Model pages are rendered by worker processes (when there are enough of them) while this
     # process renders the index, vendor, licence and change pages and writes the downloads.
     with model_pages(job, session, tasks, workers) as collect:
-        collector.refreeze()  # what was read stays out of the collector's sight, whatever forking the workers did
         # The database copy is SQLite's work (it releases the GIL): a thread makes it meanwhile.
         copying = build.start_database_copy(engine) if settings.site.download_database else None
         say("rendering index, vendor, licence and open-weight pages")

@@ -123,6 +123,11 @@ def summary_digest(model: ModelSummary) -> bytes:
     return hashlib.blake2b(repr(model).encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
+def paged_title(title: str, number: int) -> str:
+    """A listing page's title: the listing's on its first page, with the page number on the others."""
+    return title if number == 1 else f"{title} (page {number})"
+
+
 class Tables:
     """Builds :class:`ModelsTable` values. A model's row is rendered at most once per build (with
     :data:`ROOT` in place of the page's root), and only when a page listing it is rendered; what a

@@ -11,7 +11,6 @@ never a hang. With one process the same batches are rendered in the caller's.
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import multiprocessing
 import os
@@ -27,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tracker.peers.report import ModelCatalogValue
+from tracker.site import collector
 from tracker.site.catalogs import peer_panel
 from tracker.site.contexts import SiteInfo
 from tracker.site.generators import model_pages as generator
@@ -163,14 +163,9 @@ def model_pages(
     for _ in range(workers):
         todo.put(None)
     processes = [context.Process(target=_work, args=(job, todo, done), daemon=True) for _ in range(workers)]
-    # The workers inherit this process's objects (rows, summaries, events): frozen, the workers'
-    # garbage collections neither scan them nor copy the memory pages that hold them.
-    gc.freeze()
-    try:
+    with collector.frozen():  # the workers inherit this process's rows, summaries and events
         for process in processes:
             process.start()
-    finally:
-        gc.unfreeze()
 
     def collect() -> list[BatchResult]:
         results: dict[int, BatchResult] = {}

@@ -44,15 +44,20 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
     processed = [(index, proc) for index, proc in enumerate(processors) if proc is not None]
     getter = operator.itemgetter(*names)
-    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
-    placeholders = ", ".join("?" * len(names))
-    sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) VALUES ({placeholders})"
+    sql = _insert_sql(dialect, table, names)
     single = len(names) == 1
     convert = _Converters(processed)
     for start in range(0, len(rows), chunk):
         batch = [convert([getter(row)] if single else list(getter(row))) for row in rows[start : start + chunk]]
         conn.exec_driver_sql(sql, batch)
     return len(rows)
+
+
+def _insert_sql(dialect: Any, table: Table, names: Sequence[str]) -> str:
+    """``INSERT INTO table (names…) VALUES (?, …)`` for the SQLite driver's ``executemany``."""
+    quote = dialect.identifier_preparer.quote
+    columns, marks = ", ".join(quote(n) for n in names), ", ".join("?" * len(names))
+    return f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({columns}) VALUES ({marks})"
 
 
 def insert_returning(session: Session, table: Table, rows: Sequence[dict[str, Any]], key: str) -> dict[Any, int]:
@@ -74,8 +79,15 @@ def insert_returning(session: Session, table: Table, rows: Sequence[dict[str, An
             ):
                 out[value] = new_id
         return out
+    return _ids_of_insert(session, table, key, lambda: insert_rows(session, table, rows))
+
+
+def _ids_of_insert(session: Session, table: Table, key: str, insert: Callable[[], Any]) -> dict[Any, int]:
+    """SQLite: run ``insert`` and return ``{key value: new id}`` of the rows it added — every id above the
+    table's largest before it (the transaction holds SQLite's only write lock: no other writer's rows)."""
+    id_column, key_column = table.c.id, table.c[key]
     before = session.execute(select(func.max(id_column))).scalar() or 0
-    insert_rows(session, table, rows)
+    insert()
     return {value: new_id for new_id, value in session.execute(select(id_column, key_column).where(id_column > before))}
 
 
@@ -195,13 +207,8 @@ class TupleRows:
         if not rows:
             return 0
         if not self.sqlite:
-            names = self.names
-            for start in range(0, len(rows), 5000):
-                self.session.execute(
-                    self.table.insert(), [dict(zip(names, row, strict=True)) for row in rows[start : start + 5000]]
-                )
-            return len(rows)
-        self.session.connection().exec_driver_sql(self._sql(), rows)
+            return insert_rows(self.session, self.table, self._dicts(rows))
+        self.session.connection().exec_driver_sql(_insert_sql(self.dialect, self.table, self.names), rows)
         return len(rows)
 
     def insert_returning(self, rows: Sequence[tuple[Any, ...]], key: str) -> dict[Any, int]:
@@ -210,22 +217,12 @@ class TupleRows:
         if not rows:
             return {}
         if not self.sqlite:
-            names = self.names
-            return insert_returning(self.session, self.table, [dict(zip(names, row, strict=True)) for row in rows], key)
-        conn = self.session.connection()
-        quote = self.dialect.identifier_preparer.quote
-        table = self.dialect.identifier_preparer.format_table(self.table)
-        before = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
-        conn.exec_driver_sql(self._sql(), rows)
-        result = conn.exec_driver_sql(f"SELECT id, {quote(key)} FROM {table} WHERE id > ?", (before,))
-        return {value: new_id for new_id, value in result}
+            return insert_returning(self.session, self.table, self._dicts(rows), key)
+        return _ids_of_insert(self.session, self.table, key, lambda: self.insert(rows))
 
-    def _sql(self) -> str:
-        quote = self.dialect.identifier_preparer.quote
-        columns = ", ".join(quote(n) for n in self.names)
-        placeholders = ", ".join("?" * len(self.names))
-        table = self.dialect.identifier_preparer.format_table(self.table)
-        return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+    def _dicts(self, rows: Sequence[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        """The rows as dicts, for Core on dialects other than SQLite (whose converters leave values as they are)."""
+        return [dict(zip(self.names, row, strict=True)) for row in rows]
 
 
 def _identity(value: Any) -> Any:

@@ -14,6 +14,7 @@ from tracker.site.contexts import (
 )
 from tracker.site.generators import Outputs, PageOut, SiteInputs
 from tracker.site.glossary import LICENSE_CLASSES, license_class_term
+from tracker.site.summaries import paged_title
 from tracker.urls import license_class_path
 
 
@@ -36,7 +37,7 @@ def license_pages(inputs: SiteInputs) -> Outputs:
                 "license.html",
                 LicensePage(
                     path=page_path,
-                    title=key if number == 1 else f"{key} (page {number})",
+                    title=paged_title(key, number),
                     section="licenses",
                     key=key,
                     term=term,
@@ -60,7 +61,7 @@ def license_pages(inputs: SiteInputs) -> Outputs:
                 "license_class.html",
                 LicenseClassPage(
                     path=page_path,
-                    title=title if number == 1 else f"{title} (page {number})",
+                    title=paged_title(title, number),
                     section="licenses",
                     term=term,
                     licenses=items,

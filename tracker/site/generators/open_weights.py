@@ -9,7 +9,7 @@ from tracker.site.contexts import FacetLink, MatrixRow, ModelSummary, OpenWeight
 from tracker.site.generators import Outputs, PageOut, SiteInputs
 from tracker.site.glossary import LICENSE_CLASSES, OPEN_WEIGHT_STATUSES, Term, license_class_term, open_weight_term
 from tracker.site.paths import open_weight_path
-from tracker.site.summaries import Tables
+from tracker.site.summaries import Tables, paged_title
 from tracker.urls import license_class_path
 
 
@@ -81,7 +81,7 @@ def _listing(
             "open_weight.html",
             OpenWeightPage(
                 path=page_path,
-                title=title if number == 1 else f"{title} (page {number})",
+                title=paged_title(title, number),
                 section="open-weights",
                 term=term,
                 class_term=class_term,

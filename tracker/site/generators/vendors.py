@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from tracker.site.changes import event_view
 from tracker.site.contexts import ModelSummary, VendorPage, VendorsIndexPage, VendorSummary
 from tracker.site.generators import Outputs, PageOut, SiteInputs
-from tracker.site.summaries import status_facets
+from tracker.site.summaries import paged_title, status_facets
 from tracker.store.events import StoredEvent
 
 #: Changes listed on a vendor page, newest first.
@@ -43,7 +43,7 @@ def vendor_pages(inputs: SiteInputs) -> Outputs:
                 "vendor.html",
                 VendorPage(
                     path=page_path,
-                    title=name if number == 1 else f"{name} (page {number})",
+                    title=paged_title(name, number),
                     section="vendors",
                     vendor=name,
                     table=table,
