@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from tracker.store.bulk import TupleRows, insert_rows, select_in, update_rows
+from tracker.store.bulk import TupleRows, insert_returning, insert_rows, select_in, update_rows
 from tracker.store.tables import Crosswalk, Model, Price
 
 SEEN = dt.datetime(2026, 3, 17, 9, 30, tzinfo=dt.UTC)
@@ -139,3 +139,41 @@ def test_select_in_reads_what_an_orm_query_reads(sessions):
         assert (
             select_in(session, Crosswalk.__table__, ["id"], "external_id", ["acme/m0"], where={"namespace": "x"}) == []
         )
+
+
+def _model(key: str, **extra: object) -> dict:
+    return {
+        "key": key,
+        "vendor": "acme",
+        "name": None,
+        "first_seen_at": SEEN,
+        "updated_at": SEEN,
+        "is_derivative": False,
+        "open_weight_status": "unknown",
+        **extra,
+    }
+
+
+def test_insert_returning_gives_each_row_its_stored_id(sessions):
+    with sessions.begin() as session:
+        first = insert_returning(session, Model.__table__, [_model(f"acme/a{i}") for i in range(5)], "key")
+        session.execute(Model.__table__.delete().where(Model.__table__.c.key.in_(["acme/a4", "acme/a1"])))
+        # the largest id is gone: the next rows start from the largest left, as the database numbers them
+        second = insert_returning(session, Model.__table__, [_model(f"acme/b{i}") for i in range(3)], "key")
+        # ids given by the rows, out of order: read back, not assumed
+        given = insert_returning(
+            session, Model.__table__, [_model("acme/c0", id=101), _model("acme/c1", id=100)], "key"
+        )
+        out = TupleRows(
+            session,
+            Model.__table__,
+            ["key", "vendor", "first_seen_at", "updated_at", "is_derivative", "open_weight_status"],
+        )
+        seen = out.convert("first_seen_at", SEEN)
+        tuples = out.insert_returning([(f"acme/d{i}", "acme", seen, seen, False, "unknown") for i in range(4)], "key")
+    with sessions() as session:
+        stored = {key: model_id for key, model_id in session.execute(select(Model.key, Model.id))}
+    returned = {**first, **second, **given, **tuples}
+    assert {k: v for k, v in returned.items() if k in stored} == stored
+    assert given == {"acme/c0": 101, "acme/c1": 100}
+    assert len(set(second.values()) | set(tuples.values())) == 7

@@ -79,15 +79,28 @@ def insert_returning(session: Session, table: Table, rows: Sequence[dict[str, An
             ):
                 out[value] = new_id
         return out
-    return _ids_of_insert(session, table, key, lambda: insert_rows(session, table, rows))
+    keys = None if "id" in rows[0] else [row[key] for row in rows]
+    return _ids_of_insert(session, table, key, keys, lambda: insert_rows(session, table, rows))
 
 
-def _ids_of_insert(session: Session, table: Table, key: str, insert: Callable[[], Any]) -> dict[Any, int]:
-    """SQLite: run ``insert`` and return ``{key value: new id}`` of the rows it added — every id above the
-    table's largest before it (the transaction holds SQLite's only write lock: no other writer's rows)."""
+def _ids_of_insert(
+    session: Session, table: Table, key: str, keys: Sequence[Any] | None, insert: Callable[[], Any]
+) -> dict[Any, int]:
+    """SQLite: run ``insert`` (of rows whose ``key`` values are ``keys``, in order) and return ``{key value:
+    new id}`` of the rows it added — every id above the table's largest before it (the transaction holds
+    SQLite's only write lock: no other writer's rows).
+
+    SQLite gives a row without an id the table's largest id plus one, so when the rows give no id
+    (``keys`` is not None) and the largest id grew by exactly their number, the new ids are the next
+    ones in the rows' order and need no reading back; otherwise they are read back.
+    """
     id_column, key_column = table.c.id, table.c[key]
-    before = session.execute(select(func.max(id_column))).scalar() or 0
+    largest = select(func.max(id_column))
+    before = session.execute(largest).scalar() or 0
     insert()
+    after = session.execute(largest).scalar() or 0
+    if keys is not None and after - before == len(keys):
+        return dict(zip(keys, range(before + 1, after + 1), strict=True))
     return {value: new_id for new_id, value in session.execute(select(id_column, key_column).where(id_column > before))}
 
 
@@ -218,7 +231,9 @@ class TupleRows:
             return {}
         if not self.sqlite:
             return insert_returning(self.session, self.table, self._dicts(rows), key)
-        return _ids_of_insert(self.session, self.table, key, lambda: self.insert(rows))
+        index = self.names.index(key)
+        keys = None if "id" in self.names else [row[index] for row in rows]
+        return _ids_of_insert(self.session, self.table, key, keys, lambda: self.insert(rows))
 
     def _dicts(self, rows: Sequence[tuple[Any, ...]]) -> list[dict[str, Any]]:
         """The rows as dicts, for Core on dialects other than SQLite (whose converters leave values as they are)."""
