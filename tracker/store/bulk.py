@@ -64,8 +64,9 @@ def insert_returning(session: Session, table: Table, rows: Sequence[dict[str, An
     """Insert ``rows`` and return ``{row[key]: new id}`` (``key``: a column unique among ``rows``).
 
     On SQLite the rows go through :func:`insert_rows` (one ``executemany``, no per-row ``RETURNING``
-    bookkeeping) and the new ids are read back in one query: every id above the table's largest before
-    the insert (the transaction holds SQLite's only write lock, so no other writer's rows are among them).
+    bookkeeping) and the new ids are every id above the table's largest before the insert (the transaction
+    holds SQLite's only write lock, so no other writer's rows are among them), known from the largest id
+    after it or read back in one query (:func:`_ids_of_insert`).
     Other dialects use Core ``insert().returning``.
     """
     if not rows:
