@@ -210,18 +210,16 @@ class ChunkCache:
             if known is None or known[0] is not chunk:
                 known = self._blobs[id(chunk)] = (chunk, pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
             blobs.append(known[1])
-        data = pickle.dumps(
-            {
-                "version": CACHE_VERSION,
-                "salt": self.salt,
-                "exports": self._exports,
-                "chunks": blobs,
-                "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
-            },
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
+        data = {
+            "version": CACHE_VERSION,
+            "salt": self.salt,
+            "exports": self._exports,
+            "chunks": blobs,
+            "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
+        }
         tmp = self.folder / f".{CACHE}.tmp"
-        tmp.write_bytes(data)
+        with tmp.open("wb") as fh:  # streamed, a frame at a time: not a second copy of it all in memory
+            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / CACHE)
 
 
