@@ -4,12 +4,16 @@ The build keeps in memory one small row and one summary per model (and the event
 disputes); the listings and the price history, which grow with time, are read per chunk of models,
 once per build for both the summaries and the exports (streamed into files), and by each model page
 batch for the pages it renders. With a :class:`ChunkCache` a chunk whose rows did not change since
-the last build is not read at all: its summaries and export bytes come from that build.
+the last build is not read at all: its summaries and export bytes come from that build. When many
+chunks must be read (a cold build) and processes may be forked, a second process reads, summarizes
+and encodes the later half of them meanwhile (:class:`_Helper`): that is most of the work a cold build
+does before its page workers can start.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import pickle
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tracker.site import exports
@@ -27,6 +32,8 @@ from tracker.site.summaries import summarize, summary_digest
 
 #: Models whose listings and prices are in memory at once (a changed model's chunk is read again).
 CHUNK = 500
+#: Chunks to read from which a second process reads half of them (fewer are not worth a fork).
+SPLIT_FROM = 4
 
 
 def chunks(models: Sequence[ModelRow], size: int | None = None) -> Iterator[Sequence[ModelRow]]:
@@ -84,11 +91,7 @@ class _Stream:
     def add(self, records: Sequence[dict[str, Any]]) -> Span:
         if not records:
             return (self.size, self.size, 0)
-        if self.columns is not None:
-            body = exports.to_csv(records, self.columns).split("\n", 1)[1]  # without the header again
-        else:
-            body = exports.to_json(records)[2:-3]  # the lines between "[\n" and "\n]\n"
-        return self.add_raw(body.encode("utf-8"), len(records))
+        return self.add_raw(_encode(records, self.columns), len(records))
 
     def add_raw(self, body: bytes, count: int) -> Span:
         """Add a chunk's records as :meth:`add` wrote them (``body``, ``count`` records)."""
@@ -106,6 +109,14 @@ class _Stream:
             self._put(b"\n]\n" if self.count else b"[]\n")
         self.fh.close()
         return ExportFile(self.rel_path, self.tmp, self.size, self.hash.hexdigest())
+
+
+def _encode(records: Sequence[dict[str, Any]], columns: Sequence[str] | None) -> bytes:
+    """A chunk's records as :meth:`_Stream.add` puts them in a file: CSV lines without the header, or
+    JSON lines without the array's brackets."""
+    if columns is not None:
+        return exports.to_csv(records, columns).split("\n", 1)[1].encode("utf-8")  # without the header again
+    return exports.to_json(records)[2:-3].encode("utf-8")  # the lines between "[\n" and "\n]\n"
 
 
 #: Where a chunk's records lie in an export file: (start byte, end byte, records).
@@ -199,18 +210,16 @@ class ChunkCache:
             if known is None or known[0] is not chunk:
                 known = self._blobs[id(chunk)] = (chunk, pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
             blobs.append(known[1])
-        data = pickle.dumps(
-            {
-                "version": CACHE_VERSION,
-                "salt": self.salt,
-                "exports": self._exports,
-                "chunks": blobs,
-                "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
-            },
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
+        data = {
+            "version": CACHE_VERSION,
+            "salt": self.salt,
+            "exports": self._exports,
+            "chunks": blobs,
+            "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
+        }
         tmp = self.folder / f".{CACHE}.tmp"
-        tmp.write_bytes(data)
+        with tmp.open("wb") as fh:  # streamed, a frame at a time: not a second copy of it all in memory
+            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / CACHE)
 
 
@@ -232,13 +241,21 @@ def stream_exports(
 
 
 def summaries_and_exports(
-    session: Session, data: SiteData, folder: Path, size: int | None = None, cache: ChunkCache | None = None
+    session: Session,
+    data: SiteData,
+    folder: Path,
+    size: int | None = None,
+    cache: ChunkCache | None = None,
+    *,
+    workers: int = 1,
 ) -> tuple[dict[int, ModelSummary], list[ExportFile]]:
     """Each model's summary and the exports, in one pass over the listings and prices (a chunk of
     models at a time): the rows are read once per build, and with ``cache`` only the chunks whose
-    rows changed since the last build."""
+    rows changed since the last build. With ``workers`` > 1 (processes may be forked:
+    :func:`tracker.site.workers.worker_count`) and at least :data:`SPLIT_FROM` chunks to read, a second
+    process does the later half of them meanwhile."""
     summaries: dict[int, ModelSummary] = {}
-    files = _stream(session, data, folder, size, summaries, summarize_into=True, cache=cache)
+    files = _stream(session, data, folder, size, summaries, summarize_into=True, cache=cache, workers=workers)
     if cache is not None:
         cache.save(files)
     return summaries, files
@@ -253,6 +270,7 @@ def _stream(
     *,
     summarize_into: bool = False,
     cache: ChunkCache | None = None,
+    workers: int = 1,
 ) -> list[ExportFile]:
     folder.mkdir(parents=True, exist_ok=True)
     keys = {m.id: m.key for m in data.models}
@@ -262,16 +280,37 @@ def _stream(
         _Stream("data/prices.json", folder / ".prices.json.tmp", None),
         _Stream("data/prices.csv", folder / ".prices.csv.tmp", exports.PRICE_COLUMNS),
     ]
+    helper: _Helper | None = None
     try:
+        plan = []
         for models in chunks(data.models, size):
             key = cache.key(data, models, keys) if cache is not None else ""
-            old = cache.previous.get(key) if cache is not None else None
+            plan.append((models, key, cache.previous.get(key) if cache is not None else None))
+        todo = [i for i, (_models, _key, old) in enumerate(plan) if old is None]
+        split = len(plan)
+        engine = session.get_bind()
+        if summarize_into and workers > 1 and len(todo) >= SPLIT_FROM and isinstance(engine, Engine):
+            split = todo[len(todo) // 2]
+            later = [(i, plan[i][0]) for i in todo if i >= split]
+            helper = _Helper(engine, data, later, folder, keys, cache is not None)
+        made_by: dict[int, _Made] = {}
+        for index, (models, key, old) in enumerate(plan):
+            if helper is not None and index == split:
+                made_by = helper.finish()
             if cache is not None and old is not None:
                 summaries.update((s.id, s) for s in old.summaries)
                 cache.digests.update((s.id, d) for s, d in zip(old.summaries, old.digests, strict=True))
                 spans = [_copy(st, folder / st.rel_path, span) for st, span in zip(streams, old.spans, strict=True)]
                 cache.chunks.append(cache.reuse(old, spans))
                 cache.reused += 1
+                continue
+            if index in made_by:  # read, summarized and encoded by the helper process
+                made, digests, parts = made_by.pop(index)
+                summaries.update((s.id, s) for s in made)
+                assert helper is not None
+                spans = [_copy(st, path, span) for st, path, span in zip(streams, helper.files, parts, strict=True)]
+                if cache is not None:
+                    cache.chunks.append(_Chunk(key, made, spans, digests))
                 continue
             part = _part(session, data, models)
             if summarize_into:
@@ -288,3 +327,85 @@ def _stream(
             stream.fh.close()
             stream.tmp.unlink(missing_ok=True)
         raise
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+#: What the helper made of a chunk: its summaries, their digests (empty without a cache) and where its
+#: records lie in the helper's four files (as :class:`_Stream` would have written them).
+_Made = tuple[list[ModelSummary], list[bytes], list[Span]]
+
+
+class _Helper:
+    """A forked process that reads, summarizes and encodes some chunks while this process does the others.
+
+    It inherits the site's rows through ``fork`` (nothing pickled going in), opens its own connection,
+    writes each chunk's export records into four files of its own (in the output folder) and pickles the
+    summaries and the records' places into a fifth; this process copies the records into the exports in
+    chunk order, as it copies a cached chunk's.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        data: SiteData,
+        todo: list[tuple[int, Sequence[ModelRow]]],
+        folder: Path,
+        keys: Mapping[int, str],
+        digests: bool,
+    ) -> None:
+        self.files = [folder / f".rows-part-{n}.tmp" for n in range(4)]
+        self.result = folder / ".rows-part.tmp"
+        context = multiprocessing.get_context("fork")
+        self.process = context.Process(
+            target=_help, args=(engine, data, todo, self.files, self.result, keys, digests), daemon=True
+        )
+        self.process.start()
+
+    def finish(self) -> dict[int, _Made]:
+        self.process.join()
+        if self.process.exitcode != 0:
+            code = self.process.exitcode
+            raise RuntimeError(f"the process reading half of the models' rows failed (exit code {code})")
+        made: dict[int, _Made] = pickle.loads(self.result.read_bytes())  # written by the helper just now
+        return made
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        for path in (*self.files, self.result):
+            path.unlink(missing_ok=True)
+
+
+def _help(
+    engine: Engine,
+    data: SiteData,
+    todo: list[tuple[int, Sequence[ModelRow]]],
+    files: list[Path],
+    result: Path,
+    keys: Mapping[int, str],
+    digests: bool,
+) -> None:
+    """In the helper process: drop the parent's pooled connections without closing them (they are the parent's)."""
+    engine.dispose(close=False)
+    columns = (None, exports.MODEL_COLUMNS, None, exports.PRICE_COLUMNS)
+    handles = [path.open("wb") for path in files]
+    out: dict[int, _Made] = {}
+    with Session(engine) as session:
+        for index, models in todo:
+            part = _part(session, data, models)
+            made = [summarize(m, part) for m in models]
+            records = exports.model_records(part, {s.id: s for s in made}, models=models, keys=keys)
+            prices = list(exports.price_records(models, part.prices))
+            spans: list[Span] = []
+            for fh, rows, cols in zip(handles, (records, records, prices, prices), columns, strict=True):
+                start = fh.tell()
+                if rows:
+                    fh.write(_encode(rows, cols))
+                spans.append((start, fh.tell(), len(rows)))
+            out[index] = (made, [summary_digest(s) for s in made] if digests else [], spans)
+    for fh in handles:
+        fh.close()
+    result.write_bytes(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))

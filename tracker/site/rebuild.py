@@ -61,13 +61,14 @@ def render_changed(
         build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
         row_keys = rows_by_model(session)
         cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
-        summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache)
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        workers = worker_count(settings.site.workers, len(data.models), engine)
+        summaries, export_files = summaries_and_exports(session, data, writer.out_dir, cache=cache, workers=workers)
         build.pending = export_files
         reuse.compile_templates(cache.kept, build.env)
         inputs = site_inputs(data, summaries, cache.digests)
         inputs.tables.reuse_rows(cache.kept.rows)
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
     job = ModelPagesJob(
         writer.out_dir,
         build.site,
@@ -79,7 +80,6 @@ def render_changed(
         row_keys=row_keys,
     )
     tasks = batches(len(data.models))
-    workers = worker_count(settings.site.workers, len(data.models), engine)
     say(f"rendering {len(data.models)} model pages")
     if workers > 1:
         build.env.get_template("model.html")  # compiled once here, not once in each worker

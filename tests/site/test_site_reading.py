@@ -1,0 +1,54 @@
+"""A cold build's summaries and exports made by two processes: the same summaries and the same bytes as one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from site_fixtures import fill_small_database
+
+from tracker.site import reading
+from tracker.site.queries import load_site_data
+from tracker.store.db import session_scope
+
+
+@pytest.fixture
+def small_db(sessions):
+    with session_scope(sessions) as session:
+        fill_small_database(session)
+    return sessions
+
+
+def _read(sessions, folder: Path, workers: int, cache: reading.ChunkCache | None = None):
+    with sessions() as session:
+        data = load_site_data(session, rows=False)
+        summaries, files = reading.summaries_and_exports(session, data, folder, size=1, cache=cache, workers=workers)
+    exported = {f.rel_path: (f.tmp.read_bytes(), f.size, f.digest) for f in files}
+    for f in files:
+        f.tmp.unlink()
+    return summaries, exported
+
+
+def test_two_processes_make_the_summaries_and_exports_of_one(small_db, tmp_path):
+    serial_cache = reading.ChunkCache(tmp_path / "one", "salt", {}, {})
+    parallel_cache = reading.ChunkCache(tmp_path / "two", "salt", {}, {})
+    serial = _read(small_db, tmp_path / "one", 1, serial_cache)
+    parallel = _read(small_db, tmp_path / "two", 2, parallel_cache)
+    assert len(serial[0]) == 6  # six models, one a chunk: three read by each process
+    assert parallel == serial
+    assert list(parallel[0]) == list(serial[0])  # in the models' order
+    assert [(c.key, c.spans, c.digests) for c in parallel_cache.chunks] == [
+        (c.key, c.spans, c.digests) for c in serial_cache.chunks
+    ]
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == [reading.CACHE]  # no part files left
+
+
+def test_a_helper_that_dies_is_an_error(small_db, tmp_path, monkeypatch):
+    def die(*args: object) -> None:
+        os._exit(3)
+
+    monkeypatch.setattr(reading, "_help", die)
+    with pytest.raises(RuntimeError, match=r"exit code 3"):
+        _read(small_db, tmp_path / "site", 2)
+    assert not list((tmp_path / "site").iterdir())  # the exports' and the helper's files removed
