@@ -50,13 +50,19 @@ _WEIGHT = 1_009
 
 def database_stamp(session: Session) -> str:
     """A short digest of every watched table's aggregates (see the module docstring)."""
+    return stamp_of(table_figures(session))
+
+
+def table_figures(session: Session) -> dict[str, list[str]]:
+    """Every watched table's aggregates (table name → values): what the stamp is made of, and what
+    tells which tables changed (:mod:`tracker.site.page_keys`)."""
     figures: dict[str, list[str]] = {}
     for table in sorted(Base.metadata.tables.values(), key=lambda t: t.name):
         if table.name in IGNORED:
             continue
         row = session.execute(select(*_aggregates(table, session.get_bind().dialect.name))).one()
         figures[str(table.name)] = [str(v) for v in row]
-    return stamp_of(figures)
+    return figures
 
 
 def stamp_of(figures: dict[str, Any]) -> str:
