@@ -35,7 +35,7 @@ from tracker.config import Settings
 from tracker.normalize.rejection import Rejection
 from tracker.site import collector
 from tracker.site.inputs import archive_stamp, build_stamp, code_stamp, read_inputs, unchanged
-from tracker.site.stamp import database_stamp
+from tracker.site.stamp import stamp_of, table_figures
 from tracker.site.writer import SiteWriter
 from tracker.store.db import session_scope
 from tracker.store.runs import record_errors
@@ -114,8 +114,9 @@ def render_site(
     with factory() as session:
         say("comparing the inputs with the last build's")
         code, settings_part = code_stamp(), _settings_part(settings)
+        figures = table_figures(session)
         stamp = build_stamp(
-            database_stamp(session), settings_part, archive_stamp(Path(settings.newsletter.archive_dir)), code
+            stamp_of(figures), settings_part, archive_stamp(Path(settings.newsletter.archive_dir)), code
         )
         if previous is not None and unchanged(previous, stamp, writer.previous, writer.missing()):
             return SiteBuildResult(
@@ -133,7 +134,7 @@ def render_site(
 
         build = Build(settings, writer, previous, salt=build_stamp("", settings_part, "", code))
         try:
-            return render_changed(build, session, settings, stamp, started, say)
+            return render_changed(build, session, settings, stamp, started, say, figures=figures)
         finally:
             collector.thaw()  # what the build read was frozen for the garbage collector
             for export in build.pending:

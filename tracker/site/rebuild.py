@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -39,6 +39,7 @@ from tracker.site.inputs import (
     page_hash,
     write_inputs,
 )
+from tracker.site.page_keys import static_digest
 from tracker.site.paths import output_file
 from tracker.site.queries import load_site_data
 from tracker.site.reading import ChunkCache, ExportFile, summaries_and_exports
@@ -50,8 +51,17 @@ from tracker.site.writer import SiteWriter
 
 
 def render_changed(
-    build: Build, session: Session, settings: Settings, stamp: str, started: float, say: Progress
+    build: Build,
+    session: Session,
+    settings: Settings,
+    stamp: str,
+    started: float,
+    say: Progress,
+    *,
+    figures: Mapping[str, object] | None = None,
 ) -> SiteBuildResult:
+    """``figures``: the database stamp's, by table (:func:`tracker.site.stamp.table_figures`); given,
+    model pages whose quick key is unchanged are kept without hashing their inputs."""
     writer = build.writer
     previous = build.previous
     say("reading the database")
@@ -78,6 +88,7 @@ def render_changed(
         previous=previous.hashes if previous is not None else {},
         salt=build.salt,
         row_keys=row_keys,
+        static_key=static_digest(build.salt, figures) if figures is not None else None,
     )
     tasks = batches(len(data.models))
     say(f"rendering {len(data.models)} model pages")

@@ -145,7 +145,8 @@ class Tables:
         self._known: Mapping[bytes, str] = {}
         #: :func:`summary_digest` by model id (those of the last build's unchanged chunks given).
         self._digests: dict[int, bytes] = dict(digests or {})
-        self._sort_keys: dict[str, dict[int, Any]] = {}
+        #: Sort → model id → its place in that order among all the summaries.
+        self._ranks: dict[str, dict[int, int]] = {}
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
@@ -154,14 +155,21 @@ class Tables:
         self.choices_digest = hashlib.blake2b(choices, digest_size=16).hexdigest()
 
     def order(self, models: Iterable[ModelSummary], sort: str) -> list[ModelSummary]:
-        """``models`` in a sort order (each model's sort key computed once per build)."""
-        keys = self._sort_keys.setdefault(sort, {})
-        key = SORT_KEYS[sort]
+        """``models`` in a sort order. Every model's place in it is found once per build (one sort of
+        all of them; the keys end with the model key, so the order is total); a list is then ordered
+        by those places (integers), not by its models' sort keys."""
+        rank = self._ranks.get(sort)
+        if rank is None:
+            key = SORT_KEYS[sort]
+            rank = self._ranks[sort] = {m.id: i for i, m in enumerate(sorted(self.summaries, key=key))}
         models = list(models)
-        for m in models:
-            if m.id not in keys:
-                keys[m.id] = key(m)
-        return sorted(models, key=lambda m: keys[m.id])
+        try:
+            by_rank = {rank[m.id]: m for m in models}
+        except KeyError:  # a model this build does not list (not one of its summaries)
+            by_rank = {}
+        if len(by_rank) != len(models):  # (or one listed twice)
+            return sorted(models, key=SORT_KEYS[sort])
+        return [by_rank[r] for r in sorted(by_rank)]
 
     def digest(self, model: ModelSummary) -> bytes:
         """The digest of one model's summary (everything its row shows)."""

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tracker.peers.report import ModelCatalogValue
-from tracker.site import collector
+from tracker.site import collector, page_keys
 from tracker.site.catalogs import peer_panel
 from tracker.site.contexts import SiteInfo
 from tracker.site.generators import model_pages as generator
@@ -65,6 +65,10 @@ class ModelPagesJob:
     #: Given, a page's input hash is made from them (and its card's document id) instead of its rows
     #: and card text, which are then read only for the pages that must be rendered.
     row_keys: dict[int, str] | None = None
+    #: With ``row_keys``: the digest of the tables a page reads besides its rows and events
+    #: (:func:`tracker.site.page_keys.static_digest`); a page whose quick key is the recorded one is
+    #: kept without its inputs being hashed.
+    static_key: str | None = None
 
 
 def render_batch(job: ModelPagesJob, session: Session, task: Task) -> BatchResult:
@@ -77,10 +81,18 @@ def render_batch(job: ModelPagesJob, session: Session, task: Task) -> BatchResul
         keys, renamed = job.row_keys, _renamed_into(job.pages.site.data.rename_ids)
         todo = []
         for m, rel_path, inputs in model_page_inputs(job.pages, models, {}, ({}, {})):
-            ref = job.pages.cards.get(m.id)
             rows = [keys.get(i, "") for i in (m.id, *renamed.get(m.id, ()))]
+            recorded, quick = page_keys.split(job.previous.get(rel_path)), None
+            if job.static_key is not None:
+                quick = page_keys.model_key(job.static_key, job.pages, m, rows)
+                if recorded[1] == quick and (job.out_dir / rel_path).is_file():
+                    out.append((rel_path, None, None, page_keys.joined(recorded[0] or "", quick)))
+                    continue
+            ref = job.pages.cards.get(m.id)
             digest = page_hash(job.salt, inputs, job.catalog_values.get(m.id, ()), rows, ref)
-            if job.previous.get(rel_path) == digest and (job.out_dir / rel_path).is_file():
+            if quick is not None:
+                digest = page_keys.joined(digest, quick)
+            if page_keys.split(digest)[0] == recorded[0] and (job.out_dir / rel_path).is_file():
                 out.append((rel_path, None, None, digest))
             else:
                 digests[m.id] = digest
@@ -96,7 +108,11 @@ def render_batch(job: ModelPagesJob, session: Session, task: Task) -> BatchResul
     for m, rel_path, inputs in model_page_inputs(job.pages, models, texts, rows):
         values = job.catalog_values.get(m.id, ())
         digest = digests.get(m.id) or page_hash(job.salt, inputs, values)
-        if not digests and job.previous.get(rel_path) == digest and (job.out_dir / rel_path).is_file():
+        if (
+            not digests
+            and page_keys.split(job.previous.get(rel_path))[0] == digest
+            and (job.out_dir / rel_path).is_file()
+        ):
             out.append((rel_path, None, None, digest))
             continue
         try:
