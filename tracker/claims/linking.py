@@ -20,10 +20,11 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +33,8 @@ from tracker.errors import TrackerError
 from tracker.normalize.identity import name_form, vendor_aliases
 from tracker.store.tables import Crosswalk, Model, OpenRouterListing
 from tracker.store.tables.huggingface import HfRepo
+
+V = TypeVar("V")
 
 
 class AliasTableError(TrackerError):
@@ -104,19 +107,93 @@ class Resolution:
     candidates: tuple[int, ...] = ()
 
 
+class IdTable(MutableMapping[int, V]):
+    """A mapping of model ids (small, dense integers: autoincrement) to values, in a list indexed by id.
+
+    A crawl's name index holds a key and a vendor per model: a list slot is 8 bytes where a dict entry, with
+    its table's spare room, is 40–100. An id far beyond the table's size (a sparse or hand-made id) goes to a
+    dict beside it, so the list never grows much past the number of values.
+    """
+
+    __slots__ = ("_count", "_far", "_slots")
+
+    def __init__(self, values: Mapping[int, V] | None = None) -> None:
+        self._slots: list[V | None] = []
+        self._far: dict[int, V] = {}
+        self._count = 0
+        if values:
+            self.update(values)
+
+    def _near(self, model_id: int) -> bool:
+        return 0 <= model_id < max(2 * self._count, len(self._slots)) + 1024
+
+    def __getitem__(self, model_id: int) -> V:
+        found = self.get(model_id)
+        if found is None:
+            raise KeyError(model_id)
+        return found
+
+    def get(self, model_id: int, default: Any = None) -> Any:  # type: ignore[override]
+        if 0 <= model_id < len(self._slots):
+            found = self._slots[model_id]
+            if found is not None:
+                return found
+        return self._far.get(model_id, default) if self._far else default
+
+    def __setitem__(self, model_id: int, value: V) -> None:
+        if value is None:
+            raise ValueError("an IdTable holds no None values")
+        if model_id in self._far:
+            self._far[model_id] = value
+        elif self._near(model_id):
+            slots = self._slots
+            if model_id >= len(slots):
+                slots.extend([None] * (model_id + 1 - len(slots)))
+            if slots[model_id] is None:
+                self._count += 1
+            slots[model_id] = value
+        else:
+            self._far[model_id] = value
+            self._count += 1
+
+    def __delitem__(self, model_id: int) -> None:
+        if 0 <= model_id < len(self._slots) and self._slots[model_id] is not None:
+            self._slots[model_id] = None
+        elif model_id in self._far:
+            del self._far[model_id]
+        else:
+            raise KeyError(model_id)
+        self._count -= 1
+
+    def __contains__(self, model_id: object) -> bool:
+        return isinstance(model_id, int) and self.get(model_id) is not None
+
+    def __iter__(self) -> Iterator[int]:
+        ids = [i for i, value in enumerate(self._slots) if value is not None]
+        ids.extend(self._far)
+        return iter(sorted(ids))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __repr__(self) -> str:
+        return f"IdTable({dict(self.items())!r})"
+
+
 @dataclass
 class NameIndex:
     """Normalized names of every model the tracker knows, built once per store step.
 
     ``names``: normalized name → the model that has it, or the set of models when several do (most names
     belong to one model: an int takes a tenth of a one-element set's memory, and a crawl's index holds a
-    name or two a repo); read it through :meth:`models_named`.
+    name or two a repo); read it through :meth:`models_named`. ``keys`` and ``vendors`` by model id
+    (:class:`IdTable`); ``by_key``: the lower-case keys a reviewed alias names (what :meth:`resolve` looks up).
     """
 
     names: dict[str, int | set[int]] = field(default_factory=dict)
     derivatives: set[int] = field(default_factory=set)
-    keys: dict[int, str] = field(default_factory=dict)
-    vendors: dict[int, str] = field(default_factory=dict)
+    keys: IdTable[str] = field(default_factory=IdTable)
+    vendors: IdTable[str] = field(default_factory=IdTable)
     by_key: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str | None, model_id: int | None) -> str | None:
@@ -144,11 +221,13 @@ class NameIndex:
         low = key.lower()
         self.keys[model_id] = key
         self.vendors[model_id] = sys.intern(vendor)  # a few vendors, many models: one string each
-        self.by_key[key if low == key else low] = model_id  # a lower-case key is not stored twice
+        named = alias_forms().get(low, ())
+        if named:  # only an alias's key is looked up by key (:meth:`resolve`): the others need no entry
+            self.by_key[low] = model_id
         if derivative:
             self.derivatives.add(model_id)
         forms = {f for f in (self.add(key, model_id), self.add(name, model_id)) if f is not None}
-        forms.update(alias_forms().get(low, ()))
+        forms.update(named)
         return forms
 
     def models_named(self, form: str) -> set[int]:
