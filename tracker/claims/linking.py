@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import TrackerError
 from tracker.normalize.identity import name_form, vendor_aliases
+from tracker.store.bulk import in_chunks
 from tracker.store.tables import Crosswalk, Model, OpenRouterListing
 from tracker.store.tables.huggingface import HfRepo
 
@@ -188,6 +189,11 @@ class NameIndex:
     belong to one model: an int takes a tenth of a one-element set's memory, and a crawl's index holds a
     name or two a repo); read it through :meth:`models_named`. ``keys`` and ``vendors`` by model id
     (:class:`IdTable`); ``by_key``: the lower-case keys a reviewed alias names (what :meth:`resolve` looks up).
+
+    ``every_key`` False (a crawl's index, :class:`tracker.update.documents.NameIndexCache`): ``keys`` holds
+    only the keys of models that share a name with another — the only keys linking reads (the candidates of
+    an ambiguous name) — and a crawl's index holds no key a repo. A model that comes to share a name after
+    its key was passed over waits in ``keys_wanted`` until :func:`load_wanted_keys` reads its key.
     """
 
     names: dict[str, int | set[int]] = field(default_factory=dict)
@@ -195,6 +201,12 @@ class NameIndex:
     keys: IdTable[str] = field(default_factory=IdTable)
     vendors: IdTable[str] = field(default_factory=IdTable)
     by_key: dict[str, int] = field(default_factory=dict)
+    every_key: bool = True
+    keys_wanted: set[int] = field(default_factory=set)
+
+    def _shared(self, model_ids: Iterable[int]) -> None:
+        if not self.every_key:
+            self.keys_wanted.update(m for m in model_ids if m not in self.keys)
 
     def add(self, name: str | None, model_id: int | None) -> str | None:
         """Index ``name`` for ``model_id``; returns its normalized form (None: not indexed)."""
@@ -208,8 +220,10 @@ class NameIndex:
             self.names[form] = model_id
         elif isinstance(found, set):
             found.add(model_id)
+            self._shared((model_id,))
         elif found != model_id:
             self.names[form] = {found, model_id}
+            self._shared((found, model_id))
         return form
 
     def add_model(self, model_id: int, key: str, name: str | None, vendor: str, derivative: bool) -> set[str]:
@@ -219,7 +233,8 @@ class NameIndex:
         aliases that name its key.
         """
         low = key.lower()
-        self.keys[model_id] = key
+        if self.every_key:
+            self.keys[model_id] = key
         self.vendors[model_id] = sys.intern(vendor)  # a few vendors, many models: one string each
         named = alias_forms().get(low, ())
         if named:  # only an alias's key is looked up by key (:meth:`resolve`): the others need no entry
@@ -228,6 +243,9 @@ class NameIndex:
             self.derivatives.add(model_id)
         forms = {f for f in (self.add(key, model_id), self.add(name, model_id)) if f is not None}
         forms.update(named)
+        if model_id in self.keys_wanted:  # it shares a name already: its key is at hand
+            self.keys[model_id] = key
+            self.keys_wanted.discard(model_id)
         return forms
 
     def models_named(self, form: str) -> set[int]:
@@ -252,9 +270,20 @@ class NameIndex:
         return Resolution(mention, None, "unknown")
 
 
-def build_index(session: Session) -> NameIndex:
-    """Every name of every model: keys, names, OpenRouter ids/names/slugs, Hub repos, crosswalk ids."""
-    index = NameIndex()
+def load_wanted_keys(session: Session, index: NameIndex) -> None:
+    """Read the keys of the models that came to share a name while their key was not held (``every_key`` False)."""
+    for part in in_chunks(sorted(index.keys_wanted)):
+        for model_id, key in session.execute(select(Model.id, Model.key).where(Model.id.in_(part))):
+            index.keys[model_id] = key
+    index.keys_wanted.clear()
+
+
+def build_index(session: Session, *, every_key: bool = True) -> NameIndex:
+    """Every name of every model: keys, names, OpenRouter ids/names/slugs, Hub repos, crosswalk ids.
+
+    ``every_key`` False: only the keys linking reads (see :class:`NameIndex`), all of them read by the end.
+    """
+    index = NameIndex(every_key=every_key)
     for model_id, key, name, vendor, derivative in session.execute(
         select(Model.id, Model.key, Model.name, Model.vendor, Model.is_derivative)
     ):
@@ -271,6 +300,8 @@ def build_index(session: Session) -> NameIndex:
         index.add(repo_id, model_id)
     for external, model_id in session.execute(select(Crosswalk.external_id, Crosswalk.model_id)):
         index.add(external, model_id)
+    if index.keys_wanted:
+        load_wanted_keys(session, index)
     return index
 
 
