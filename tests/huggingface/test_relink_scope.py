@@ -106,6 +106,8 @@ def test_a_chunked_crawl_relinks_what_can_move_as_reading_every_claim_would(sess
     final = {row[1]: row for row in scoped[-1] if len(row) == 8 and row[0] == "https://scope.test/post"}
     assert final["Gamma 5B"][5] is not None and final["epsilon_8b"][5] is not None
     assert final["Zeta-9B"][5] is None and "ambiguous" in final["Zeta-9B"][7]  # linked after chunk 2, then two fit
+    # the candidates by key: the crawl's index read the keys of the two models once they shared the name
+    assert json.loads(final["Zeta-9B"][7])["candidates"] == ["scope-org/zeta-9b", "other-org/zeta-9b"]
     assert final["Omega-1B"][5] is None and final["Omega-1B"][6] == "unresolved"
     second = {row[1]: row for row in scoped[1] if len(row) == 8 and row[0] == "https://scope.test/post"}
     assert second["Zeta-9B"][5] is not None  # one Zeta-9B known after the second chunk
@@ -123,3 +125,29 @@ def test_a_scope_left_by_a_rolled_back_chunk_is_read_again_in_full(sessions):
     assert cache.scope.through_claim is not None and cache.scope.by_form
     cache.reset()
     assert cache.scope.through_claim is None and not cache.scope.by_form and not cache.scope.changed
+
+
+def test_the_crawls_index_resolves_as_one_built_from_the_database(sessions):
+    """The crawl's index holds only the keys linking reads (those of models sharing a name), extended chunk by
+    chunk: every name resolves, candidates and keys included, as in an index built afresh with every key."""
+    from tracker.claims.linking import build_index
+    from tracker.update.documents import NameIndexCache
+
+    with sessions.begin() as session:
+        post(session)
+    state = pipeline.HubCrawlState(first_fetch=hub_chunks.NOW)
+    assert isinstance(state.names, NameIndexCache)  # built at the first chunk, then extended chunk by chunk
+    for start in range(0, len(REPOS), 2):
+        part = chunk_state(REPOS[start : start + 2])
+        state.details.update(part.details)
+        state.cards.update(part.cards)
+        pipeline.store_chunk(sessions, None, state, base_url="http://hub.test")
+    with sessions() as session:
+        crawled = state.names.current(session)
+        full = build_index(session)
+    assert len(crawled.keys) < len(full.keys)  # not a key a repo
+    for form in full.names:
+        got, want = crawled.resolve(form), full.resolve(form)
+        assert got == want
+        assert [crawled.keys.get(c) for c in got.candidates] == [full.keys[c] for c in want.candidates]
+    assert any(full.resolve(form).candidates for form in full.names)  # an ambiguous name among them

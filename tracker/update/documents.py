@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.claims.linking import NameIndex, build_index
+from tracker.claims.linking import NameIndex, build_index, load_wanted_keys
 from tracker.claims.records import DocumentRef, claim_records
 from tracker.events.types import Event
 from tracker.extract import extract_claims
@@ -193,7 +193,9 @@ class NameIndexCache:
     """A crawl's name index, built once and extended chunk by chunk with the models, repos and crosswalk
     rows added since (a crawl that stores in chunks would otherwise read every name of the database
     once per chunk). Rows are only ever added between two chunks of one crawl; after a rolled-back
-    attempt the crawl calls :meth:`reset` and the next chunk builds the index afresh.
+    attempt the crawl calls :meth:`reset` and the next chunk builds the index afresh. The index holds only
+    the model keys linking reads (``NameIndex.every_key`` False): those of models sharing a name, read
+    from the database when a model comes to share one.
     """
 
     index: NameIndex | None = None
@@ -215,7 +217,7 @@ class NameIndexCache:
         top_model = session.scalar(select(func.max(Model.id))) or 0
         top_crosswalk = session.scalar(select(func.max(Crosswalk.id))) or 0
         if self.index is None:
-            self.index = build_index(session)
+            self.index = build_index(session, every_key=False)  # the keys linking reads: not one a repo
             self.scope.restart()  # a new index: the next re-link reads every claim
         else:
             index, old, gained = self.index, self.max_model_id, set[str | None]()
@@ -239,5 +241,7 @@ class NameIndexCache:
             ):
                 gained.add(index.add(external, model_id))
             self.scope.gained(form for form in gained if form is not None)
+            if index.keys_wanted:
+                load_wanted_keys(session, index)
         self.max_model_id, self.max_crosswalk_id = top_model, top_crosswalk
         return self.index

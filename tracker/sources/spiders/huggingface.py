@@ -37,6 +37,7 @@ from tracker.normalize.huggingface import (
     needs_fetch,
     next_link,
 )
+from tracker.sources.fingerprints import FingerprintSet
 from tracker.sources.items import FetchFailure, ListingEnd, Provenance, RawPage, RawRecord
 from tracker.sources.spiders.base import JsonDecodeFailed, TrackerSpider
 
@@ -74,12 +75,20 @@ CARD_META = "hub_card"
 
 
 class HubDupeFilter(RFPDupeFilter):
-    """Scrapy's duplicate filter, without remembering card requests.
+    """Scrapy's duplicate filter, without remembering card requests, its fingerprints in a compact set.
 
     A card is requested once, from its repo's detail response, and detail requests are filtered: a card
     request is never a duplicate, and remembering its fingerprint would only cost memory (two fingerprints a
-    repo instead of one: about 3 MiB less peak RSS at 50,000 repos, measured).
+    repo instead of one: about 3 MiB less peak RSS at 50,000 repos, measured). The fingerprints that are
+    remembered (one a detail request) are kept in a :class:`tracker.sources.fingerprints.FingerprintSet`:
+    about 20 bytes each instead of a ``bytes`` object and its ``set`` entry (~90); the same answers. With a
+    job directory (``JOBDIR``: the fingerprints also go to a file) Scrapy's own set is kept.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.file is None:
+            self._fingerprints = FingerprintSet()  # type: ignore[assignment]
 
     def request_seen(self, request: Request) -> bool:
         if request.meta.get(CARD_META):

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -110,6 +111,12 @@ class Model(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
+# The OpenRouter models without a Hub repo (``tracker.store.shown.awaiting_weights``, read once per Hub chunk):
+# a few hundred rows of a table a Hub crawl fills with tens of thousands (migration 0019).
+_AWAITING = Model.openrouter_id.is_not(None) & Model.hf_repo_id.is_(None)
+Index("ix_models_awaiting_weights", Model.openrouter_id, sqlite_where=_AWAITING, postgresql_where=_AWAITING)
+
+
 class Crosswalk(Base):
     """How an external identifier was linked to a model, and how sure we are."""
 
@@ -127,6 +134,11 @@ class Crosswalk(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("namespace", "external_id"),)
+
+
+# Looked up by namespace and case-insensitively (a Hub chunk's repo ids among the declared links): without it,
+# a scan of the namespace's crosswalk rows once per chunk (migration 0019).
+Index("ix_crosswalk_namespace_external_id_lower", Crosswalk.namespace, func.lower(Crosswalk.external_id))
 
 
 class Observation(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.store.base import Base, JSONType, UTCDateTime
@@ -74,6 +74,12 @@ class HfRepo(Base):
     last_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_observation_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id", ondelete="SET NULL"))
+
+
+# A Hub chunk joins its new card documents to their repos and looks up the repos based on its new ones: without
+# these, both scan every stored repo once per chunk (migration 0019).
+Index("ix_hf_repos_card_document_id", HfRepo.card_document_id)
+Index("ix_hf_repos_base_model_lower", func.lower(HfRepo.base_model))
 
 
 class HfOrg(Base):
