@@ -99,22 +99,7 @@ def test_tuple_rows_store_what_insert_rows_stores(sessions):
 def test_select_in_reads_what_an_orm_query_reads(sessions):
     with sessions.begin() as session:
         keys = [f"acme/m{i}" for i in range(1200)]
-        insert_rows(
-            session,
-            Model.__table__,
-            [
-                {
-                    "key": k,
-                    "vendor": "acme",
-                    "name": None,
-                    "first_seen_at": SEEN,
-                    "updated_at": SEEN,
-                    "is_derivative": False,
-                    "open_weight_status": "unknown",
-                }
-                for k in keys
-            ],
-        )
+        insert_rows(session, Model.__table__, [_model(k) for k in keys])
         session.add(Model(key="acme/pending", vendor="acme", first_seen_at=SEEN, updated_at=SEEN))  # flushed first
         wanted = [*keys[::3], "acme/pending", "acme/missing"]
         got = {row.key: row.id for row in select_in(session, Model.__table__, ["id", "key"], "key", wanted)}
