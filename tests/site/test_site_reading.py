@@ -52,3 +52,27 @@ def test_a_helper_that_dies_is_an_error(small_db, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match=r"exit code 3"):
         _read(small_db, tmp_path / "site", 2)
     assert not list((tmp_path / "site").iterdir())  # the exports' and the helper's files removed
+
+
+def test_the_rows_cache_keeps_every_chunk_through_both_saves_of_a_build(tmp_path):
+    def chunk(key: str) -> reading._Chunk:
+        return reading._Chunk(key, [], [(0, len(key), 1)], [key.encode()])
+
+    cache = reading.ChunkCache(tmp_path, "salt", {}, {})
+    cache.chunks = [chunk("a"), chunk("b")]
+    cache.save([])  # before the exports are put in place
+    cache.save([], {"rows": {b"a": "<tr data-name=a>"}, "templates": {}})  # with the rows, at the end
+    again = reading.ChunkCache(tmp_path, "salt", {}, {})
+    assert {k: (c.spans, c.digests) for k, c in again.previous.items()} == {
+        "a": ([(0, 1, 1)], [b"a"]),
+        "b": ([(0, 1, 1)], [b"b"]),
+    }
+    assert again.kept.rows == {b"a": "<tr data-name=a>"}
+    # The next build reuses one chunk (written back as it was) and makes another.
+    again.chunks = [again.previous["b"], chunk("c")]
+    again.save([])
+    again.save([], {"rows": {}, "templates": {}})
+    third = reading.ChunkCache(tmp_path, "salt", {}, {})
+    assert sorted(third.previous) == ["b", "c"]
+    assert third.previous["c"].digests == [b"c"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [reading.CACHE]

@@ -71,7 +71,7 @@ def test_kept_rows_are_dropped_when_the_build_salt_differs(tmp_path):
                 "version": reading.CACHE_VERSION,
                 "salt": "old",
                 "exports": {},
-                "chunks": [],
+                "chunks": 0,
                 "reuse": {"rows": {b"x": "<tr data-name=x>"}, "templates": {"shared:k": b"code"}},
             }
         )

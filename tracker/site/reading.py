@@ -13,6 +13,7 @@ does before its page workers can start.
 from __future__ import annotations
 
 import hashlib
+import io
 import multiprocessing
 import os
 import pickle
@@ -121,9 +122,11 @@ def _encode(records: Sequence[dict[str, Any]], columns: Sequence[str] | None) ->
 
 #: Where a chunk's records lie in an export file: (start byte, end byte, records).
 Span = tuple[int, int, int]
-#: The summaries and exports of the last build by chunk, in the output folder (written only by builds).
+#: The summaries and exports of the last build by chunk, in the output folder (written only by builds):
+#: a pickled header (version, salt, exports, the rows' HTML and templates, the number of chunks) followed
+#: by each chunk pickled on its own, so that a save copies a chunk's bytes without holding them all.
 CACHE = ".tracker-site-rows.pickle"
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 
 @dataclass
@@ -153,11 +156,16 @@ class ChunkCache:
         #: The table rows' HTML and compiled templates of the last build (:mod:`tracker.site.reuse`).
         self.kept = Reused()
         self._exports: dict[str, tuple[int, str]] = {}
-        #: Each chunk pickled on its own, by ``id`` of the chunk (with the chunk, so the id is not reused):
-        #: a reused chunk is written back as the last build pickled it.
+        #: The last build's chunks pickled, by ``id`` of the chunk (with the chunk, so the id is not
+        #: reused): a reused chunk is written back as the last build pickled it. Dropped by the first
+        #: save, which records where each chunk lies in the file it wrote instead (:attr:`_placed`).
         self._blobs: dict[int, tuple[_Chunk, bytes]] = {}
+        #: Where the file this build saved holds each chunk: ``id`` → (the chunk, start, length).
+        self._placed: dict[int, tuple[_Chunk, int, int]] = {}
         try:
-            raw = pickle.loads((folder / CACHE).read_bytes())  # a file only builds write, in their own folder
+            stored = (folder / CACHE).read_bytes()  # a file only builds write, in their own folder
+            reader = io.BytesIO(stored)
+            raw = pickle.load(reader)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return
         if not isinstance(raw, dict) or raw.get("version") != CACHE_VERSION or raw.get("salt") != salt:
@@ -170,9 +178,12 @@ class ChunkCache:
             if exported.get(rel_path) != digest or not target.is_file() or target.stat().st_size != size:
                 return
         previous: dict[str, _Chunk] = {}
+        count = raw.get("chunks")
         try:
-            for blob in raw.get("chunks", ()):
-                chunk = pickle.loads(blob)
+            for _ in range(count if isinstance(count, int) else 0):
+                start = reader.tell()
+                chunk = pickle.load(reader)
+                blob = stored[start : reader.tell()]
                 previous[chunk.key] = chunk
                 self._blobs[id(chunk)] = (chunk, blob)
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
@@ -201,26 +212,64 @@ class ChunkCache:
 
     def save(self, files: Sequence[ExportFile], reuse: Mapping[str, object] | None = None) -> None:
         """Write the chunks (and ``reuse``, :meth:`tracker.site.reuse.Reused.to_raw`); called before the
-        exports are put in place, then again with this build's rows once the pages are rendered."""
+        exports are put in place, then again with this build's rows once the pages are rendered. A
+        chunk is pickled once per build, straight into the file: a later save copies its bytes from
+        the file the earlier one wrote, a piece at a time."""
         if reuse is None or not self._exports:
             self._exports = {f.rel_path: (f.size, f.digest) for f in files}
-        blobs = []
-        for chunk in self.chunks:
-            known = self._blobs.get(id(chunk))
-            if known is None or known[0] is not chunk:
-                known = self._blobs[id(chunk)] = (chunk, pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
-            blobs.append(known[1])
-        data = {
-            "version": CACHE_VERSION,
-            "salt": self.salt,
-            "exports": self._exports,
-            "chunks": blobs,
-            "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
-        }
-        tmp = self.folder / f".{CACHE}.tmp"
-        with tmp.open("wb") as fh:  # streamed, a frame at a time: not a second copy of it all in memory
-            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.folder / CACHE)
+        target, tmp = self.folder / CACHE, self.folder / f".{CACHE}.tmp"
+        placed: dict[int, tuple[_Chunk, int, int]] = {}
+        with tmp.open("wb") as fh, _Source(target if self._placed else None) as source:
+            header = {
+                "version": CACHE_VERSION,
+                "salt": self.salt,
+                "exports": self._exports,
+                "chunks": len(self.chunks),
+                "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
+            }
+            # Streamed, a frame at a time: not a second copy of the rows in memory.
+            pickle.dump(header, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            for chunk in self.chunks:
+                start = fh.tell()
+                known, at = self._blobs.get(id(chunk)), self._placed.get(id(chunk))
+                if known is not None and known[0] is chunk:
+                    fh.write(known[1])
+                elif at is not None and at[0] is chunk:
+                    source.copy(at[1], at[2], fh)
+                else:
+                    pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                placed[id(chunk)] = (chunk, start, fh.tell() - start)
+        os.replace(tmp, target)
+        self._placed = placed
+        self._blobs.clear()
+
+class _Source:
+    """The cache file an earlier save of this build wrote, read a piece at a time (nothing when ``path``
+    is None)."""
+
+    #: Bytes copied at a time.
+    PIECE = 1 << 20
+
+    def __init__(self, path: Path | None) -> None:
+        self.fh: IO[bytes] | None = path.open("rb") if path is not None else None
+
+    def __enter__(self) -> _Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fh is not None:
+            self.fh.close()
+
+    def copy(self, start: int, length: int, out: IO[bytes]) -> None:
+        if self.fh is None:
+            raise OSError(f"no {CACHE} to copy from")
+        self.fh.seek(start)
+        while length > 0:
+            piece = self.fh.read(min(length, self.PIECE))
+            if not piece:
+                raise OSError(f"{CACHE} is shorter than this build left it")
+            out.write(piece)
+            length -= len(piece)
 
 
 def _copy(stream: _Stream, source: Path, span: Span) -> Span:

@@ -140,6 +140,7 @@ def render_changed(
             else:
                 writer.keep(rel_path)
                 build.failures.append(problem)
+    del results  # a tuple a model page: their paths and digests are kept in the writer and the hashes
     writer.finish()
     problems = tuple(build.problems) + tuple(f"model page {key}: {detail}" for key, detail in build.failures)
     # The rows' HTML and compiled templates, for the next build (the chunks were saved before the exports).

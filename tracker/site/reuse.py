@@ -52,8 +52,8 @@ class Reused:
 
     def to_raw(self, rows: Mapping[bytes, str]) -> dict[str, object]:
         """What to keep: ``rows`` (the rows of this build's models, see :meth:`Tables.known_rows`) and
-        the compiled templates."""
-        return {"rows": dict(rows), "templates": dict(self.templates)}
+        the compiled templates; not copied: the build keeps the whole rows mapping once, pickled as it is."""
+        return {"rows": rows, "templates": self.templates}
 
 
 def compile_templates(kept: Reused, pages_env: Environment) -> None:
