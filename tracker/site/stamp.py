@@ -26,7 +26,7 @@ import hashlib
 from typing import Any
 
 import orjson
-from sqlalchemy import Integer, String, Table, TypeDecorator, cast, func, literal, select, text, type_coerce
+from sqlalchemy import Integer, String, Table, TypeDecorator, func, select, text, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -68,8 +68,14 @@ def table_figures(session: Session) -> dict[str, list[str]]:
 
 
 def aggregates_sql(table: Table, dialect: Dialect) -> str:
-    """PURE: the aggregates query of ``table`` (:func:`_aggregates`) as SQL text, written here rather than
-    compiled by SQLAlchemy: compiling the ~30 queries cost a fresh process more than running them."""
+    """PURE: the aggregates query of ``table`` as SQL text, written here rather than built with SQLAlchemy
+    and compiled: compiling the ~30 queries cost a fresh process more than running them.
+
+    Per column: integers give their count and their sum modulo a prime; times (only ever set to "now": a
+    changed one is the largest) their count and largest value; long texts and JSON only their count
+    (reading them would cost more than the build saves; the write paths that change one also change a
+    short column of its row); short texts their count and the sums of their length and of their first
+    and last characters' codes, each weighted by the row's integer key."""
     quote = dialect.identifier_preparer.quote
     code = "ascii" if dialect.name == "postgresql" else "unicode"
     keys = list(table.primary_key.columns)
@@ -108,35 +114,6 @@ def aggregates_sql(table: Table, dialect: Dialect) -> str:
 def stamp_of(figures: dict[str, Any]) -> str:
     """PURE: the digest of the aggregates (table name → values)."""
     return hashlib.blake2b(orjson.dumps(figures, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
-
-
-def _aggregates(table: Table, dialect: str) -> list[ColumnElement[Any]]:
-    code = func.ascii if dialect == "postgresql" else func.unicode
-    keys = list(table.primary_key.columns)
-    weight: ColumnElement[Any] = literal(1)
-    if len(keys) == 1 and isinstance(keys[0].type, Integer):
-        weight = keys[0] % _WEIGHT + 1
-    out: list[ColumnElement[Any]] = [func.count()]
-    for column in table.columns:
-        kind = _base(column)
-        if isinstance(kind, Integer):
-            out += [func.count(column), func.sum(column % _PRIME)]
-        elif isinstance(column.type, UTCDateTime):
-            # Times are only ever set to "now": a changed one is the largest.
-            out += [func.count(column), func.max(column)]
-        elif not _small(column):
-            # Long texts and JSON: only whether they are set (reading them would cost more than the
-            # build saves). The write paths that change one also change a short column of its row.
-            out.append(func.count(column))
-        else:
-            text = cast(column, String)
-            out += [
-                func.count(column),
-                func.sum(func.length(text) * weight),
-                func.sum(code(func.substr(text, 1, 1)) * weight),
-                func.sum(code(func.substr(text, func.length(text), 1)) * weight),
-            ]
-    return out
 
 
 def _base(column: Any) -> Any:
