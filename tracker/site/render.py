@@ -23,9 +23,9 @@ def source_html(src: Source | None) -> Markup:
     """Where a value comes from: the source (linked when it is a web address) and the time (escaped)."""
     if src is None:
         return Markup("")
-    label = str(escape(src.label))
+    label = _output_escape(src.label)
     if src.url:
-        label = f'<a href="{escape(src.url)}" rel="nofollow noopener noreferrer">{label}</a>'
+        label = f'<a href="{_output_escape(src.url)}" rel="nofollow noopener noreferrer">{label}</a>'
     when = f', <time datetime="{fmt.iso(src.at)}">{fmt.timestamp(src.at)}</time>' if src.at else ""
     return Markup(f'<span class="src">{label}{when}</span>')
 
