@@ -27,7 +27,7 @@ def _with_callback(html: str, base_url: str | None) -> str:
         "<tbody><tr><td onclick=x>1</td></tr></tbody></table>",
         "<script>alert(1)</script><style>p{}</style><!-- c --><iframe src=x></iframe><svg><a>s</a></svg>ok",
         "<img src=x onerror=alert(1)><form action=y><input formaction=z></form><object data=w></object>",
-        "<DIV TITLE=t><ABBR title=\"w\">W</ABBR><details><summary>s</summary>x</details></DIV><u>unclosed",
+        '<DIV TITLE=t><ABBR title="w">W</ABBR><details><summary>s</summary>x</details></DIV><u>unclosed',
     ],
 )
 def test_markup_without_links_is_cleaned_as_the_callback_cleaner_does(html):
