@@ -75,9 +75,11 @@ def environment() -> Environment:
         # ``fresh_environment`` once instead, which drops compiled templates whose file changed
         auto_reload=False,
     )
-    from tracker.site.peer_sections import peer_sections  # it escapes with this module's functions
+    # written in Python, escaping with this module's functions
+    from tracker.site.event_rows import event_rows
+    from tracker.site.peer_sections import peer_sections
 
-    env.globals["peer_sections"] = peer_sections
+    env.globals.update({"peer_sections": peer_sections, "event_rows_html": event_rows})
     env.filters.update(
         {
             "usd": fmt.usd,
