@@ -1,4 +1,4 @@
-"""The change-table rows, written in Python: the same bytes as the macro they replace."""
+"""The change tables, written in Python: the same bytes as the macros they replace."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from tracker.site.contexts import EventView
-from tracker.site.event_rows import event_rows
+from tracker.site.event_rows import event_rows, events_table
 from tracker.site.render import environment
 
-#: ``event_rows`` of ``templates/site/_macros.html`` when it was a Jinja loop (the reference).
+#: ``event_rows`` and ``events_table`` of ``templates/site/_macros.html`` when they were Jinja (the reference).
 MACRO = (Path(__file__).parent / "event_rows_reference.html").read_text(encoding="utf-8")
+MACRO = MACRO.replace("{%- endmacro %}\n\n", "{%- endmacro %}\n")  # the definitions output nothing
 HOSTILE = "<script>alert(\"x\")</script> & 'q'"
 
 
@@ -51,7 +52,11 @@ def test_rows_are_the_macro_bytes_with_hostile_values(show_model: bool, root: st
     expected = macro.render(events=EVENTS, root=root, show_model=show_model)
     assert str(event_rows(EVENTS, root, show_model)) == expected
     assert "<script>" not in expected
+    table = environment().from_string(MACRO + "{{ events_table(events, root, show_model) }}")
+    assert str(events_table(EVENTS, root, show_model)) == table.render(events=EVENTS, root=root, show_model=show_model)
 
 
 def test_no_event_is_no_row() -> None:
     assert str(event_rows([], "../")) == ""
+    table = environment().from_string(MACRO + "{{ events_table([], '../', False) }}").render()
+    assert str(events_table([], "../", False)) == table

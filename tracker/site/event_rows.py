@@ -1,4 +1,4 @@
-"""The rows of a change table (``_macros.html``'s ``event_rows``) written in Python.
+"""The change tables (``_macros.html``'s ``events_table`` and its rows) written in Python.
 
 A model page has two change tables, a change-log page a hundred rows; the macro's attribute lookups
 and filter calls were most of their cost. Every value is escaped as template output escapes it
@@ -32,3 +32,13 @@ def event_rows(events: Iterable[EventView], root: str, show_model: bool = True) 
                 out.append(f"<td><code>{e(ev.subject)}</code></td>")
         out.append(f"<td>{e(ev.summary)}</td>\n</tr>\n")
     return Markup("".join(out))
+
+
+def events_table(events: Iterable[EventView], root: str, show_model: bool = True) -> Markup:
+    """The ``<table class="events">`` of ``events`` (:func:`event_rows`)."""
+    model = '<th scope="col">Model</th>' if show_model else ""
+    return Markup(
+        '<table class="events">\n<thead><tr><th scope="col">Date</th><th scope="col">Change</th>'
+        f'{model}<th scope="col">What changed</th></tr></thead>\n<tbody>\n'
+        f"{event_rows(events, root, show_model)}\n</tbody>\n</table>"
+    )

@@ -76,10 +76,10 @@ def environment() -> Environment:
         auto_reload=False,
     )
     # written in Python, escaping with this module's functions
-    from tracker.site.event_rows import event_rows
+    from tracker.site.event_rows import events_table
     from tracker.site.peer_sections import peer_sections
 
-    env.globals.update({"peer_sections": peer_sections, "event_rows_html": event_rows})
+    env.globals.update({"peer_sections": peer_sections, "events_table_html": events_table})
     env.filters.update(
         {
             "usd": fmt.usd,
