@@ -55,3 +55,15 @@ def test_chart_points_are_where_the_decimal_arithmetic_put_them():
         path = svg.split('<path d="M', 1)[1].split('"', 1)[0].split(" L")
         assert [p.split(",")[0] for p in path[::2]] == xs
         assert [p.split(",")[1] for p in path[::2]] == ys
+
+
+def test_days_are_written_as_strftime_writes_them():
+    from tracker.site.svg import _day
+
+    for moment in (
+        dt.datetime(2026, 3, 7, 23, 59, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 7, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=-8))),
+        dt.datetime(999, 1, 2, tzinfo=dt.UTC),
+        dt.datetime(1000, 12, 31),
+    ):
+        assert _day(moment) == moment.strftime("%Y-%m-%d")

@@ -76,6 +76,11 @@ def _nice_ceiling(value: Decimal) -> Decimal:
     return value.to_integral_value(rounding=ROUND_CEILING)
 
 
+def _day(moment: dt.datetime) -> str:
+    """``moment.strftime("%Y-%m-%d")``, without strftime's cost (~1 µs) for years of four digits."""
+    return moment.date().isoformat() if moment.year >= 1000 else moment.strftime("%Y-%m-%d")
+
+
 def _seconds(moment: dt.datetime) -> int:
     return int(moment.timestamp())
 
@@ -157,7 +162,7 @@ def price_chart(series: Sequence[Series], *, title: str) -> Markup | None:
                 points.append(f"{x_text(stop)},{yy}")
             if previous is not None:
                 label_times.append(start)
-                change = f"{sp.start.strftime('%Y-%m-%d')}: {s.label} {_amount(previous)} → {_amount(sp)}"
+                change = f"{_day(sp.start)}: {s.label} {_amount(previous)} → {_amount(sp)}"
                 anchor = sp.amount if sp.amount is not None else Decimal(0)
                 markers.append(
                     f'<circle cx="{x_text(start)}" cy="{y_text(anchor)}" r="4" fill="{color}">'
@@ -187,7 +192,7 @@ def price_chart(series: Sequence[Series], *, title: str) -> Markup | None:
         if any(abs(xx - other) < LABEL_GAP for other in placed):
             continue
         placed.append(xx)
-        day = dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d")
+        day = _day(dt.datetime.fromtimestamp(seconds, dt.UTC))
         parts.append(
             f'<line x1="{_px(xx)}" y1="{_px(bottom)}" x2="{_px(xx)}" y2="{_px(bottom + 5)}" stroke="#71717a"/>'
             f'<text x="{_px(xx)}" y="{_px(bottom + 18)}" text-anchor="middle" fill="#52525b">{day}</text>'
