@@ -77,9 +77,10 @@ def environment() -> Environment:
     )
     # written in Python, escaping with this module's functions
     from tracker.site.event_rows import events_table
+    from tracker.site.fact_rows import fact_rows
     from tracker.site.peer_sections import peer_sections
 
-    env.globals.update({"peer_sections": peer_sections, "events_table_html": events_table})
+    env.globals.update({"peer_sections": peer_sections, "events_table_html": events_table, "fact_rows": fact_rows})
     env.filters.update(
         {
             "usd": fmt.usd,
