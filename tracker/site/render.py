@@ -75,12 +75,20 @@ def environment() -> Environment:
         # ``fresh_environment`` once instead, which drops compiled templates whose file changed
         auto_reload=False,
     )
-    # written in Python, escaping with this module's functions
+    # the model page's hottest parts, written in Python (escaping with this module's functions)
     from tracker.site.event_rows import events_table
     from tracker.site.fact_rows import fact_rows
+    from tracker.site.history_rows import history_rows
     from tracker.site.peer_sections import peer_sections
 
-    env.globals.update({"peer_sections": peer_sections, "events_table_html": events_table, "fact_rows": fact_rows})
+    env.globals.update(
+        {
+            "events_table_html": events_table,
+            "fact_rows": fact_rows,
+            "history_rows": history_rows,
+            "peer_sections": peer_sections,
+        }
+    )
     env.filters.update(
         {
             "usd": fmt.usd,
