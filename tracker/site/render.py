@@ -75,10 +75,11 @@ def environment() -> Environment:
         # ``fresh_environment`` once instead, which drops compiled templates whose file changed
         auto_reload=False,
     )
-    # the model page's hottest parts, written in Python (escaping with this module's functions)
+    # the hottest parts of the pages, written in Python (escaping with this module's functions)
     from tracker.site.event_rows import events_table
     from tracker.site.fact_rows import fact_rows
     from tracker.site.history_rows import history_rows
+    from tracker.site.nav_links import nav_links
     from tracker.site.peer_sections import peer_sections
 
     env.globals.update(
@@ -86,6 +87,7 @@ def environment() -> Environment:
             "events_table_html": events_table,
             "fact_rows": fact_rows,
             "history_rows": history_rows,
+            "nav_links": nav_links,
             "peer_sections": peer_sections,
         }
     )
