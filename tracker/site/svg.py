@@ -182,10 +182,8 @@ def price_chart(series: Sequence[Series], *, title: str) -> Markup | None:
             f'<text x="{legend_x + 24}" y="12" dominant-baseline="middle" fill="#18181b">{escape(s.label)}</text>'
         )
     parts.extend(markers)
-    parts.append(
-        f'<line x1="{LEFT}" y1="{_px(bottom)}" x2="{WIDTH - RIGHT}" y2="{_px(bottom)}" '
-        'stroke="#71717a" stroke-width="1"/>'
-    )
+    axis, tick, label_y = _px(bottom), _px(bottom + 5), _px(bottom + 18)
+    parts.append(f'<line x1="{LEFT}" y1="{axis}" x2="{WIDTH - RIGHT}" y2="{axis}" stroke="#71717a" stroke-width="1"/>')
     placed: list[Decimal] = []
     for seconds in sorted(set(label_times)):
         xx = x(seconds)
@@ -193,9 +191,10 @@ def price_chart(series: Sequence[Series], *, title: str) -> Markup | None:
             continue
         placed.append(xx)
         day = _day(dt.datetime.fromtimestamp(seconds, dt.UTC))
+        at = _px(xx)
         parts.append(
-            f'<line x1="{_px(xx)}" y1="{_px(bottom)}" x2="{_px(xx)}" y2="{_px(bottom + 5)}" stroke="#71717a"/>'
-            f'<text x="{_px(xx)}" y="{_px(bottom + 18)}" text-anchor="middle" fill="#52525b">{day}</text>'
+            f'<line x1="{at}" y1="{axis}" x2="{at}" y2="{tick}" stroke="#71717a"/>'
+            f'<text x="{at}" y="{label_y}" text-anchor="middle" fill="#52525b">{day}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
