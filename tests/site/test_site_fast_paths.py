@@ -10,7 +10,7 @@ import pytest
 from markupsafe import Markup, escape
 
 from tracker.site import exports, markdown
-from tracker.site.render import _output_escape
+from tracker.site.render import output_escape
 
 PIECES = [
     "<",
@@ -58,8 +58,8 @@ def test_active_html_answers_as_the_full_expression_searched():
 
 
 @pytest.mark.parametrize("value", ["a<b & 'c' \"d\"", "", "plain", Markup("<b>x</b>"), 12, None, 1.5])
-def test_template_output_escapes_as_markupsafe(value: object) -> None:
-    assert str(_output_escape(value)) == str(escape(value))
+def test_templateoutput_escapes_as_markupsafe(value: object) -> None:
+    assert str(output_escape(value)) == str(escape(value))
 
 
 def _dict_writer_csv(records: list[dict[str, object]], columns: list[str]) -> str:

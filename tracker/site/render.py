@@ -23,14 +23,14 @@ def source_html(src: Source | None) -> Markup:
     """Where a value comes from: the source (linked when it is a web address) and the time (escaped)."""
     if src is None:
         return Markup("")
-    label = str(escape(src.label))
+    label = output_escape(src.label)
     if src.url:
-        label = f'<a href="{escape(src.url)}" rel="nofollow noopener noreferrer">{label}</a>'
+        label = f'<a href="{output_escape(src.url)}" rel="nofollow noopener noreferrer">{label}</a>'
     when = f', <time datetime="{fmt.iso(src.at)}">{fmt.timestamp(src.at)}</time>' if src.at else ""
     return Markup(f'<span class="src">{label}{when}</span>')
 
 
-def _output_escape(value: Any) -> str:
+def output_escape(value: Any) -> str:
     """What autoescaped template output does with a value (``markupsafe.escape``), without making a
     :class:`~markupsafe.Markup` of every plain string: the template only joins the pieces, so the page
     is the same text. Anything else (markup, numbers, undefined) goes through ``escape`` itself."""
@@ -40,13 +40,13 @@ def _output_escape(value: Any) -> str:
 
 
 class SiteTemplate(Template):
-    """A template whose ``{{ … }}`` output escapes with :func:`_output_escape` (a model page has ~300)."""
+    """A template whose ``{{ … }}`` output escapes with :func:`output_escape` (a model page has ~300)."""
 
     @classmethod
     def _from_namespace(
         cls, environment: Environment, namespace: MutableMapping[str, Any], globals: MutableMapping[str, Any]
     ) -> Template:
-        namespace["escape"] = _output_escape
+        namespace["escape"] = output_escape
         return super()._from_namespace(environment, namespace, globals)
 
 
@@ -74,6 +74,22 @@ def environment() -> Environment:
         # not a stat of each template file at every render (~4 a model page): a build calls
         # ``fresh_environment`` once instead, which drops compiled templates whose file changed
         auto_reload=False,
+    )
+    # the hottest parts of the pages, written in Python (escaping with this module's functions)
+    from tracker.site.event_rows import events_table
+    from tracker.site.fact_rows import fact_rows
+    from tracker.site.history_rows import history_rows
+    from tracker.site.nav_links import nav_links
+    from tracker.site.peer_sections import peer_sections
+
+    env.globals.update(
+        {
+            "events_table_html": events_table,
+            "fact_rows": fact_rows,
+            "history_rows": history_rows,
+            "nav_links": nav_links,
+            "peer_sections": peer_sections,
+        }
     )
     env.filters.update(
         {

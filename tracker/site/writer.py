@@ -11,6 +11,7 @@ refused, so ``--out`` cannot clobber an unrelated directory.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -127,16 +128,16 @@ def write_if_changed(target: Path, content: str | bytes) -> bool:
     data = content.encode("utf-8") if isinstance(content, str) else content
     if _same_content(target, data):
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(target, data)
     return True
 
 
 def _same_content(target: Path, data: bytes) -> bool:
     try:
-        if target.stat().st_size != len(data):
+        if os.stat(target).st_size != len(data):
             return False
-        return target.read_bytes() == data
+        with open(target, "rb") as fh:
+            return fh.read() == data
     except FileNotFoundError:
         return False
 
@@ -156,12 +157,38 @@ def _same_file(target: Path, source: Path) -> bool:
         return False
 
 
+#: Temporary files are opened exclusively, created with the page's final mode (then set exactly, whatever
+#: the umask): nothing in the folder is ever overwritten or followed.
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+_temp_numbers = itertools.count()
+
+
 def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    """``data`` written to a new temporary file beside ``target`` (its folders made when missing), then
+    renamed over it: a reader sees the old file or the new one, never half a page.
+
+    The temporary name is this process's (``.name.<pid>-<n>.tmp``; a leftover of an earlier process with
+    the same id makes it fall back to :func:`tempfile.mkstemp`): a few system calls a file instead of
+    ``mkstemp``'s random names and a ``mkdir`` of every page's folder whether it exists or not (at
+    10,000 models a cold build writes 11,400 files into 10,000 new folders).
+    """
+    folder = os.path.dirname(target)
+    tmp = os.path.join(folder, f".{os.path.basename(target)}.{os.getpid()}-{next(_temp_numbers)}.tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
+        fd = os.open(tmp, _CREATE, 0o644)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(tmp, _CREATE, 0o644)
+    except FileExistsError:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+    try:
+        try:
+            os.fchmod(fd, 0o644)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
