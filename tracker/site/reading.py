@@ -151,7 +151,7 @@ class ChunkCache:
         self.chunks: list[_Chunk] = []
         self.previous: dict[str, _Chunk] = {}
         self.reused = 0
-        #: The summary digests of the chunks reused from the last build, by model id.
+        #: The summary digests of every chunk (reused from the last build or made by this one), by model id.
         self.digests: dict[int, bytes] = {}
         #: The table rows' HTML and compiled templates of the last build (:mod:`tracker.site.reuse`).
         self.kept = Reused()
@@ -242,6 +242,7 @@ class ChunkCache:
         os.replace(tmp, target)
         self._placed = placed
         self._blobs.clear()
+
 
 class _Source:
     """The cache file an earlier save of this build wrote, read a piece at a time (nothing when ``path``
@@ -360,6 +361,7 @@ def _stream(
                 spans = [_copy(st, path, span) for st, path, span in zip(streams, helper.files, parts, strict=True)]
                 if cache is not None:
                     cache.chunks.append(_Chunk(key, made, spans, digests))
+                    cache.digests.update((s.id, d) for s, d in zip(made, digests, strict=True))
                 continue
             part = _part(session, data, models)
             if summarize_into:
@@ -369,7 +371,9 @@ def _stream(
             spans = [stream.add(rows) for stream, rows in zip(streams, (records, records, prices, prices), strict=True)]
             if cache is not None:
                 made = [summaries[m.id] for m in models]
-                cache.chunks.append(_Chunk(key, made, spans, [summary_digest(s) for s in made]))
+                digests = [summary_digest(s) for s in made]
+                cache.chunks.append(_Chunk(key, made, spans, digests))
+                cache.digests.update((s.id, d) for s, d in zip(made, digests, strict=True))
         return [stream.close() for stream in streams]
     except BaseException:
         for stream in streams:

@@ -79,6 +79,7 @@ def render_changed(
         reuse.compile_templates(cache.kept, build.env)
         inputs = site_inputs(data, summaries, cache.digests)
         inputs.tables.reuse_rows(cache.kept.rows)
+        inputs.tables.reuse_orders(cache.kept.orders, cache.kept.order_digests)
     job = ModelPagesJob(
         writer.out_dir,
         build.site,
@@ -144,7 +145,7 @@ def render_changed(
     writer.finish()
     problems = tuple(build.problems) + tuple(f"model page {key}: {detail}" for key, detail in build.failures)
     # The rows' HTML and compiled templates, for the next build (the chunks were saved before the exports).
-    cache.save(export_files, cache.kept.to_raw(inputs.tables.known_rows()))
+    cache.save(export_files, cache.kept.to_raw(inputs.tables.known_rows(), inputs.tables.known_orders()))
     # A build with failed pages records no stamp, so that the next build tries them again.
     write_inputs(
         writer.out_dir,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -147,6 +148,14 @@ class Tables:
         self._digests: dict[int, bytes] = dict(digests or {})
         #: Sort → model id → its place in that order among all the summaries.
         self._ranks: dict[str, dict[int, int]] = {}
+        #: Sort → all the summaries in that order.
+        self._full: dict[str, list[ModelSummary]] = {}
+        #: The sequence given (the generators' ``ordered``): asked for in a sort order, it is :attr:`_full`.
+        self._given = summaries
+        #: Sort orders of an earlier build (:meth:`reuse_orders`): sort → model ids, and their digests.
+        self._known_orders: Mapping[str, Sequence[int]] = {}
+        self._known_digests: Mapping[int, bytes] = {}
+        self._every: dict[int, bytes] | None = None
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
@@ -156,12 +165,15 @@ class Tables:
 
     def order(self, models: Iterable[ModelSummary], sort: str) -> list[ModelSummary]:
         """``models`` in a sort order. Every model's place in it is found once per build (one sort of
-        all of them; the keys end with the model key, so the order is total); a list is then ordered
-        by those places (integers), not by its models' sort keys."""
+        all of them, or the last build's order with the changed models moved: :func:`merge_order`; the
+        keys end with the model key, so the order is total); a list is then ordered by those places
+        (integers), not by its models' sort keys."""
         rank = self._ranks.get(sort)
         if rank is None:
-            key = SORT_KEYS[sort]
-            rank = self._ranks[sort] = {m.id: i for i, m in enumerate(sorted(self.summaries, key=key))}
+            full = self._full[sort] = self._sorted(sort)
+            rank = self._ranks[sort] = {m.id: i for i, m in enumerate(full)}
+        if models is self._given or models is self.summaries:
+            return list(self._full[sort])
         models = list(models)
         try:
             by_rank = {rank[m.id]: m for m in models}
@@ -170,6 +182,30 @@ class Tables:
         if len(by_rank) != len(models):  # (or one listed twice)
             return sorted(models, key=SORT_KEYS[sort])
         return [by_rank[r] for r in sorted(by_rank)]
+
+    def _sorted(self, sort: str) -> list[ModelSummary]:
+        key = SORT_KEYS[sort]
+        known = self._known_orders.get(sort)
+        if known is not None:
+            merged = merge_order(self.summaries, known, self._known_digests, self._all_digests(), key)
+            if merged is not None:
+                return merged
+        return sorted(self.summaries, key=key)
+
+    def reuse_orders(self, orders: Mapping[str, Sequence[int]], digests: Mapping[int, bytes]) -> None:
+        """Take the sort orders an earlier build made from the same code (:meth:`known_orders`): a
+        model whose summary digest is the one given keeps its place among the others."""
+        self._known_orders, self._known_digests = orders, digests
+
+    def known_orders(self) -> tuple[dict[str, list[int]], dict[int, bytes]]:
+        """The sort orders this build made (sort → model ids), and the summary digests they were made of."""
+        orders = {sort: [m.id for m in full] for sort, full in self._full.items()}
+        return orders, (self._all_digests() if orders else {})
+
+    def _all_digests(self) -> dict[int, bytes]:
+        if self._every is None:
+            self._every = {m.id: self.digest(m) for m in self.summaries}
+        return self._every
 
     def digest(self, model: ModelSummary) -> bytes:
         """The digest of one model's summary (everything its row shows)."""
@@ -280,6 +316,31 @@ class Tables:
             render_rows=render,
             pager=pager,
         )
+
+
+def merge_order(
+    summaries: Sequence[ModelSummary],
+    known: Sequence[int],
+    known_digests: Mapping[int, bytes],
+    digests: Mapping[int, bytes],
+    key: Callable[[ModelSummary], Any],
+) -> list[ModelSummary] | None:
+    """PURE: ``summaries`` sorted by ``key``, from an earlier order of model ids (``known``, made of
+    summaries with ``known_digests``): a summary whose digest (``digests``) is unchanged keeps its place
+    among the others (its key is made of it alone), the changed and new ones are put in by bisection.
+    ``key`` must be total (distinct for distinct models). None when too many changed to be worth it."""
+    by_id = {m.id: m for m in summaries}
+    kept = [i for i in known if i in by_id and known_digests.get(i) == digests.get(i)]
+    if len(set(kept)) != len(kept):
+        return None
+    same = set(kept)
+    changed = [m for m in summaries if m.id not in same]
+    if len(changed) * len(summaries).bit_length() > len(summaries):  # bisections would cost more than a sort
+        return None
+    order = [by_id[i] for i in kept]
+    for m in sorted(changed, key=key):  # a key is computed only for the places bisection looks at
+        order.insert(bisect_left(order, key(m), key=key), m)
+    return order
 
 
 def _present(known: Iterable[str], present: set[str], term: Callable[[str], Any]) -> tuple[tuple[str, str], ...]:

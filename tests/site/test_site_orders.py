@@ -1,0 +1,98 @@
+"""The models' sort orders kept for the next build (:func:`tracker.site.summaries.merge_order`): a
+rebuild moves only the models whose summary changed, and gets the order a full sort gives."""
+
+from __future__ import annotations
+
+import pickle
+import random
+from dataclasses import dataclass
+
+import pytest
+from site_fixtures import fill_small_database, site_settings
+from test_site_incremental import MISTRAL, _cut_price
+from test_site_incremental_listings import _folder
+
+from tracker.site import reading
+from tracker.site import summaries as summaries_module
+from tracker.site.build import build_site
+from tracker.site.summaries import SORT_KEYS, merge_order
+from tracker.store.db import session_scope
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    value: int
+
+
+def _key(row: _Row) -> tuple[int, int]:
+    return (row.value, row.id)
+
+
+def _digests(rows: list[_Row]) -> dict[int, bytes]:
+    return {r.id: repr(r).encode() for r in rows}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_merged_order_is_the_full_sort(seed):
+    rng = random.Random(seed)
+    before = [_Row(i, rng.randrange(50)) for i in range(200)]
+    known = [r.id for r in sorted(before, key=_key)]
+    now = list(before)
+    for _ in range(rng.randrange(1, 20)):  # values changed, models added and removed
+        at = rng.randrange(len(now))
+        choice = rng.randrange(3)
+        if choice == 0:
+            now[at] = _Row(now[at].id, rng.randrange(50))
+        elif choice == 1:
+            now.append(_Row(1000 + len(now), rng.randrange(50)))
+        else:
+            now.pop(at)
+    merged = merge_order(now, known, _digests(before), _digests(now), _key)
+    assert merged == sorted(now, key=_key)
+
+
+def test_a_changed_model_moves_only_when_its_digest_says_so():
+    before = [_Row(1, 10), _Row(2, 20), _Row(3, 30)]
+    known = [1, 2, 3]
+    now = [_Row(1, 40), _Row(2, 20), _Row(3, 30)]
+    assert merge_order(now, known, _digests(before), _digests(now), _key) == [now[1], now[2], now[0]]
+    # Under the old digest the model counts as unchanged and keeps its place (the digest decides).
+    assert merge_order(now, known, _digests(before), _digests(before), _key) == now
+
+
+def test_too_many_changes_are_left_to_a_full_sort():
+    before = [_Row(i, i) for i in range(64)]
+    now = [_Row(i, -i if i < 12 else i) for i in range(64)]  # 11 of 64 changed: 11 × 7 bisections > 64
+    assert merge_order(now, [r.id for r in before], _digests(before), _digests(now), _key) is None
+
+
+def test_a_price_change_rebuild_keeps_the_orders_a_full_sort_gives(sessions, db_url, tmp_path, monkeypatch):
+    monkeypatch.setattr(summaries_module, "PAGE_SIZE", 1)
+    with session_scope(sessions) as session:
+        fill_small_database(session)
+    settings = site_settings(db_url, tmp_path / "no-newsletter", workers=1)
+    site = tmp_path / "site"
+    build_site(sessions, settings, site)
+    first = pickle.loads((site / reading.CACHE).read_bytes())["reuse"]["orders"]
+    assert set(first[0]) == set(SORT_KEYS)
+    _cut_price(sessions, subject=MISTRAL, model_id=4, new="500")  # raised: its place in the input order moves
+    sorted_all = []
+    real = summaries_module.Tables._sorted
+
+    def spy(self, sort):
+        out = real(self, sort)
+        sorted_all.append([m.id for m in out] == [m.id for m in sorted(self.summaries, key=SORT_KEYS[sort])])
+        return out
+
+    monkeypatch.setattr(summaries_module.Tables, "_sorted", spy)
+    build_site(sessions, settings, site)
+    assert sorted_all == [True] * len(SORT_KEYS)
+    again = pickle.loads((site / reading.CACHE).read_bytes())["reuse"]["orders"]
+    assert again[0]["input"].index(4) > first[0]["input"].index(4)
+    cold = tmp_path / "cold"
+    build_site(sessions, settings, cold)
+    assert pickle.loads((cold / reading.CACHE).read_bytes())["reuse"]["orders"] == again
+    incremental, fresh = _folder(site), _folder(cold)
+    assert sorted(incremental) == sorted(fresh)
+    assert [rel for rel in fresh if incremental[rel] != fresh[rel]] == []
