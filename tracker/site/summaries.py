@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -156,6 +157,8 @@ class Tables:
         self._known_orders: Mapping[str, Sequence[int]] = {}
         self._known_digests: Mapping[int, bytes] = {}
         self._every: dict[int, bytes] | None = None
+        self._ids: dict[int, ModelSummary] | None = None
+        self._same: set[int] | None = None
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
@@ -187,10 +190,22 @@ class Tables:
         key = SORT_KEYS[sort]
         known = self._known_orders.get(sort)
         if known is not None:
-            merged = merge_order(self.summaries, known, self._known_digests, self._all_digests(), key)
+            merged = merge_order(self._by_id(), known, self._unchanged(), key)
             if merged is not None:
                 return merged
         return sorted(self.summaries, key=key)
+
+    def _by_id(self) -> dict[int, ModelSummary]:
+        if self._ids is None:
+            self._ids = {m.id: m for m in self.summaries}
+        return self._ids
+
+    def _unchanged(self) -> set[int]:
+        """The models whose summary digest is the one the kept orders were made of."""
+        if self._same is None:
+            known, digests = self._known_digests, self._all_digests()
+            self._same = {i for i, d in digests.items() if known.get(i) == d}
+        return self._same
 
     def reuse_orders(self, orders: Mapping[str, Sequence[int]], digests: Mapping[int, bytes]) -> None:
         """Take the sort orders an earlier build made from the same code (:meth:`known_orders`): a
@@ -206,6 +221,16 @@ class Tables:
         if self._every is None:
             self._every = {m.id: self.digest(m) for m in self.summaries}
         return self._every
+
+    def grouped(self, group: Callable[[ModelSummary], Hashable | None]) -> dict[Hashable, list[ModelSummary]]:
+        """Every summary by ``group`` of it (None: in no group), each group newest release first (the
+        order :meth:`pages` lists them in): one pass over that order instead of a sort of each group."""
+        out: dict[Hashable, list[ModelSummary]] = defaultdict(list)
+        for m in self.order(self.summaries, "released"):
+            name = group(m)
+            if name is not None:
+                out[name].append(m)
+        return out
 
     def digest(self, model: ModelSummary) -> bytes:
         """The digest of one model's summary (everything its row shows)."""
@@ -259,12 +284,13 @@ class Tables:
         return {i: html.replace(self.ROOT, root) for i, html in self.generic().items()}
 
     def pages(
-        self, models: Iterable[ModelSummary], base: str, *, size: int | None = None
+        self, models: Iterable[ModelSummary], base: str, *, size: int | None = None, presorted: bool = False
     ) -> Iterator[tuple[int, str, ModelsTable]]:
         """(number, path, table) of each page of ``models`` listed at ``base`` (newest release first,
-        :data:`PAGE_SIZE` a page; one page, at ``base``, when they are few or none)."""
+        :data:`PAGE_SIZE` a page; one page, at ``base``, when they are few or none; ``presorted``: they
+        already are in that order, see :meth:`grouped`)."""
         size = size or PAGE_SIZE
-        ordered = self.order(models, "released")
+        ordered = list(models) if presorted else self.order(models, "released")
         count = max(1, -(-len(ordered) // size))
         for number in range(1, count + 1):
             path = paged_path(base, number)
@@ -319,25 +345,24 @@ class Tables:
 
 
 def merge_order(
-    summaries: Sequence[ModelSummary],
+    summaries: Mapping[int, ModelSummary],
     known: Sequence[int],
-    known_digests: Mapping[int, bytes],
-    digests: Mapping[int, bytes],
+    unchanged: Collection[int],
     key: Callable[[ModelSummary], Any],
 ) -> list[ModelSummary] | None:
-    """PURE: ``summaries`` sorted by ``key``, from an earlier order of model ids (``known``, made of
-    summaries with ``known_digests``): a summary whose digest (``digests``) is unchanged keeps its place
-    among the others (its key is made of it alone), the changed and new ones are put in by bisection.
-    ``key`` must be total (distinct for distinct models). None when too many changed to be worth it."""
-    by_id = {m.id: m for m in summaries}
-    kept = [i for i in known if i in by_id and known_digests.get(i) == digests.get(i)]
+    """PURE: ``summaries`` (by model id) sorted by ``key``, from an earlier order of model ids
+    (``known``): a model in ``unchanged`` (its summary is the one that order was made of) keeps its
+    place among the others, as its key is made of its summary alone; the changed and new ones are put
+    in by bisection. ``key`` must be total (distinct for distinct models). None when too many changed
+    for bisection to cost less than a sort."""
+    kept = [i for i in known if i in unchanged and i in summaries]
     if len(set(kept)) != len(kept):
         return None
     same = set(kept)
-    changed = [m for m in summaries if m.id not in same]
-    if len(changed) * len(summaries).bit_length() > len(summaries):  # bisections would cost more than a sort
+    changed = [m for i, m in summaries.items() if i not in same]
+    if len(changed) * len(summaries).bit_length() > len(summaries):
         return None
-    order = [by_id[i] for i in kept]
+    order = [summaries[i] for i in kept]
     for m in sorted(changed, key=key):  # a key is computed only for the places bisection looks at
         order.insert(bisect_left(order, key(m), key=key), m)
     return order

@@ -25,6 +25,7 @@ def vendor_pages(inputs: SiteInputs) -> Outputs:
         if model is not None and len(recent[model.vendor_path]) < VENDOR_CHANGES_SHOWN:
             recent[model.vendor_path].append(event)
     listing = []
+    released = inputs.tables.grouped(lambda m: m.vendor_path)  # the same groups, newest release first
     for path, models in groups.items():
         name = Counter(m.vendor_name or m.vendor for m in models).most_common(1)[0][0]
         releases = [m.released_at for m in models if m.released_at is not None]
@@ -38,7 +39,7 @@ def vendor_pages(inputs: SiteInputs) -> Outputs:
             )
         )
         counts = status_facets(models)
-        for number, page_path, table in inputs.tables.pages(models, path):
+        for number, page_path, table in inputs.tables.pages(released[path], path, presorted=True):
             yield PageOut(
                 "vendor.html",
                 VendorPage(
