@@ -16,8 +16,13 @@ from test_site_incremental_listings import _folder
 from tracker.site import reading
 from tracker.site import summaries as summaries_module
 from tracker.site.build import build_site
+from tracker.site.reuse import pack_orders, unpack_orders
 from tracker.site.summaries import SORT_KEYS, merge_order
 from tracker.store.db import session_scope
+
+
+def _orders(site):
+    return unpack_orders(pickle.loads((site / reading.CACHE).read_bytes())["reuse"]["orders"])
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ def test_a_price_change_rebuild_keeps_the_orders_a_full_sort_gives(sessions, db_
     settings = site_settings(db_url, tmp_path / "no-newsletter", workers=1)
     site = tmp_path / "site"
     build_site(sessions, settings, site)
-    first = pickle.loads((site / reading.CACHE).read_bytes())["reuse"]["orders"]
+    first = _orders(site)
     assert set(first[0]) == set(SORT_KEYS)
     _cut_price(sessions, subject=MISTRAL, model_id=4, new="500")  # raised: its place in the input order moves
     sorted_all = []
@@ -94,11 +99,20 @@ def test_a_price_change_rebuild_keeps_the_orders_a_full_sort_gives(sessions, db_
     monkeypatch.setattr(summaries_module.Tables, "_sorted", spy)
     build_site(sessions, settings, site)
     assert sorted_all == [True] * len(SORT_KEYS)
-    again = pickle.loads((site / reading.CACHE).read_bytes())["reuse"]["orders"]
+    again = _orders(site)
     assert again[0]["input"].index(4) > first[0]["input"].index(4)
     cold = tmp_path / "cold"
     build_site(sessions, settings, cold)
-    assert pickle.loads((cold / reading.CACHE).read_bytes())["reuse"]["orders"] == again
+    assert _orders(cold) == again
     incremental, fresh = _folder(site), _folder(cold)
     assert sorted(incremental) == sorted(fresh)
     assert [rel for rel in fresh if incremental[rel] != fresh[rel]] == []
+
+
+def test_packed_orders_load_as_they_were_and_odd_shapes_load_as_none():
+    sorts, digests = {"name": [3, 1, 2], "released": [1, 2, 3]}, {1: b"a" * 12, 2: b"b" * 12, 3: b"c" * 12}
+    orders, loaded = unpack_orders(pack_orders(sorts, digests))
+    assert {k: list(v) for k, v in orders.items()} == sorts and loaded == digests
+    assert pack_orders(sorts, {1: b"a", 2: b"bb"}) == {}  # digests of different sizes are not kept
+    assert unpack_orders({"sorts": {}, "ids": b"x", "digests": b"", "size": 12}) == ({}, {})
+    assert unpack_orders([1]) == ({}, {})

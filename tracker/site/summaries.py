@@ -212,9 +212,9 @@ class Tables:
         model whose summary digest is the one given keeps its place among the others."""
         self._known_orders, self._known_digests = orders, digests
 
-    def known_orders(self) -> tuple[dict[str, list[int]], dict[int, bytes]]:
+    def known_orders(self) -> tuple[dict[str, Sequence[int]], dict[int, bytes]]:
         """The sort orders this build made (sort → model ids), and the summary digests they were made of."""
-        orders = {sort: [m.id for m in full] for sort, full in self._full.items()}
+        orders: dict[str, Sequence[int]] = {sort: [m.id for m in full] for sort, full in self._full.items()}
         return orders, (self._all_digests() if orders else {})
 
     def _all_digests(self) -> dict[int, bytes]:
