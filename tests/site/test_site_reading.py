@@ -76,3 +76,33 @@ def test_the_rows_cache_keeps_every_chunk_through_both_saves_of_a_build(tmp_path
     assert sorted(third.previous) == ["b", "c"]
     assert third.previous["c"].digests == [b"c"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [reading.CACHE]
+
+
+def test_a_reused_chunk_whose_records_moved_is_written_back_not_pickled_again(tmp_path, monkeypatch):
+    def chunk(key: str, start: int) -> reading._Chunk:
+        return reading._Chunk(key, [], [(start, start + 1, 1)], [key.encode()])
+
+    cache = reading.ChunkCache(tmp_path, "salt", {}, {})
+    cache.chunks = [chunk("a", 0), chunk("b", 1)]
+    cache.save([])
+    cache.save([], {"rows": {}, "templates": {}})
+    again = reading.ChunkCache(tmp_path, "salt", {}, {})
+    pickled: list[object] = []
+    real = reading.pickle.dump
+
+    def dump(obj, *args, **kwargs):
+        pickled.append(obj)
+        return real(obj, *args, **kwargs)
+
+    monkeypatch.setattr(reading.pickle, "dump", dump)
+    # "a" changed and grew: "b" is the same chunk, its records two bytes further on.
+    again.chunks = [chunk("a2", 0), again.reuse(again.previous["b"], [(3, 4, 1)])]
+    again.save([])
+    again.save([], {"rows": {}, "templates": {}})
+    bodies = [obj for obj in pickled if isinstance(obj, tuple)]
+    assert [body[0] for body in bodies] == ["a2"]  # only the new chunk's body was pickled
+    third = reading.ChunkCache(tmp_path, "salt", {}, {})
+    assert {k: (c.spans, c.digests) for k, c in third.previous.items()} == {
+        "a2": ([(0, 1, 1)], [b"a2"]),
+        "b": ([(3, 4, 1)], [b"b"]),
+    }

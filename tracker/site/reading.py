@@ -123,10 +123,12 @@ def _encode(records: Sequence[dict[str, Any]], columns: Sequence[str] | None) ->
 #: Where a chunk's records lie in an export file: (start byte, end byte, records).
 Span = tuple[int, int, int]
 #: The summaries and exports of the last build by chunk, in the output folder (written only by builds):
-#: a pickled header (version, salt, exports, the rows' HTML and templates, the number of chunks) followed
-#: by each chunk pickled on its own, so that a save copies a chunk's bytes without holding them all.
+#: a pickled header (version, salt, exports, the rows' HTML and templates, the number of chunks and
+#: where each chunk's records lie in the exports) followed by each chunk's body (key, summaries,
+#: digests) pickled on its own, so that a save copies a chunk's bytes without holding them all, and a
+#: chunk whose records moved in the exports (a change in an earlier chunk) is not pickled again.
 CACHE = ".tracker-site-rows.pickle"
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 
 @dataclass
@@ -156,12 +158,12 @@ class ChunkCache:
         #: The table rows' HTML and compiled templates of the last build (:mod:`tracker.site.reuse`).
         self.kept = Reused()
         self._exports: dict[str, tuple[int, str]] = {}
-        #: The last build's chunks pickled, by ``id`` of the chunk (with the chunk, so the id is not
-        #: reused): a reused chunk is written back as the last build pickled it. Dropped by the first
-        #: save, which records where each chunk lies in the file it wrote instead (:attr:`_placed`).
-        self._blobs: dict[int, tuple[_Chunk, bytes]] = {}
-        #: Where the file this build saved holds each chunk: ``id`` → (the chunk, start, length).
-        self._placed: dict[int, tuple[_Chunk, int, int]] = {}
+        #: The last build's chunk bodies pickled, by chunk key (a key stands for the body's content):
+        #: a reused chunk is written back as the last build pickled it, wherever its records now lie.
+        #: Dropped by the first save, which records where each body lies in the file it wrote instead
+        #: (:attr:`_placed`: key → start, length).
+        self._blobs: dict[str, bytes] = {}
+        self._placed: dict[str, tuple[int, int]] = {}
         try:
             stored = (folder / CACHE).read_bytes()  # a file only builds write, in their own folder
             reader = io.BytesIO(stored)
@@ -178,14 +180,15 @@ class ChunkCache:
             if exported.get(rel_path) != digest or not target.is_file() or target.stat().st_size != size:
                 return
         previous: dict[str, _Chunk] = {}
-        count = raw.get("chunks")
+        count, all_spans = raw.get("chunks"), raw.get("spans")
+        if not isinstance(count, int) or not isinstance(all_spans, list) or len(all_spans) != count:
+            return
         try:
-            for _ in range(count if isinstance(count, int) else 0):
+            for spans in all_spans:
                 start = reader.tell()
-                chunk = pickle.load(reader)
-                blob = stored[start : reader.tell()]
-                previous[chunk.key] = chunk
-                self._blobs[id(chunk)] = (chunk, blob)
+                key, summaries, digests = pickle.load(reader)
+                previous[key] = _Chunk(key, summaries, list(spans), digests)
+                self._blobs[key] = stored[start : reader.tell()]
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             self._blobs.clear()
             return
@@ -206,8 +209,8 @@ class ChunkCache:
         return h.hexdigest()
 
     def reuse(self, old: _Chunk, spans: list[Span]) -> _Chunk:
-        """The last build's chunk, with its records' places in this build's exports (the same chunk,
-        written back as it was pickled, when they did not move)."""
+        """The last build's chunk, with its records' places in this build's exports (its body is written
+        back as it was pickled, whether they moved or not)."""
         return old if old.spans == spans else _Chunk(old.key, old.summaries, spans, old.digests)
 
     def save(self, files: Sequence[ExportFile], reuse: Mapping[str, object] | None = None) -> None:
@@ -218,27 +221,29 @@ class ChunkCache:
         if reuse is None or not self._exports:
             self._exports = {f.rel_path: (f.size, f.digest) for f in files}
         target, tmp = self.folder / CACHE, self.folder / f".{CACHE}.tmp"
-        placed: dict[int, tuple[_Chunk, int, int]] = {}
+        placed: dict[str, tuple[int, int]] = {}
         with tmp.open("wb") as fh, _Source(target if self._placed else None) as source:
             header = {
                 "version": CACHE_VERSION,
                 "salt": self.salt,
                 "exports": self._exports,
                 "chunks": len(self.chunks),
+                "spans": [chunk.spans for chunk in self.chunks],
                 "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
             }
             # Streamed, a frame at a time: not a second copy of the rows in memory.
             pickle.dump(header, fh, protocol=pickle.HIGHEST_PROTOCOL)
             for chunk in self.chunks:
                 start = fh.tell()
-                known, at = self._blobs.get(id(chunk)), self._placed.get(id(chunk))
-                if known is not None and known[0] is chunk:
-                    fh.write(known[1])
-                elif at is not None and at[0] is chunk:
-                    source.copy(at[1], at[2], fh)
+                blob, at = self._blobs.get(chunk.key), self._placed.get(chunk.key)
+                if blob is not None:
+                    fh.write(blob)
+                elif at is not None:
+                    source.copy(at[0], at[1], fh)
                 else:
-                    pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                placed[id(chunk)] = (chunk, start, fh.tell() - start)
+                    body = (chunk.key, chunk.summaries, chunk.digests)
+                    pickle.dump(body, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                placed[chunk.key] = (start, fh.tell() - start)
         os.replace(tmp, target)
         self._placed = placed
         self._blobs.clear()
