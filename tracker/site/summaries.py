@@ -171,12 +171,14 @@ class Tables:
         all of them, or the last build's order with the changed models moved: :func:`merge_order`; the
         keys end with the model key, so the order is total); a list is then ordered by those places
         (integers), not by its models' sort keys."""
-        rank = self._ranks.get(sort)
-        if rank is None:
+        full = self._full.get(sort)
+        if full is None:
             full = self._full[sort] = self._sorted(sort)
-            rank = self._ranks[sort] = {m.id: i for i, m in enumerate(full)}
         if models is self._given or models is self.summaries:
-            return list(self._full[sort])
+            return list(full)
+        rank = self._ranks.get(sort)
+        if rank is None:  # only when a part of the models is ordered (the listings take theirs from :meth:`grouped`)
+            rank = self._ranks[sort] = {m.id: i for i, m in enumerate(full)}
         models = list(models)
         try:
             by_rank = {rank[m.id]: m for m in models}
