@@ -30,6 +30,7 @@ from tracker.site.contexts import ModelSummary
 from tracker.site.queries import ModelRow, SiteData, model_rows
 from tracker.site.reuse import Reused
 from tracker.site.summaries import summarize, summary_digest
+from tracker.store.events import decoders_stamp
 
 #: Models whose listings and prices are in memory at once (a changed model's chunk is read again).
 CHUNK = 500
@@ -123,12 +124,13 @@ def _encode(records: Sequence[dict[str, Any]], columns: Sequence[str] | None) ->
 #: Where a chunk's records lie in an export file: (start byte, end byte, records).
 Span = tuple[int, int, int]
 #: The summaries and exports of the last build by chunk, in the output folder (written only by builds):
-#: a pickled header (version, salt, exports, the rows' HTML and templates, the number of chunks and
-#: where each chunk's records lie in the exports) followed by each chunk's body (key, summaries,
-#: digests) pickled on its own, so that a save copies a chunk's bytes without holding them all, and a
-#: chunk whose records moved in the exports (a change in an earlier chunk) is not pickled again.
+#: a pickled header (version, salt, exports, the rows' HTML and templates, the digests of the events
+#: found valid, the number of chunks and where each chunk's records lie in the exports) followed by
+#: each chunk's body (key, summaries, digests) pickled on its own, so that a save copies a chunk's bytes
+#: without holding them all, and a chunk whose records moved in the exports (a change in an earlier
+#: chunk) is not pickled again.
 CACHE = ".tracker-site-rows.pickle"
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 
 
 @dataclass
@@ -158,6 +160,12 @@ class ChunkCache:
         #: The table rows' HTML and compiled templates of the last build (:mod:`tracker.site.reuse`).
         self.kept = Reused()
         self._exports: dict[str, tuple[int, str]] = {}
+        #: The last build's valid events (:func:`tracker.store.events.event_digest`, kept with the
+        #: decoders' code stamp, :func:`~tracker.store.events.decoders_stamp`): given to
+        #: :func:`tracker.site.queries.load_site_data` as ``known_events``.
+        self.known_events: frozenset[bytes] = frozenset()
+        #: This build's, saved for the next (:attr:`tracker.site.queries.SiteData.event_digests`).
+        self.event_digests: Sequence[bytes] = ()
         #: The last build's chunk bodies pickled, by chunk key (a key stands for the body's content):
         #: a reused chunk is written back as the last build pickled it, wherever its records now lie.
         #: Dropped by the first save, which records where each body lies in the file it wrote instead
@@ -174,6 +182,9 @@ class ChunkCache:
             return
         reuse = raw.get("reuse")
         self.kept = Reused(reuse if isinstance(reuse, dict) else None)
+        events = raw.get("events")
+        if isinstance(events, tuple) and len(events) == 2 and events[0] == decoders_stamp():
+            self.known_events = unpack_digests(events[1])
         files: dict[str, tuple[int, str]] = raw.get("exports", {})
         for rel_path, (size, digest) in files.items():
             target = folder / rel_path
@@ -230,6 +241,7 @@ class ChunkCache:
                 "chunks": len(self.chunks),
                 "spans": [chunk.spans for chunk in self.chunks],
                 "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
+                "events": (decoders_stamp(), b"".join(self.event_digests)),
             }
             # Streamed, a frame at a time: not a second copy of the rows in memory.
             pickle.dump(header, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -247,6 +259,17 @@ class ChunkCache:
         os.replace(tmp, target)
         self._placed = placed
         self._blobs.clear()
+
+
+#: Bytes of one :func:`tracker.store.events.event_digest`.
+EVENT_DIGEST = 8
+
+
+def unpack_digests(packed: object) -> frozenset[bytes]:
+    """PURE: the event digests packed one after the other (nothing unless bytes of whole digests)."""
+    if not isinstance(packed, bytes) or len(packed) % EVENT_DIGEST:
+        return frozenset()
+    return frozenset(packed[i : i + EVENT_DIGEST] for i in range(0, len(packed), EVENT_DIGEST))
 
 
 class _Source:

@@ -66,11 +66,13 @@ def render_changed(
     previous = build.previous
     say("reading the database")
     with collector.reading():  # long-lived rows, no garbage: the collector off, then they are frozen
-        data = load_site_data(session, rows=False)
-        status = load_status(session, settings)
-        build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
         row_keys = rows_by_model(session)
         cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
+        # The events the last build found valid are decoded only when a page shows them.
+        data = load_site_data(session, rows=False, known_events=cache.known_events)
+        cache.event_digests = data.event_digests
+        status = load_status(session, settings)
+        build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
         engine = session.get_bind()
         assert isinstance(engine, Engine)
         workers = worker_count(settings.site.workers, len(data.models), engine)
