@@ -180,31 +180,32 @@ def read_events(
     (validity depends only on the kind and data the digest is made of, and on the decoders' code, which
     the keeper of the digests must tell apart).
     """
+    rows = EventRow.__table__  # table columns: rows come back as tuples, without the ORM's loading
     query = select(
-        EventRow.id,
-        EventRow.kind,
-        EventRow.subject,
-        EventRow.model_id,
-        EventRow.source,
-        EventRow.detected_at,
-        EventRow.data,
+        rows.c.id,
+        rows.c.kind,
+        rows.c.subject,
+        rows.c.model_id,
+        rows.c.source,
+        rows.c.detected_at,
+        rows.c.data,
     )
     if newest_first:
-        query = query.order_by(EventRow.detected_at.desc(), EventRow.id.desc())
+        query = query.order_by(rows.c.detected_at.desc(), rows.c.id.desc())
     else:
-        query = query.order_by(EventRow.detected_at, EventRow.id)
+        query = query.order_by(rows.c.detected_at, rows.c.id)
     if since is not None:
-        query = query.where(EventRow.detected_at >= since)
+        query = query.where(rows.c.detected_at >= since)
     if until is not None:
-        query = query.where(EventRow.detected_at < until)
+        query = query.where(rows.c.detected_at < until)
     if kinds:
-        query = query.where(EventRow.kind.in_(list(kinds)))
+        query = query.where(rows.c.kind.in_(list(kinds)))
     if model_id is not None or subjects:
         conditions = []
         if model_id is not None:
-            conditions.append(EventRow.model_id == model_id)
+            conditions.append(rows.c.model_id == model_id)
         if subjects:
-            conditions.append(EventRow.subject.in_(sorted(subjects)))
+            conditions.append(rows.c.subject.in_(sorted(subjects)))
         query = query.where(or_(*conditions))
     if limit:
         query = query.limit(limit)
