@@ -17,6 +17,7 @@ import io
 import multiprocessing
 import os
 import pickle
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,8 +151,22 @@ class ChunkCache:
     copied from the files the last build wrote. Unusable (another version, or exports that are not
     the ones described) means every chunk is read."""
 
-    def __init__(self, folder: Path, salt: str, rows: Mapping[int, str], exported: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        salt: str,
+        rows: Mapping[int, str],
+        exported: Mapping[str, str],
+        *,
+        static: str | None = None,
+    ) -> None:
         self.folder, self.salt, self.rows = folder, salt, rows
+        #: :func:`tracker.site.page_keys.static_digest` of this build (the salt and the stamp figures of
+        #: every table but the listings, prices and events): given, a chunk's key is found from a quick
+        #: key (:meth:`_quick`) the last build recorded for it, without the ``repr`` of its model rows.
+        self.static = static
+        self._quick_known: dict[str, str] = {}
+        self._quick_made: dict[str, str] = {}
         self.chunks: list[_Chunk] = []
         self.previous: dict[str, _Chunk] = {}
         self.reused = 0
@@ -182,6 +197,9 @@ class ChunkCache:
             return
         reuse = raw.get("reuse")
         self.kept = Reused(reuse if isinstance(reuse, dict) else None)
+        quick = raw.get("quick")
+        if static is not None and isinstance(quick, dict):
+            self._quick_known = quick
         events = raw.get("events")
         if isinstance(events, tuple) and len(events) == 2 and events[0] == decoders_stamp():
             self.known_events = unpack_digests(events[1])
@@ -206,6 +224,34 @@ class ChunkCache:
         self.previous = previous
 
     def key(self, data: SiteData, models: Sequence[ModelRow], keys: Mapping[int, str]) -> str:
+        """The chunk's key (:meth:`full_key`); with :attr:`static`, the one the last build recorded for
+        the same quick key, if it did."""
+        if self.static is None:
+            return self.full_key(data, models, keys)
+        quick = self._quick(self.static, data, models)
+        full = self._quick_known.get(quick)
+        if full is None:
+            full = self.full_key(data, models, keys)
+        self._quick_made[quick] = full
+        return full
+
+    def _quick(self, static: str, data: SiteData, models: Sequence[ModelRow]) -> str:
+        """What a chunk's key is made of but for the tables the static digest stands for: the models'
+        ids, their rows' aggregates and every rename link. The model rows (the ``models`` table), their
+        bases' keys and their disputes (``disputes``) are the same when the static digest is, since
+        the stamp's figures of those tables then are; renames are taken into account by the links."""
+        h = hashlib.blake2b(static.encode(), digest_size=16)
+        rows = self.rows
+        h.update(array("q", [m.id for m in models]).tobytes())
+        h.update("\x00".join([rows.get(m.id, "") for m in models]).encode())
+        links = sorted(data.rename_ids.items())
+        h.update(repr(links).encode())
+        h.update("\x00".join([rows.get(old, "") for old, _new in links]).encode())
+        return h.hexdigest()
+
+    def full_key(self, data: SiteData, models: Sequence[ModelRow], keys: Mapping[int, str]) -> str:
+        """Everything the chunk is made from: its model rows, their rows' aggregates, their disputes,
+        their bases' keys and the rename links into them."""
         ids = {m.id for m in models}
         links = sorted((old, new) for old, new in data.rename_ids.items() if new in ids)
         h = hashlib.blake2b(self.salt.encode(), digest_size=16)
@@ -242,6 +288,7 @@ class ChunkCache:
                 "spans": [chunk.spans for chunk in self.chunks],
                 "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
                 "events": (decoders_stamp(), b"".join(self.event_digests)),
+                "quick": self._quick_made,
             }
             # Streamed, a frame at a time: not a second copy of the rows in memory.
             pickle.dump(header, fh, protocol=pickle.HIGHEST_PROTOCOL)

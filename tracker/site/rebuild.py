@@ -67,7 +67,8 @@ def render_changed(
     say("reading the database")
     with collector.reading():  # long-lived rows, no garbage: the collector off, then they are frozen
         row_keys = rows_by_model(session)
-        cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
+        static = static_digest(build.salt, figures) if figures is not None else None
+        cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {}, static=static)
         # The events the last build found valid are decoded only when a page shows them.
         data = load_site_data(session, rows=False, known_events=cache.known_events)
         cache.event_digests = data.event_digests
@@ -91,7 +92,7 @@ def render_changed(
         previous=previous.hashes if previous is not None else {},
         salt=build.salt,
         row_keys=row_keys,
-        static_key=static_digest(build.salt, figures) if figures is not None else None,
+        static_key=static,
     )
     tasks = batches(len(data.models))
     say(f"rendering {len(data.models)} model pages")
