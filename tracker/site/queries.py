@@ -333,27 +333,28 @@ def card_texts(session: Session, document_ids: Iterable[int], *, limit: int = CA
 
 
 def _model_columns() -> tuple[Any, ...]:
+    models = Model.__table__  # the table's columns: rows come back as tuples, without the ORM's loading
     return (
-        Model.id,
-        Model.key,
-        Model.vendor,
-        Model.name,
-        Model.first_seen_at,
-        Model.released_at,
-        Model.is_derivative,
-        Model.base_model_id,
-        Model.base_relation,
-        Model.open_weight_status,
-        Model.open_weight_evidence,
-        Model.license_key,
-        Model.license_class,
-        Model.params_total,
-        Model.params_active,
-        Model.params_source,
-        Model.context_length,
-        Model.hf_repo_id,
-        Model.openrouter_id,
-        Model.updated_at,
+        models.c.id,
+        models.c.key,
+        models.c.vendor,
+        models.c.name,
+        models.c.first_seen_at,
+        models.c.released_at,
+        models.c.is_derivative,
+        models.c.base_model_id,
+        models.c.base_relation,
+        models.c.open_weight_status,
+        models.c.open_weight_evidence,
+        models.c.license_key,
+        models.c.license_class,
+        models.c.params_total,
+        models.c.params_active,
+        models.c.params_source,
+        models.c.context_length,
+        models.c.hf_repo_id,
+        models.c.openrouter_id,
+        models.c.updated_at,
     )
 
 
