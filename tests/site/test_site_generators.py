@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from site_fixtures import fill_small_database, write_newsletter_archive
 from tracker.site.archive import read_archive
 from tracker.site.contexts import VendorPage
 from tracker.site.generators import FileOut, PageOut, site_inputs
+from tracker.site.generators import vendors as vendors_module
 from tracker.site.generators.catalogs import catalog_pages
 from tracker.site.generators.changes import change_log
 from tracker.site.generators.disputes import disputes_page
@@ -22,6 +24,7 @@ from tracker.site.generators.newsletter import issue_summaries, newsletter_pages
 from tracker.site.generators.open_weights import open_weight_pages
 from tracker.site.generators.status import status_pages
 from tracker.site.generators.vendors import vendor_pages
+from tracker.site.inputs import page_hash
 from tracker.site.paths import output_file
 from tracker.site.queries import load_site_data
 from tracker.site.status import StatusData
@@ -89,3 +92,18 @@ def test_a_vendor_page_lists_the_vendors_typed_changes_newest_first(inputs):
     assert [c.kind for c in qwen.changes] == ["price_changed", "price_changed", "price_changed", "model_added"]
     assert qwen.changes[0].summary == "Input price (prompts ≥ 32,000 tokens) added: $1.56 per 1M tokens"
     assert [c.detected_at for c in qwen.changes] == sorted((c.detected_at for c in qwen.changes), reverse=True)
+
+
+def test_a_vendor_pages_input_hash_sees_its_recent_changes_without_their_views(inputs, monkeypatch):
+    def qwen(of):
+        return next(o.page for o in vendor_pages(of) if isinstance(o.page, VendorPage) and o.page.vendor == "Qwen")
+
+    before = qwen(inputs)
+    qwen_ids = {m.id for m in inputs.summaries.values() if m.vendor_name == "Qwen"}
+    newest = next(e for e in inputs.data.events if e.model_id in qwen_ids)
+    fewer = replace(inputs, data=replace(inputs.data, events=[e for e in inputs.data.events if e is not newest]))
+    monkeypatch.setattr(vendors_module, "event_view", lambda *a: pytest.fail("a view made for the hash"))
+    after = qwen(fewer)
+    assert after.table == before.table
+    assert page_hash("s", "vendor.html", after) != page_hash("s", "vendor.html", before)
+    assert page_hash("s", "vendor.html", qwen(inputs)) == page_hash("s", "vendor.html", before)

@@ -76,3 +76,63 @@ def test_the_rows_cache_keeps_every_chunk_through_both_saves_of_a_build(tmp_path
     assert sorted(third.previous) == ["b", "c"]
     assert third.previous["c"].digests == [b"c"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [reading.CACHE]
+
+
+def test_a_reused_chunk_whose_records_moved_is_written_back_not_pickled_again(tmp_path, monkeypatch):
+    def chunk(key: str, start: int) -> reading._Chunk:
+        return reading._Chunk(key, [], [(start, start + 1, 1)], [key.encode()])
+
+    cache = reading.ChunkCache(tmp_path, "salt", {}, {})
+    cache.chunks = [chunk("a", 0), chunk("b", 1)]
+    cache.save([])
+    cache.save([], {"rows": {}, "templates": {}})
+    again = reading.ChunkCache(tmp_path, "salt", {}, {})
+    pickled: list[object] = []
+    real = reading.pickle.dump
+
+    def dump(obj, *args, **kwargs):
+        pickled.append(obj)
+        return real(obj, *args, **kwargs)
+
+    monkeypatch.setattr(reading.pickle, "dump", dump)
+    # "a" changed and grew: "b" is the same chunk, its records two bytes further on.
+    again.chunks = [chunk("a2", 0), again.reuse(again.previous["b"], [(3, 4, 1)])]
+    again.save([])
+    again.save([], {"rows": {}, "templates": {}})
+    bodies = [obj for obj in pickled if isinstance(obj, tuple)]
+    assert [body[0] for body in bodies] == ["a2"]  # only the new chunk's body was pickled
+    third = reading.ChunkCache(tmp_path, "salt", {}, {})
+    assert {k: (c.spans, c.digests) for k, c in third.previous.items()} == {
+        "a2": ([(0, 1, 1)], [b"a2"]),
+        "b": ([(3, 4, 1)], [b"b"]),
+    }
+
+
+def test_a_chunks_key_is_found_by_its_quick_key_only_for_the_same_static_digest(small_db, tmp_path, monkeypatch):
+    with small_db() as session:
+        data = load_site_data(session, rows=False)
+    keys = {m.id: m.key for m in data.models}
+    rows = {m.id: f"rows of {m.id}" for m in data.models}
+    made: list[str] = []
+    real = reading.ChunkCache.full_key
+
+    def full_key(self, *args):
+        made.append("full")
+        return real(self, *args)
+
+    monkeypatch.setattr(reading.ChunkCache, "full_key", full_key)
+    first = reading.ChunkCache(tmp_path, "salt", rows, {}, static="tables as they were")
+    key = first.key(data, data.models, keys)
+    first.save([])
+    assert made == ["full"]
+    again = reading.ChunkCache(tmp_path, "salt", rows, {}, static="tables as they were")
+    assert again.key(data, data.models, keys) == key and made == ["full"]  # from the quick key
+    # A model's rows changed: its quick key differs, the full key is made (and differs).
+    changed = {**rows, data.models[0].id: "new rows"}
+    other = reading.ChunkCache(tmp_path, "salt", changed, {}, static="tables as they were")
+    assert other.key(data, data.models, keys) != key and made == ["full", "full"]
+    # Another table changed (another static digest): the full key decides, as without one.
+    moved = reading.ChunkCache(tmp_path, "salt", rows, {}, static="a model row changed")
+    assert moved.key(data, data.models, keys) == key and made == ["full"] * 3
+    plain = reading.ChunkCache(tmp_path, "salt", rows, {})
+    assert plain.key(data, data.models, keys) == key and made == ["full"] * 4

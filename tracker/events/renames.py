@@ -18,7 +18,8 @@ from tracker.events.types import ModelRenamed
 
 def renames_of(events: Iterable[Any]) -> list[tuple[str, str]]:
     """``(old listing id, new model key)`` of every ``model_renamed`` stored event, oldest first."""
-    renamed = [e for e in events if isinstance(e.event, ModelRenamed)]
+    # The kind first: a stored event is decoded only when used (tracker.store.events.StoredEvent).
+    renamed = [e for e in events if e.kind == ModelRenamed.kind and isinstance(e.event, ModelRenamed)]
     renamed.sort(key=lambda e: (e.event.detected_at, e.id))
     return [(e.event.old_id, e.event.model_key or e.event.subject) for e in renamed]
 

@@ -33,7 +33,7 @@ def events_digest(events: Sequence[StoredEvent], models: Mapping[int, ModelSumma
     parts = []
     for event in events:
         model = models.get(event.model_id) if event.model_id is not None else None
-        e = event.event
+        e = event  # the row's columns, which the typed event is made of: nothing decoded
         parts.append(
             f"{event.id}\x00{event.model_id}\x00{e.kind}\x00{e.subject}\x00{e.source}\x00{e.detected_at.isoformat()}"
             f"\x00{model.path if model else ''}\x00{model.name if model else ''}\x01"

@@ -372,7 +372,15 @@ class VendorPage(Page):
     vendor: str
     table: ModelsTable
     status_counts: tuple[FacetLink, ...]
-    changes: tuple[EventView, ...]
+    #: The digest of the recent changes listed (:func:`tracker.site.changes.events_digest`): what
+    #: :attr:`changes` are made from, and what the page's input hash sees.
+    changes_digest: str = ""
+    #: Makes the recent changes' views (only when the page is rendered); not part of its inputs.
+    make_changes: Callable[[], tuple[EventView, ...]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def changes(self) -> tuple[EventView, ...]:
+        return self.make_changes() if self.make_changes is not None else ()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -145,6 +145,9 @@ class SiteData:
     events: list[StoredEvent] = field(default_factory=list)
     #: Stored events that could not be read back: ``(event id, error)``.
     broken_events: list[tuple[int, str]] = field(default_factory=list)
+    #: :func:`tracker.store.events.event_digest` of each event in :attr:`events` (known valid), for the
+    #: next build's ``known_events``.
+    event_digests: list[bytes] = field(default_factory=list)
     claims: dict[int, list[ClaimRow]] = field(default_factory=dict)
     disputes: dict[int, list[DisputeRow]] = field(default_factory=dict)
     #: Model cards by document URL (newest fetch per URL).
@@ -169,8 +172,11 @@ class SiteData:
         return self.events[0].detected_at if self.events else None
 
 
-def load_site_data(session: Session, *, rows: bool = True) -> SiteData:
+def load_site_data(session: Session, *, rows: bool = True, known_events: Container[bytes] | None = None) -> SiteData:
     """Read the tables the site shows (without the listings and prices unless ``rows``).
+
+    ``known_events``: the :attr:`SiteData.event_digests` of an earlier read by the same code: those
+    events are decoded only when shown (:func:`tracker.store.events.read_events`' ``known``).
 
     Text columns are ordered in Python (code-point order), not by the database, whose collation
     differs between SQLite and Postgres: the same data must give the same files on both.
@@ -191,8 +197,8 @@ def load_site_data(session: Session, *, rows: bool = True) -> SiteData:
         data.listings, data.prices = _rows(session, None)
     else:
         data.rows_loaded = False
-    events = read_events(session, newest_first=True)
-    data.events, data.broken_events = events.events, events.broken
+    events = read_events(session, newest_first=True, known=known_events if known_events is not None else ())
+    data.events, data.broken_events, data.event_digests = events.events, events.broken, events.valid
     claims = [
         ClaimRow(*row)
         for row in session.execute(
@@ -327,27 +333,28 @@ def card_texts(session: Session, document_ids: Iterable[int], *, limit: int = CA
 
 
 def _model_columns() -> tuple[Any, ...]:
+    models = Model.__table__  # the table's columns: rows come back as tuples, without the ORM's loading
     return (
-        Model.id,
-        Model.key,
-        Model.vendor,
-        Model.name,
-        Model.first_seen_at,
-        Model.released_at,
-        Model.is_derivative,
-        Model.base_model_id,
-        Model.base_relation,
-        Model.open_weight_status,
-        Model.open_weight_evidence,
-        Model.license_key,
-        Model.license_class,
-        Model.params_total,
-        Model.params_active,
-        Model.params_source,
-        Model.context_length,
-        Model.hf_repo_id,
-        Model.openrouter_id,
-        Model.updated_at,
+        models.c.id,
+        models.c.key,
+        models.c.vendor,
+        models.c.name,
+        models.c.first_seen_at,
+        models.c.released_at,
+        models.c.is_derivative,
+        models.c.base_model_id,
+        models.c.base_relation,
+        models.c.open_weight_status,
+        models.c.open_weight_evidence,
+        models.c.license_key,
+        models.c.license_class,
+        models.c.params_total,
+        models.c.params_active,
+        models.c.params_source,
+        models.c.context_length,
+        models.c.hf_repo_id,
+        models.c.openrouter_id,
+        models.c.updated_at,
     )
 
 

@@ -17,6 +17,7 @@ import io
 import multiprocessing
 import os
 import pickle
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from tracker.site.contexts import ModelSummary
 from tracker.site.queries import ModelRow, SiteData, model_rows
 from tracker.site.reuse import Reused
 from tracker.site.summaries import summarize, summary_digest
+from tracker.store.events import decoders_stamp
 
 #: Models whose listings and prices are in memory at once (a changed model's chunk is read again).
 CHUNK = 500
@@ -123,10 +125,13 @@ def _encode(records: Sequence[dict[str, Any]], columns: Sequence[str] | None) ->
 #: Where a chunk's records lie in an export file: (start byte, end byte, records).
 Span = tuple[int, int, int]
 #: The summaries and exports of the last build by chunk, in the output folder (written only by builds):
-#: a pickled header (version, salt, exports, the rows' HTML and templates, the number of chunks) followed
-#: by each chunk pickled on its own, so that a save copies a chunk's bytes without holding them all.
+#: a pickled header (version, salt, exports, the rows' HTML and templates, the digests of the events
+#: found valid, the number of chunks and where each chunk's records lie in the exports) followed by
+#: each chunk's body (key, summaries, digests) pickled on its own, so that a save copies a chunk's bytes
+#: without holding them all, and a chunk whose records moved in the exports (a change in an earlier
+#: chunk) is not pickled again.
 CACHE = ".tracker-site-rows.pickle"
-CACHE_VERSION = 5
+CACHE_VERSION = 7
 
 
 @dataclass
@@ -146,22 +151,42 @@ class ChunkCache:
     copied from the files the last build wrote. Unusable (another version, or exports that are not
     the ones described) means every chunk is read."""
 
-    def __init__(self, folder: Path, salt: str, rows: Mapping[int, str], exported: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        salt: str,
+        rows: Mapping[int, str],
+        exported: Mapping[str, str],
+        *,
+        static: str | None = None,
+    ) -> None:
         self.folder, self.salt, self.rows = folder, salt, rows
+        #: :func:`tracker.site.page_keys.static_digest` of this build (the salt and the stamp figures of
+        #: every table but the listings, prices and events): given, a chunk's key is found from a quick
+        #: key (:meth:`_quick`) the last build recorded for it, without the ``repr`` of its model rows.
+        self.static = static
+        self._quick_known: dict[str, str] = {}
+        self._quick_made: dict[str, str] = {}
         self.chunks: list[_Chunk] = []
         self.previous: dict[str, _Chunk] = {}
         self.reused = 0
-        #: The summary digests of the chunks reused from the last build, by model id.
+        #: The summary digests of every chunk (reused from the last build or made by this one), by model id.
         self.digests: dict[int, bytes] = {}
         #: The table rows' HTML and compiled templates of the last build (:mod:`tracker.site.reuse`).
         self.kept = Reused()
         self._exports: dict[str, tuple[int, str]] = {}
-        #: The last build's chunks pickled, by ``id`` of the chunk (with the chunk, so the id is not
-        #: reused): a reused chunk is written back as the last build pickled it. Dropped by the first
-        #: save, which records where each chunk lies in the file it wrote instead (:attr:`_placed`).
-        self._blobs: dict[int, tuple[_Chunk, bytes]] = {}
-        #: Where the file this build saved holds each chunk: ``id`` → (the chunk, start, length).
-        self._placed: dict[int, tuple[_Chunk, int, int]] = {}
+        #: The last build's valid events (:func:`tracker.store.events.event_digest`, kept with the
+        #: decoders' code stamp, :func:`~tracker.store.events.decoders_stamp`): given to
+        #: :func:`tracker.site.queries.load_site_data` as ``known_events``.
+        self.known_events: frozenset[bytes] = frozenset()
+        #: This build's, saved for the next (:attr:`tracker.site.queries.SiteData.event_digests`).
+        self.event_digests: Sequence[bytes] = ()
+        #: The last build's chunk bodies pickled, by chunk key (a key stands for the body's content):
+        #: a reused chunk is written back as the last build pickled it, wherever its records now lie.
+        #: Dropped by the first save, which records where each body lies in the file it wrote instead
+        #: (:attr:`_placed`: key → start, length).
+        self._blobs: dict[str, bytes] = {}
+        self._placed: dict[str, tuple[int, int]] = {}
         try:
             stored = (folder / CACHE).read_bytes()  # a file only builds write, in their own folder
             reader = io.BytesIO(stored)
@@ -172,26 +197,61 @@ class ChunkCache:
             return
         reuse = raw.get("reuse")
         self.kept = Reused(reuse if isinstance(reuse, dict) else None)
+        quick = raw.get("quick")
+        if static is not None and isinstance(quick, dict):
+            self._quick_known = quick
+        events = raw.get("events")
+        if isinstance(events, tuple) and len(events) == 2 and events[0] == decoders_stamp():
+            self.known_events = unpack_digests(events[1])
         files: dict[str, tuple[int, str]] = raw.get("exports", {})
         for rel_path, (size, digest) in files.items():
             target = folder / rel_path
             if exported.get(rel_path) != digest or not target.is_file() or target.stat().st_size != size:
                 return
         previous: dict[str, _Chunk] = {}
-        count = raw.get("chunks")
+        count, all_spans = raw.get("chunks"), raw.get("spans")
+        if not isinstance(count, int) or not isinstance(all_spans, list) or len(all_spans) != count:
+            return
         try:
-            for _ in range(count if isinstance(count, int) else 0):
+            for spans in all_spans:
                 start = reader.tell()
-                chunk = pickle.load(reader)
-                blob = stored[start : reader.tell()]
-                previous[chunk.key] = chunk
-                self._blobs[id(chunk)] = (chunk, blob)
+                key, summaries, digests = pickle.load(reader)
+                previous[key] = _Chunk(key, summaries, list(spans), digests)
+                self._blobs[key] = stored[start : reader.tell()]
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             self._blobs.clear()
             return
         self.previous = previous
 
     def key(self, data: SiteData, models: Sequence[ModelRow], keys: Mapping[int, str]) -> str:
+        """The chunk's key (:meth:`full_key`); with :attr:`static`, the one the last build recorded for
+        the same quick key, if it did."""
+        if self.static is None:
+            return self.full_key(data, models, keys)
+        quick = self._quick(self.static, data, models)
+        full = self._quick_known.get(quick)
+        if full is None:
+            full = self.full_key(data, models, keys)
+        self._quick_made[quick] = full
+        return full
+
+    def _quick(self, static: str, data: SiteData, models: Sequence[ModelRow]) -> str:
+        """What a chunk's key is made of but for the tables the static digest stands for: the models'
+        ids, their rows' aggregates and every rename link. The model rows (the ``models`` table), their
+        bases' keys and their disputes (``disputes``) are the same when the static digest is, since
+        the stamp's figures of those tables then are; renames are taken into account by the links."""
+        h = hashlib.blake2b(static.encode(), digest_size=16)
+        rows = self.rows
+        h.update(array("q", [m.id for m in models]).tobytes())
+        h.update("\x00".join([rows.get(m.id, "") for m in models]).encode())
+        links = sorted(data.rename_ids.items())
+        h.update(repr(links).encode())
+        h.update("\x00".join([rows.get(old, "") for old, _new in links]).encode())
+        return h.hexdigest()
+
+    def full_key(self, data: SiteData, models: Sequence[ModelRow], keys: Mapping[int, str]) -> str:
+        """Everything the chunk is made from: its model rows, their rows' aggregates, their disputes,
+        their bases' keys and the rename links into them."""
         ids = {m.id for m in models}
         links = sorted((old, new) for old, new in data.rename_ids.items() if new in ids)
         h = hashlib.blake2b(self.salt.encode(), digest_size=16)
@@ -206,8 +266,8 @@ class ChunkCache:
         return h.hexdigest()
 
     def reuse(self, old: _Chunk, spans: list[Span]) -> _Chunk:
-        """The last build's chunk, with its records' places in this build's exports (the same chunk,
-        written back as it was pickled, when they did not move)."""
+        """The last build's chunk, with its records' places in this build's exports (its body is written
+        back as it was pickled, whether they moved or not)."""
         return old if old.spans == spans else _Chunk(old.key, old.summaries, spans, old.digests)
 
     def save(self, files: Sequence[ExportFile], reuse: Mapping[str, object] | None = None) -> None:
@@ -218,30 +278,46 @@ class ChunkCache:
         if reuse is None or not self._exports:
             self._exports = {f.rel_path: (f.size, f.digest) for f in files}
         target, tmp = self.folder / CACHE, self.folder / f".{CACHE}.tmp"
-        placed: dict[int, tuple[_Chunk, int, int]] = {}
+        placed: dict[str, tuple[int, int]] = {}
         with tmp.open("wb") as fh, _Source(target if self._placed else None) as source:
             header = {
                 "version": CACHE_VERSION,
                 "salt": self.salt,
                 "exports": self._exports,
                 "chunks": len(self.chunks),
+                "spans": [chunk.spans for chunk in self.chunks],
                 "reuse": dict(reuse) if reuse is not None else self.kept.to_raw(self.kept.rows),
+                "events": (decoders_stamp(), b"".join(self.event_digests)),
+                "quick": self._quick_made,
             }
             # Streamed, a frame at a time: not a second copy of the rows in memory.
             pickle.dump(header, fh, protocol=pickle.HIGHEST_PROTOCOL)
             for chunk in self.chunks:
                 start = fh.tell()
-                known, at = self._blobs.get(id(chunk)), self._placed.get(id(chunk))
-                if known is not None and known[0] is chunk:
-                    fh.write(known[1])
-                elif at is not None and at[0] is chunk:
-                    source.copy(at[1], at[2], fh)
+                blob, at = self._blobs.get(chunk.key), self._placed.get(chunk.key)
+                if blob is not None:
+                    fh.write(blob)
+                elif at is not None:
+                    source.copy(at[0], at[1], fh)
                 else:
-                    pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                placed[id(chunk)] = (chunk, start, fh.tell() - start)
+                    body = (chunk.key, chunk.summaries, chunk.digests)
+                    pickle.dump(body, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                placed[chunk.key] = (start, fh.tell() - start)
         os.replace(tmp, target)
         self._placed = placed
         self._blobs.clear()
+
+
+#: Bytes of one :func:`tracker.store.events.event_digest`.
+EVENT_DIGEST = 8
+
+
+def unpack_digests(packed: object) -> frozenset[bytes]:
+    """PURE: the event digests packed one after the other (nothing unless bytes of whole digests)."""
+    if not isinstance(packed, bytes) or len(packed) % EVENT_DIGEST:
+        return frozenset()
+    return frozenset(packed[i : i + EVENT_DIGEST] for i in range(0, len(packed), EVENT_DIGEST))
+
 
 class _Source:
     """The cache file an earlier save of this build wrote, read a piece at a time (nothing when ``path``
@@ -360,6 +436,7 @@ def _stream(
                 spans = [_copy(st, path, span) for st, path, span in zip(streams, helper.files, parts, strict=True)]
                 if cache is not None:
                     cache.chunks.append(_Chunk(key, made, spans, digests))
+                    cache.digests.update((s.id, d) for s, d in zip(made, digests, strict=True))
                 continue
             part = _part(session, data, models)
             if summarize_into:
@@ -369,7 +446,9 @@ def _stream(
             spans = [stream.add(rows) for stream, rows in zip(streams, (records, records, prices, prices), strict=True)]
             if cache is not None:
                 made = [summaries[m.id] for m in models]
-                cache.chunks.append(_Chunk(key, made, spans, [summary_digest(s) for s in made]))
+                digests = [summary_digest(s) for s in made]
+                cache.chunks.append(_Chunk(key, made, spans, digests))
+                cache.digests.update((s.id, d) for s, d in zip(made, digests, strict=True))
         return [stream.close() for stream in streams]
     except BaseException:
         for stream in streams:

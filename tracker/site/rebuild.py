@@ -66,11 +66,14 @@ def render_changed(
     previous = build.previous
     say("reading the database")
     with collector.reading():  # long-lived rows, no garbage: the collector off, then they are frozen
-        data = load_site_data(session, rows=False)
+        row_keys = rows_by_model(session)
+        static = static_digest(build.salt, figures) if figures is not None else None
+        cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {}, static=static)
+        # The events the last build found valid are decoded only when a page shows them.
+        data = load_site_data(session, rows=False, known_events=cache.known_events)
+        cache.event_digests = data.event_digests
         status = load_status(session, settings)
         build.problems.extend(f"event {row_id} not shown: {error}" for row_id, error in data.broken_events)
-        row_keys = rows_by_model(session)
-        cache = ChunkCache(writer.out_dir, build.salt, row_keys, previous.hashes if previous else {})
         engine = session.get_bind()
         assert isinstance(engine, Engine)
         workers = worker_count(settings.site.workers, len(data.models), engine)
@@ -79,6 +82,7 @@ def render_changed(
         reuse.compile_templates(cache.kept, build.env)
         inputs = site_inputs(data, summaries, cache.digests)
         inputs.tables.reuse_rows(cache.kept.rows)
+        inputs.tables.reuse_orders(cache.kept.orders, cache.kept.order_digests)
     job = ModelPagesJob(
         writer.out_dir,
         build.site,
@@ -88,7 +92,7 @@ def render_changed(
         previous=previous.hashes if previous is not None else {},
         salt=build.salt,
         row_keys=row_keys,
-        static_key=static_digest(build.salt, figures) if figures is not None else None,
+        static_key=static,
     )
     tasks = batches(len(data.models))
     say(f"rendering {len(data.models)} model pages")
@@ -144,7 +148,7 @@ def render_changed(
     writer.finish()
     problems = tuple(build.problems) + tuple(f"model page {key}: {detail}" for key, detail in build.failures)
     # The rows' HTML and compiled templates, for the next build (the chunks were saved before the exports).
-    cache.save(export_files, cache.kept.to_raw(inputs.tables.known_rows()))
+    cache.save(export_files, cache.kept.to_raw(inputs.tables.known_rows(), inputs.tables.known_orders()))
     # A build with failed pages records no stamp, so that the next build tries them again.
     write_inputs(
         writer.out_dir,

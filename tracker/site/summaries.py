@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -147,6 +149,16 @@ class Tables:
         self._digests: dict[int, bytes] = dict(digests or {})
         #: Sort → model id → its place in that order among all the summaries.
         self._ranks: dict[str, dict[int, int]] = {}
+        #: Sort → all the summaries in that order.
+        self._full: dict[str, list[ModelSummary]] = {}
+        #: The sequence given (the generators' ``ordered``): asked for in a sort order, it is :attr:`_full`.
+        self._given = summaries
+        #: Sort orders of an earlier build (:meth:`reuse_orders`): sort → model ids, and their digests.
+        self._known_orders: Mapping[str, Sequence[int]] = {}
+        self._known_digests: Mapping[int, bytes] = {}
+        self._every: dict[int, bytes] | None = None
+        self._ids: dict[int, ModelSummary] | None = None
+        self._same: set[int] | None = None
         names = {m.vendor: m.vendor_name or m.vendor for m in self.summaries}
         self.vendors = tuple(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.statuses = _present(OPEN_WEIGHT_STATUSES, {m.open_weight_status for m in self.summaries}, open_weight_term)
@@ -156,12 +168,17 @@ class Tables:
 
     def order(self, models: Iterable[ModelSummary], sort: str) -> list[ModelSummary]:
         """``models`` in a sort order. Every model's place in it is found once per build (one sort of
-        all of them; the keys end with the model key, so the order is total); a list is then ordered
-        by those places (integers), not by its models' sort keys."""
+        all of them, or the last build's order with the changed models moved: :func:`merge_order`; the
+        keys end with the model key, so the order is total); a list is then ordered by those places
+        (integers), not by its models' sort keys."""
+        full = self._full.get(sort)
+        if full is None:
+            full = self._full[sort] = self._sorted(sort)
+        if models is self._given or models is self.summaries:
+            return list(full)
         rank = self._ranks.get(sort)
-        if rank is None:
-            key = SORT_KEYS[sort]
-            rank = self._ranks[sort] = {m.id: i for i, m in enumerate(sorted(self.summaries, key=key))}
+        if rank is None:  # only when a part of the models is ordered (the listings take theirs from :meth:`grouped`)
+            rank = self._ranks[sort] = {m.id: i for i, m in enumerate(full)}
         models = list(models)
         try:
             by_rank = {rank[m.id]: m for m in models}
@@ -170,6 +187,52 @@ class Tables:
         if len(by_rank) != len(models):  # (or one listed twice)
             return sorted(models, key=SORT_KEYS[sort])
         return [by_rank[r] for r in sorted(by_rank)]
+
+    def _sorted(self, sort: str) -> list[ModelSummary]:
+        key = SORT_KEYS[sort]
+        known = self._known_orders.get(sort)
+        if known is not None:
+            merged = merge_order(self._by_id(), known, self._unchanged(), key)
+            if merged is not None:
+                return merged
+        return sorted(self.summaries, key=key)
+
+    def _by_id(self) -> dict[int, ModelSummary]:
+        if self._ids is None:
+            self._ids = {m.id: m for m in self.summaries}
+        return self._ids
+
+    def _unchanged(self) -> set[int]:
+        """The models whose summary digest is the one the kept orders were made of."""
+        if self._same is None:
+            known, digests = self._known_digests, self._all_digests()
+            self._same = {i for i, d in digests.items() if known.get(i) == d}
+        return self._same
+
+    def reuse_orders(self, orders: Mapping[str, Sequence[int]], digests: Mapping[int, bytes]) -> None:
+        """Take the sort orders an earlier build made from the same code (:meth:`known_orders`): a
+        model whose summary digest is the one given keeps its place among the others."""
+        self._known_orders, self._known_digests = orders, digests
+
+    def known_orders(self) -> tuple[dict[str, Sequence[int]], dict[int, bytes]]:
+        """The sort orders this build made (sort → model ids), and the summary digests they were made of."""
+        orders: dict[str, Sequence[int]] = {sort: [m.id for m in full] for sort, full in self._full.items()}
+        return orders, (self._all_digests() if orders else {})
+
+    def _all_digests(self) -> dict[int, bytes]:
+        if self._every is None:
+            self._every = {m.id: self.digest(m) for m in self.summaries}
+        return self._every
+
+    def grouped(self, group: Callable[[ModelSummary], Hashable | None]) -> dict[Hashable, list[ModelSummary]]:
+        """Every summary by ``group`` of it (None: in no group), each group newest release first (the
+        order :meth:`pages` lists them in): one pass over that order instead of a sort of each group."""
+        out: dict[Hashable, list[ModelSummary]] = defaultdict(list)
+        for m in self.order(self.summaries, "released"):
+            name = group(m)
+            if name is not None:
+                out[name].append(m)
+        return out
 
     def digest(self, model: ModelSummary) -> bytes:
         """The digest of one model's summary (everything its row shows)."""
@@ -223,12 +286,13 @@ class Tables:
         return {i: html.replace(self.ROOT, root) for i, html in self.generic().items()}
 
     def pages(
-        self, models: Iterable[ModelSummary], base: str, *, size: int | None = None
+        self, models: Iterable[ModelSummary], base: str, *, size: int | None = None, presorted: bool = False
     ) -> Iterator[tuple[int, str, ModelsTable]]:
         """(number, path, table) of each page of ``models`` listed at ``base`` (newest release first,
-        :data:`PAGE_SIZE` a page; one page, at ``base``, when they are few or none)."""
+        :data:`PAGE_SIZE` a page; one page, at ``base``, when they are few or none; ``presorted``: they
+        already are in that order, see :meth:`grouped`)."""
         size = size or PAGE_SIZE
-        ordered = self.order(models, "released")
+        ordered = list(models) if presorted else self.order(models, "released")
         count = max(1, -(-len(ordered) // size))
         for number in range(1, count + 1):
             path = paged_path(base, number)
@@ -280,6 +344,30 @@ class Tables:
             render_rows=render,
             pager=pager,
         )
+
+
+def merge_order(
+    summaries: Mapping[int, ModelSummary],
+    known: Sequence[int],
+    unchanged: Collection[int],
+    key: Callable[[ModelSummary], Any],
+) -> list[ModelSummary] | None:
+    """PURE: ``summaries`` (by model id) sorted by ``key``, from an earlier order of model ids
+    (``known``): a model in ``unchanged`` (its summary is the one that order was made of) keeps its
+    place among the others, as its key is made of its summary alone; the changed and new ones are put
+    in by bisection. ``key`` must be total (distinct for distinct models). None when too many changed
+    for bisection to cost less than a sort."""
+    kept = [i for i in known if i in unchanged and i in summaries]
+    if len(set(kept)) != len(kept):
+        return None
+    same = set(kept)
+    changed = [m for i, m in summaries.items() if i not in same]
+    if len(changed) * len(summaries).bit_length() > len(summaries):
+        return None
+    order = [summaries[i] for i in kept]
+    for m in sorted(changed, key=key):  # a key is computed only for the places bisection looks at
+        order.insert(bisect_left(order, key(m), key=key), m)
+    return order
 
 
 def _present(known: Iterable[str], present: set[str], term: Callable[[str], Any]) -> tuple[tuple[str, str], ...]:

@@ -26,13 +26,16 @@ def license_pages(inputs: SiteInputs) -> Outputs:
         by_class[m.license_class].append(m)
         if m.license_path is not None:
             by_license[m.license_path].append(m)
+    # The same groups, newest release first (the order their pages list them in).
+    released_by_license = tables.grouped(lambda m: m.license_path)
+    released_by_class = tables.grouped(lambda m: m.license_class)
     licenses: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
     for path, models in sorted(by_license.items()):
         key = Counter(m.license_key for m in models).most_common(1)[0][0] or path
         license_class = Counter(m.license_class for m in models).most_common(1)[0][0]
         term = license_class_term(license_class)
         licenses[license_class].append((key, path, len(models)))
-        for number, page_path, table in tables.pages(models, path):
+        for number, page_path, table in tables.pages(released_by_license[path], path, presorted=True):
             yield PageOut(
                 "license.html",
                 LicensePage(
@@ -55,7 +58,8 @@ def license_pages(inputs: SiteInputs) -> Outputs:
         )
         models = by_class.get(key, [])
         summaries.append(LicenseClassSummary(term=term, path=path, count=len(models), licenses=items))
-        for number, page_path, table in tables.pages(models, path):
+        listed = released_by_class.get(key, [])
+        for number, page_path, table in tables.pages(listed, path, presorted=True):
             title = f"{term.label} licences"
             yield PageOut(
                 "license_class.html",

@@ -20,6 +20,9 @@ def open_weight_pages(inputs: SiteInputs) -> Outputs:
         by_status[m.open_weight_status].append(m)
     statuses = [*OPEN_WEIGHT_STATUSES, *sorted(k for k in by_status if k not in OPEN_WEIGHT_STATUSES)]
     classes = [*LICENSE_CLASSES, *sorted({m.license_class for m in ordered} - set(LICENSE_CLASSES))]
+    # The same groups, newest release first (the order their pages list them in).
+    released = tables.grouped(lambda m: m.open_weight_status)
+    released_combos = tables.grouped(lambda m: (m.open_weight_status, m.license_class))
     matrix = []
     for status in statuses:
         term = open_weight_term(status)
@@ -42,13 +45,14 @@ def open_weight_pages(inputs: SiteInputs) -> Outputs:
         )
         path = open_weight_path(status)
         matrix.append(MatrixRow(FacetLink(term.label, path, len(models)), cells))
-        yield from _listing(tables, models, path, f"{term.label} models", term, None, combos)
-        for license_class, subset in sorted(by_class.items()):
+        yield from _listing(tables, released.get(status, []), path, f"{term.label} models", term, None, combos)
+        for license_class in sorted(by_class):
             combo_path = open_weight_path(status, license_class)
             class_term = license_class_term(license_class)
             title = f"{term.label}, {class_term.label} licence"
             current = tuple(FacetLink(c.label, c.path, c.count, current=c.path == combo_path) for c in combos)
-            yield from _listing(tables, subset, combo_path, title, term, class_term, current)
+            listed = released_combos[(status, license_class)]
+            yield from _listing(tables, listed, combo_path, title, term, class_term, current)
     headers = tuple(
         FacetLink(license_class_term(c).label, license_class_path(c), sum(1 for m in ordered if m.license_class == c))
         for c in classes
@@ -75,8 +79,9 @@ def _listing(
     class_term: Term | None,
     combos: tuple[FacetLink, ...],
 ) -> Outputs:
-    """The pages of one open-weight listing (a status, or a status × licence class), 100 models a page."""
-    for number, page_path, table in tables.pages(models, path):
+    """The pages of one open-weight listing (a status, or a status × licence class), 100 models a page;
+    ``models`` newest release first."""
+    for number, page_path, table in tables.pages(models, path, presorted=True):
         yield PageOut(
             "open_weight.html",
             OpenWeightPage(

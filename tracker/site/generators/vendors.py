@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 
-from tracker.site.changes import event_view
-from tracker.site.contexts import ModelSummary, VendorPage, VendorsIndexPage, VendorSummary
+from tracker.site.changes import event_view, events_digest
+from tracker.site.contexts import EventView, ModelSummary, VendorPage, VendorsIndexPage, VendorSummary
 from tracker.site.generators import Outputs, PageOut, SiteInputs
 from tracker.site.summaries import paged_title, status_facets
 from tracker.store.events import StoredEvent
@@ -25,6 +26,7 @@ def vendor_pages(inputs: SiteInputs) -> Outputs:
         if model is not None and len(recent[model.vendor_path]) < VENDOR_CHANGES_SHOWN:
             recent[model.vendor_path].append(event)
     listing = []
+    released = inputs.tables.grouped(lambda m: m.vendor_path)  # the same groups, newest release first
     for path, models in groups.items():
         name = Counter(m.vendor_name or m.vendor for m in models).most_common(1)[0][0]
         releases = [m.released_at for m in models if m.released_at is not None]
@@ -38,7 +40,8 @@ def vendor_pages(inputs: SiteInputs) -> Outputs:
             )
         )
         counts = status_facets(models)
-        for number, page_path, table in inputs.tables.pages(models, path):
+        for number, page_path, table in inputs.tables.pages(released[path], path, presorted=True):
+            shown = recent.get(path, []) if number == 1 else []
             yield PageOut(
                 "vendor.html",
                 VendorPage(
@@ -48,11 +51,16 @@ def vendor_pages(inputs: SiteInputs) -> Outputs:
                     vendor=name,
                     table=table,
                     status_counts=counts,
-                    # The recent changes are on the vendor's first page only.
-                    changes=tuple(event_view(e, summaries) for e in recent.get(path, ())) if number == 1 else (),
+                    # The recent changes are on the vendor's first page only, their views made if it renders.
+                    changes_digest=events_digest(shown, summaries) if shown else "",
+                    make_changes=_views(shown, summaries) if shown else None,
                 ),
             )
     listing.sort(key=lambda v: (v.name.casefold(), v.path))
     yield PageOut(
         "vendors.html", VendorsIndexPage(path="vendors/", title="Vendors", section="vendors", vendors=tuple(listing))
     )
+
+
+def _views(events: Sequence[StoredEvent], models: Mapping[int, ModelSummary]) -> Callable[[], tuple[EventView, ...]]:
+    return lambda: tuple(event_view(e, models) for e in events)
