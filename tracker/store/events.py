@@ -103,7 +103,7 @@ class StoredEvent:
     subject: str
     source: str
     detected_at: dt.datetime
-    #: The stored JSON (``events.data``) the typed event is decoded from.
+    #: The stored JSON (``events.data``) the typed event is decoded from; None once it is decoded.
     data: Any = field(default=None, repr=False, compare=False)
     _event: Event | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -123,6 +123,7 @@ class StoredEvent:
         if event is None:
             event = decode(self.kind, self.data, subject=self.subject, source=self.source, detected_at=self.detected_at)
             object.__setattr__(self, "_event", event)
+            object.__setattr__(self, "data", None)  # the typed event holds it now: not kept twice
         return event
 
 
@@ -222,7 +223,7 @@ def read_events(
         except EventDataError as exc:
             out.broken.append((row_id, str(exc)))
             continue
-        out.events.append(StoredEvent.of(row_id, row_model_id, event, data))
+        out.events.append(StoredEvent.of(row_id, row_model_id, event))
         if known is not None:
             out.valid.append(digest)
     return out
