@@ -42,6 +42,7 @@ from tracker.config import HttpSettings, OpenRouterSettings, Settings  # noqa: E
 from tracker.events.hashing import content_hash  # noqa: E402
 from tracker.normalize.numbers import format_decimal  # noqa: E402
 from tracker.normalize.openrouter import snapshot_from_payload  # noqa: E402
+from tracker.sources.pipelines.openrouter import STORE_CACHE_MIB  # noqa: E402
 from tracker.sources.runner import run_crawl  # noqa: E402
 from tracker.store.db import make_engine, upgrade  # noqa: E402
 from tracker.store.runs import utcnow  # noqa: E402
@@ -253,6 +254,7 @@ def executemany_floor(db_path: Path, payload: dict) -> dict:
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA cache_size=-{STORE_CACHE_MIB * 1024}")  # the storing connection's page cache
     started, times_started, written_started = time.perf_counter(), os.times(), _write_bytes()
     with conn:
         conn.executemany(
