@@ -80,6 +80,16 @@ def _user_system(pid: int) -> tuple[float, float] | None:
     return int(fields[11]) / tick, int(fields[12]) / tick
 
 
+def _schedstat(pid: int) -> tuple[float, float] | None:
+    """Seconds the main thread of ``pid`` has run and has waited for a core (``/proc/<pid>/task/<pid>/schedstat``)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/schedstat", encoding="ascii") as stat:
+            ran, waited = stat.read().split()[:2]
+    except (OSError, ValueError):
+        return None
+    return int(ran) / 1e9, int(waited) / 1e9
+
+
 def _write_bytes(pid: int | str = "self") -> int | None:
     """Bytes ``pid`` caused to be written to the disk so far (``write_bytes`` of ``/proc/<pid>/io``)."""
     try:
@@ -93,10 +103,13 @@ def _write_bytes(pid: int | str = "self") -> int | None:
 
 
 class CrawlWatch(RssWatch):
-    """:class:`RssWatch` plus the child's user and system seconds apart and its disk writes, polled alike."""
+    """:class:`RssWatch` plus the child's user and system seconds apart, its disk writes, and how long its
+    main thread (Scrapy's reactor, the store) ran and waited for a core, polled alike: the rest of the crawl's
+    wall time is time that thread was blocked (disk, network, locks) or the parent's part."""
 
     def __init__(self) -> None:
         self.user = self.system = 0.0
+        self.ran = self.queued = 0.0
         self.written = 0
         super().__init__()
 
@@ -110,6 +123,9 @@ class CrawlWatch(RssWatch):
                 cpu = _cpu_seconds(pid)
                 times = _user_system(pid)
                 written = _write_bytes(pid)
+                sched = _schedstat(pid)
+                if sched is not None:
+                    self.ran, self.queued = sched
                 if cpu is not None and times is not None:
                     self.cpu = cpu
                     self.user, self.system = times
@@ -138,10 +154,13 @@ def crawl(settings: Settings, label: str, count: int, engine) -> dict:
         "new": summary.new,
         "changed": summary.changed,
         "rss_mib": watch.peak / 1024,
+        "blocked": seconds - watch.ran - watch.queued,
     }
     print(
         f"{label:<22} {seconds:7.2f} s  (CPU {watch.cpu:6.2f} s: user {watch.user:.2f}, system {watch.system:.2f}; "
-        f"disk writes {watch.written / 2**20:.0f} MiB)  {count / seconds:9.0f} models/s  "
+        f"disk writes {watch.written / 2**20:.0f} MiB; main thread ran {watch.ran:.2f} s, waited for a core "
+        f"{watch.queued:.2f} s, blocked or outside the child {seconds - watch.ran - watch.queued:.2f} s)  "
+        f"{count / seconds:9.0f} models/s  "
         f"rows added {written:>8}  "
         f"(new {summary.new}, changed {summary.changed}, writes {summary.writes})  "
         f"peak RSS {watch.peak / 1024:.0f} MiB "
