@@ -36,6 +36,7 @@ from tracker.perf import gc_paused
 from tracker.sources.items import FetchFailure, ListingEnd, RawPage
 from tracker.sources.pipelines.store import StoreOnClose, store_failed
 from tracker.sources.summary import CrawlSummary
+from tracker.store.checkpoint import Checkpointer
 from tracker.store.db import session_scope, widen_page_cache
 from tracker.store.ingest_openrouter import any_listed, ingest_openrouter
 from tracker.store.isolate import failing_records
@@ -175,6 +176,15 @@ class ListingStream:
     may_rename: bool | None = None
     #: ``(listing state, release event)`` of the new ids, held for the end (only when ``may_rename``).
     arrivals: list[Any] = field(default_factory=list)
+    #: SQLite: the chunks' WAL checkpoints, run on a thread while the crawl goes on (see ``tracker.store.checkpoint``).
+    checkpointer: Checkpointer | None = None
+    checkpointer_started: bool = False
+
+    def finish_checkpoints(self) -> None:
+        """Wait for the chunks' checkpoints and run the last one (the end's transaction checkpoints itself)."""
+        if self.checkpointer is not None:
+            checkpointer, self.checkpointer = self.checkpointer, None
+            checkpointer.finish()
 
 
 def store_chunk(
@@ -186,10 +196,16 @@ def store_chunk(
         return
     if stream.seen_key is None:
         stream.seen_key = crawl_key(run_id)
+    if not stream.checkpointer_started:
+        stream.checkpointer_started = True
+        engine = sessions.kw.get("bind")
+        stream.checkpointer = Checkpointer.for_engine(engine) if engine is not None else None
     started = time.perf_counter()
     try:
         with gc_paused(), session_scope(sessions) as session:
             widen_page_cache(session, STORE_CACHE_MIB)
+            if stream.checkpointer is not None:
+                stream.checkpointer.hold(session)
             if stream.may_rename is None:
                 stream.may_rename = any_listed(session)
             chunk = dataclasses.replace(
@@ -215,6 +231,8 @@ def store_chunk(
         logger.exception("storing an OpenRouter chunk failed")
         stream.store_error = f"storing the crawl failed: {exc!r}"
         return
+    if stream.checkpointer is not None:
+        stream.checkpointer.request()
     snapshot.rejections.extend(refused)
     stream.arrivals.extend(chunk.arrivals)
     stream.recorded = len(snapshot.rejections)
@@ -251,6 +269,7 @@ def store_listing(
             snapshot.models = rest[start : start + chunk]
             store_chunk(sessions, run_id, snapshot, stream)
         snapshot.models = []
+    stream.finish_checkpoints()
     if stream.store_error is not None:
         summary = store_failed(sessions, run_id, "openrouter", stream.store_error, requests)
         _forget(sessions, stream)
