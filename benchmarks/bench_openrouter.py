@@ -7,7 +7,15 @@ started, the longest store transaction and rows written; then two floors measure
 in the same run — the same rows written with plain ``sqlite3.executemany`` (the
 fastest the database can take them) and a naive ORM loop (one SELECT and flush per
 model, one commit: the slow way). Each figure is also given in CPU seconds (the crawl child's user +
-system time, polled from ``/proc``; the floors' own process time), which a loaded machine inflates far less.
+system time, polled from ``/proc``; the floors' own process time), which a loaded machine inflates far less,
+with user and system apart, and the bytes each wrote to the disk (``write_bytes`` of ``/proc/<pid>/io``).
+
+Both sides are timed to the same durable state: the crawl's time ends when its child has exited (its last
+commit, WAL checkpoints and connection close done), and the floor's time includes its ``conn.close()`` as
+well as its commit. In WAL mode the floor's one checkpoint runs inside that commit (the automatic checkpoint
+of the commit that crosses ``wal_autocheckpoint`` pages; measured: the close alone takes ~0.1 s), so the
+close changes the floor little; the floor keeps the crawl's connection settings (WAL, ``synchronous=NORMAL``,
+the same page cache), never weaker ones, so it stays the fastest honest way to the same rows.
 
     .venv/bin/python benchmarks/bench_openrouter.py [--models 50000] [--snapshot PATH]
 """
@@ -26,7 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from bench_huggingface import RssWatch  # noqa: E402
+from bench_huggingface import RssWatch, _cpu_seconds, _kib  # noqa: E402
 from helpers.db import data_counts  # noqa: E402
 from helpers.server import FakeServer, Reply  # noqa: E402
 
@@ -34,6 +42,7 @@ from tracker.config import HttpSettings, OpenRouterSettings, Settings  # noqa: E
 from tracker.events.hashing import content_hash  # noqa: E402
 from tracker.normalize.numbers import format_decimal  # noqa: E402
 from tracker.normalize.openrouter import snapshot_from_payload  # noqa: E402
+from tracker.sources.pipelines.openrouter import STORE_CACHE_MIB  # noqa: E402
 from tracker.sources.runner import run_crawl  # noqa: E402
 from tracker.store.db import make_engine, upgrade  # noqa: E402
 from tracker.store.runs import utcnow  # noqa: E402
@@ -60,9 +69,74 @@ def synthetic_listing(snapshot: Path, count: int) -> dict:
     return {"data": data}
 
 
+def _user_system(pid: int) -> tuple[float, float] | None:
+    """User and system CPU seconds of ``pid`` so far (``/proc/<pid>/stat``)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def _schedstat(pid: int) -> tuple[float, float] | None:
+    """Seconds the main thread of ``pid`` has run and has waited for a core (``/proc/<pid>/task/<pid>/schedstat``)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/schedstat", encoding="ascii") as stat:
+            ran, waited = stat.read().split()[:2]
+    except (OSError, ValueError):
+        return None
+    return int(ran) / 1e9, int(waited) / 1e9
+
+
+def _write_bytes(pid: int | str = "self") -> int | None:
+    """Bytes ``pid`` caused to be written to the disk so far (``write_bytes`` of ``/proc/<pid>/io``)."""
+    try:
+        with open(f"/proc/{pid}/io", encoding="ascii") as io:
+            for line in io:
+                if line.startswith("write_bytes:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class CrawlWatch(RssWatch):
+    """:class:`RssWatch` plus the child's user and system seconds apart, its disk writes, and how long its
+    main thread (Scrapy's reactor, the store) ran and waited for a core, polled alike: the rest of the crawl's
+    wall time is time that thread was blocked (disk, network, locks) or the parent's part."""
+
+    def __init__(self) -> None:
+        self.user = self.system = 0.0
+        self.ran = self.queued = 0.0
+        self.written = 0
+        super().__init__()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            pid = self.pid
+            if pid is not None:
+                if self.start is None:
+                    self.start = _kib(pid, "VmRSS")
+                self.peak = max(self.peak, _kib(pid, "VmHWM") or 0)
+                cpu = _cpu_seconds(pid)
+                times = _user_system(pid)
+                written = _write_bytes(pid)
+                sched = _schedstat(pid)
+                if sched is not None:
+                    self.ran, self.queued = sched
+                if cpu is not None and times is not None:
+                    self.cpu = cpu
+                    self.user, self.system = times
+                if written is not None:
+                    self.written = written
+            time.sleep(0.05)
+
+
 def crawl(settings: Settings, label: str, count: int, engine) -> dict:
     before = data_counts(engine)
-    watch = RssWatch()
+    watch = CrawlWatch()
     started = time.perf_counter()
     summary = run_crawl(settings, "openrouter", trigger="benchmark", on_child=watch.on_child)
     seconds = time.perf_counter() - started
@@ -80,9 +154,13 @@ def crawl(settings: Settings, label: str, count: int, engine) -> dict:
         "new": summary.new,
         "changed": summary.changed,
         "rss_mib": watch.peak / 1024,
+        "blocked": seconds - watch.ran - watch.queued,
     }
     print(
-        f"{label:<22} {seconds:7.2f} s  (CPU {watch.cpu:6.2f} s)  {count / seconds:9.0f} models/s  "
+        f"{label:<22} {seconds:7.2f} s  (CPU {watch.cpu:6.2f} s: user {watch.user:.2f}, system {watch.system:.2f}; "
+        f"disk writes {watch.written / 2**20:.0f} MiB; main thread ran {watch.ran:.2f} s, waited for a core "
+        f"{watch.queued:.2f} s, blocked or outside the child {seconds - watch.ran - watch.queued:.2f} s)  "
+        f"{count / seconds:9.0f} models/s  "
         f"rows added {written:>8}  "
         f"(new {summary.new}, changed {summary.changed}, writes {summary.writes})  "
         f"peak RSS {watch.peak / 1024:.0f} MiB "
@@ -103,7 +181,7 @@ def naive_orm_floor(url: str, payload: dict, sample: int) -> dict:
     now = utcnow()
     snap = snapshot_from_payload({"data": payload["data"][:sample]}, observed_at=now)
     engine = make_engine(url)
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, times_started = time.perf_counter(), os.times()
     rows = 0
     with Session(engine) as session:
         for m in snap.models:
@@ -115,10 +193,13 @@ def naive_orm_floor(url: str, payload: dict, sample: int) -> dict:
                 rows += 1 + len(m.prices)
             session.flush()
         session.commit()
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    seconds, times = time.perf_counter() - started, os.times()
+    user, system = times.user - times_started.user, times.system - times_started.system
+    cpu = user + system
     engine.dispose()
     print(
-        f"{'naive ORM loop':<22} {seconds:7.2f} s  (CPU {cpu:6.2f} s)  {len(snap.models) / seconds:9.0f} models/s  "
+        f"{'naive ORM loop':<22} {seconds:7.2f} s  (CPU {cpu:6.2f} s: user {user:.2f}, system {system:.2f})  "
+        f"{len(snap.models) / seconds:9.0f} models/s  "
         f"rows added {rows:>8}  "
         f"(first {len(snap.models):,} models; listings and prices only: one SELECT and flush per model, one commit)"
     )
@@ -192,7 +273,8 @@ def executemany_floor(db_path: Path, payload: dict) -> dict:
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    started, cpu_started = time.perf_counter(), time.process_time()
+    conn.execute(f"PRAGMA cache_size=-{STORE_CACHE_MIB * 1024}")  # the storing connection's page cache
+    started, times_started, written_started = time.perf_counter(), os.times(), _write_bytes()
     with conn:
         conn.executemany(
             "INSERT INTO models (id, key, vendor, name, first_seen_at, is_derivative, "
@@ -226,12 +308,19 @@ def executemany_floor(db_path: Path, payload: dict) -> dict:
             "VALUES (?,?,?,?,?,?,?)",
             events,
         )
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    committed = time.perf_counter()
+    conn.close()  # part of the floor's time: the crawl's time includes its connection's close too
+    closed, times = time.perf_counter(), os.times()
+    seconds = closed - started
+    user, system = times.user - times_started.user, times.system - times_started.system
+    cpu = user + system
+    written = (_write_bytes() or 0) - (written_started or 0)
     rows = sum(len(x) for x in (models, crosswalk, observations, listings, prices, events))
-    conn.close()
     print(
-        f"{'executemany floor':<22} {seconds:7.2f} s  (CPU {cpu:6.2f} s)  {len(snap.models) / seconds:9.0f} models/s  "
-        f"rows added {rows:>8}  (inserts only; rows prepared beforehand)"
+        f"{'executemany floor':<22} {seconds:7.2f} s  (CPU {cpu:6.2f} s: user {user:.2f}, system {system:.2f}; "
+        f"disk writes {written / 2**20:.0f} MiB)  {len(snap.models) / seconds:9.0f} models/s  "
+        f"rows added {rows:>8}  (inserts only; rows prepared beforehand; the close took "
+        f"{closed - committed:.2f} s of it)"
     )
     return {
         "label": "executemany floor",

@@ -142,3 +142,34 @@ def test_a_hub_repo_absent_from_a_complete_listing_is_removed_at_the_end_across_
             i: ("removed" if i == "org/repo-0" else "listed") for i in ids
         }
         assert session.scalar(select(func.count()).select_from(CrawlSeen)) == 0
+
+
+def test_the_page_cache_is_widened_on_sqlite_and_left_alone_elsewhere(sessions):
+    from sqlalchemy import text
+
+    from tracker.store.db import widen_page_cache
+
+    with sessions() as session:
+        widen_page_cache(session, 32)
+        if session.get_bind().dialect.name == "sqlite":
+            assert session.execute(text("PRAGMA cache_size")).scalar() == -32 * 1024
+        assert session.execute(text("SELECT 1")).scalar() == 1  # Postgres: nothing sent, the session still works
+
+
+def test_every_transaction_of_a_listing_stores_with_the_wider_page_cache(sessions, monkeypatch):
+    widened: list[int] = []
+
+    def record(session, mib):
+        widened.append(mib)
+
+    monkeypatch.setattr(pipeline, "widen_page_cache", record)
+    ids = [f"vendor/model-{i:02d}" for i in range(7)]
+    summary = store_listing(
+        sessions,
+        new_run(sessions),
+        snapshot_from_payload({"data": [entry(i) for i in ids]}, observed_at=NOW),
+        [],
+        chunk=3,
+    )
+    assert summary.status == "success" and summary.extra["stored_chunks"] == 4
+    assert widened == [pipeline.STORE_CACHE_MIB] * 4
