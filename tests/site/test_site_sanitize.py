@@ -50,3 +50,17 @@ def test_links_in_any_case_still_resolve_against_the_source_page(html, expected)
 
 def test_a_relative_link_without_a_source_page_is_dropped():
     assert sanitize('<a href="docs/x.md">x</a>', base_url=None) == '<a rel="nofollow noopener noreferrer">x</a>'
+
+
+#: Attributes that hold an address a browser follows or loads.
+ADDRESS_ATTRIBUTES = {
+    "href", "src", "srcset", "cite", "action", "formaction", "poster", "data", "background", "longdesc", "ping",
+    "xlink:href", "manifest", "icon", "codebase", "archive", "usemap",
+}  # fmt: skip
+
+
+def test_a_links_href_is_the_only_address_the_rules_keep():
+    """Markup without "href" skips the relative-link callback: safe only while no other attribute that
+    holds an address (an image's src, a quote's cite) gets past the rules."""
+    kept = {(tag, name) for tag, names in markdown.ALLOWED_ATTRIBUTES.items() for name in names}
+    assert {(tag, name) for tag, name in kept if name in ADDRESS_ATTRIBUTES} == {("a", "href")}

@@ -27,6 +27,7 @@ import re
 from collections.abc import Sequence
 from contextvars import ContextVar
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urljoin
 
 import nh3
@@ -226,28 +227,20 @@ def _resolve_relative(url: str) -> str | None:
     return urljoin(base, url) if base else None
 
 
-_CLEANER = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    clean_content_tags=DROPPED_WITH_CONTENT,
-    attributes=ALLOWED_ATTRIBUTES,
-    url_schemes=URL_SCHEMES,
-    link_rel="nofollow noopener noreferrer",
-    url_relative=_resolve_relative,
-    strip_comments=True,
-)
-
-
+#: What markup is kept (both cleaners below apply exactly these rules).
+_RULES: dict[str, Any] = {
+    "tags": ALLOWED_TAGS,
+    "clean_content_tags": DROPPED_WITH_CONTENT,
+    "attributes": ALLOWED_ATTRIBUTES,
+    "url_schemes": URL_SCHEMES,
+    "link_rel": "nofollow noopener noreferrer",
+    "strip_comments": True,
+}
+_CLEANER = nh3.Cleaner(**_RULES, url_relative=_resolve_relative)
 #: The same rules without the relative-link callback, for markup with no ``href`` at all: the only URL
 #: attribute the rules keep is ``a href``, so the callback could not be called, and a cleaner without
 #: a Python callback is ~25 % faster (a 8 KB card: ~0.48 ms instead of ~0.63).
-_CLEANER_WITHOUT_LINKS = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    clean_content_tags=DROPPED_WITH_CONTENT,
-    attributes=ALLOWED_ATTRIBUTES,
-    url_schemes=URL_SCHEMES,
-    link_rel="nofollow noopener noreferrer",
-    strip_comments=True,
-)
+_CLEANER_WITHOUT_LINKS = nh3.Cleaner(**_RULES)
 #: An attribute named ``href`` in any case (HTML attribute names are never entity-encoded).
 _HREF = re.compile("href", re.IGNORECASE)
 
