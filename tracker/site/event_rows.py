@@ -1,4 +1,5 @@
-"""The change tables (``_macros.html``'s ``events_table`` and its rows) written in Python.
+"""The change tables written in Python (they were ``_macros.html``'s ``events_table`` macro), the
+templates' global ``events_table``.
 
 A model page has two change tables, a change-log page a hundred rows; the macro's attribute lookups
 and filter calls were most of their cost. Every value is escaped as template output escapes it

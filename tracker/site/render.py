@@ -84,7 +84,7 @@ def environment() -> Environment:
 
     env.globals.update(
         {
-            "events_table_html": events_table,
+            "events_table": events_table,
             "fact_rows": fact_rows,
             "history_rows": history_rows,
             "nav_links": nav_links,

@@ -147,12 +147,8 @@ class Tables:
         self._known: Mapping[bytes, str] = {}
         #: :func:`summary_digest` by model id (those of the last build's unchanged chunks given).
         self._digests: dict[int, bytes] = dict(digests or {})
-        #: Sort → model id → its place in that order among all the summaries.
-        self._ranks: dict[str, dict[int, int]] = {}
         #: Sort → all the summaries in that order.
         self._full: dict[str, list[ModelSummary]] = {}
-        #: The sequence given (the generators' ``ordered``): asked for in a sort order, it is :attr:`_full`.
-        self._given = summaries
         #: Sort orders of an earlier build (:meth:`reuse_orders`): sort → model ids, and their digests.
         self._known_orders: Mapping[str, Sequence[int]] = {}
         self._known_digests: Mapping[int, bytes] = {}
@@ -166,27 +162,14 @@ class Tables:
         choices = repr((self.vendors, self.statuses, self.classes)).encode("utf-8", "surrogatepass")
         self.choices_digest = hashlib.blake2b(choices, digest_size=16).hexdigest()
 
-    def order(self, models: Iterable[ModelSummary], sort: str) -> list[ModelSummary]:
-        """``models`` in a sort order. Every model's place in it is found once per build (one sort of
-        all of them, or the last build's order with the changed models moved: :func:`merge_order`; the
-        keys end with the model key, so the order is total); a list is then ordered by those places
-        (integers), not by its models' sort keys."""
+    def order(self, sort: str) -> list[ModelSummary]:
+        """All the summaries in a sort order, found once per build: one sort of all of them, or the last
+        build's order with the changed models moved (:func:`merge_order`; the keys end with the model
+        key, so the order is total). Lists of a part of them take their order from :meth:`grouped`."""
         full = self._full.get(sort)
         if full is None:
             full = self._full[sort] = self._sorted(sort)
-        if models is self._given or models is self.summaries:
-            return list(full)
-        rank = self._ranks.get(sort)
-        if rank is None:  # only when a part of the models is ordered (the listings take theirs from :meth:`grouped`)
-            rank = self._ranks[sort] = {m.id: i for i, m in enumerate(full)}
-        models = list(models)
-        try:
-            by_rank = {rank[m.id]: m for m in models}
-        except KeyError:  # a model this build does not list (not one of its summaries)
-            by_rank = {}
-        if len(by_rank) != len(models):  # (or one listed twice)
-            return sorted(models, key=SORT_KEYS[sort])
-        return [by_rank[r] for r in sorted(by_rank)]
+        return list(full)
 
     def _sorted(self, sort: str) -> list[ModelSummary]:
         key = SORT_KEYS[sort]
@@ -228,7 +211,7 @@ class Tables:
         """Every summary by ``group`` of it (None: in no group), each group newest release first (the
         order :meth:`pages` lists them in): one pass over that order instead of a sort of each group."""
         out: dict[Hashable, list[ModelSummary]] = defaultdict(list)
-        for m in self.order(self.summaries, "released"):
+        for m in self.order("released"):
             name = group(m)
             if name is not None:
                 out[name].append(m)
@@ -286,13 +269,13 @@ class Tables:
         return {i: html.replace(self.ROOT, root) for i, html in self.generic().items()}
 
     def pages(
-        self, models: Iterable[ModelSummary], base: str, *, size: int | None = None, presorted: bool = False
+        self, models: Sequence[ModelSummary], base: str, *, size: int | None = None
     ) -> Iterator[tuple[int, str, ModelsTable]]:
-        """(number, path, table) of each page of ``models`` listed at ``base`` (newest release first,
-        :data:`PAGE_SIZE` a page; one page, at ``base``, when they are few or none; ``presorted``: they
-        already are in that order, see :meth:`grouped`)."""
+        """(number, path, table) of each page of ``models``, newest release first (the order
+        :meth:`grouped` gives), listed at ``base``: :data:`PAGE_SIZE` a page; one page, at ``base``,
+        when they are few or none."""
         size = size or PAGE_SIZE
-        ordered = list(models) if presorted else self.order(models, "released")
+        ordered = models
         count = max(1, -(-len(ordered) // size))
         for number in range(1, count + 1):
             path = paged_path(base, number)
@@ -309,7 +292,7 @@ class Tables:
                     last=(number - 1) * size + len(chunk),
                     total=len(ordered),
                 )
-            yield number, path, self.table(chunk, root_of(path), pager=pager, presorted=True)
+            yield number, path, self.table(chunk, root_of(path), pager=pager)
 
     def table(
         self,
@@ -319,10 +302,9 @@ class Tables:
         sort: str = "released",
         sort_links: bool = False,
         pager: Pager | None = None,
-        presorted: bool = False,
     ) -> ModelsTable:
-        """The table of ``models`` in the ``sort`` order (``presorted``: they already are in it)."""
-        ordered = list(models) if presorted else self.order(models, sort)
+        """The table of ``models``, which are in the ``sort`` order."""
+        ordered = list(models)
         h = hashlib.blake2b(root.encode(), digest_size=16)
         digests, digest = self._digests, self.digest
         h.update(b"".join([digests.get(m.id) or digest(m) for m in ordered]))

@@ -108,9 +108,9 @@ class StoredEvent:
     _event: Event | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def of(cls, row_id: int, model_id: int | None, event: Event, data: Any = None) -> StoredEvent:
+    def of(cls, row_id: int, model_id: int | None, event: Event) -> StoredEvent:
         """A stored event whose typed event is already decoded."""
-        out = cls(row_id, model_id, event.kind, event.subject, event.source, event.detected_at, data)
+        out = cls(row_id, model_id, event.kind, event.subject, event.source, event.detected_at)
         object.__setattr__(out, "_event", event)
         return out
 

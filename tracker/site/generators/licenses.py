@@ -35,7 +35,7 @@ def license_pages(inputs: SiteInputs) -> Outputs:
         license_class = Counter(m.license_class for m in models).most_common(1)[0][0]
         term = license_class_term(license_class)
         licenses[license_class].append((key, path, len(models)))
-        for number, page_path, table in tables.pages(released_by_license[path], path, presorted=True):
+        for number, page_path, table in tables.pages(released_by_license[path], path):
             yield PageOut(
                 "license.html",
                 LicensePage(
@@ -59,7 +59,7 @@ def license_pages(inputs: SiteInputs) -> Outputs:
         models = by_class.get(key, [])
         summaries.append(LicenseClassSummary(term=term, path=path, count=len(models), licenses=items))
         listed = released_by_class.get(key, [])
-        for number, page_path, table in tables.pages(listed, path, presorted=True):
+        for number, page_path, table in tables.pages(listed, path):
             title = f"{term.label} licences"
             yield PageOut(
                 "license_class.html",

@@ -26,7 +26,7 @@ def models_index(inputs: SiteInputs, *, page_size: int | None = None) -> Outputs
     statuses, classes = status_facets(ordered), class_facets(ordered)
     pages = max(1, -(-len(ordered) // page_size))
     for sort in SORTS:
-        in_order = inputs.tables.order(ordered, sort)
+        in_order = inputs.tables.order(sort)
         for number in range(1, pages + 1):
             path = sort_page_path(sort, number)
             chunk = in_order[(number - 1) * page_size : number * page_size]
@@ -37,7 +37,7 @@ def models_index(inputs: SiteInputs, *, page_size: int | None = None) -> Outputs
                     path=path,
                     title=title if number == 1 else f"{title} (page {number} of {pages})",
                     section="models",
-                    table=inputs.tables.table(chunk, root_of(path), sort=sort, sort_links=True, presorted=True),
+                    table=inputs.tables.table(chunk, root_of(path), sort=sort, sort_links=True),
                     total=len(ordered),
                     sort_label=SORT_LABELS[sort],
                     status_facets=statuses,

@@ -81,7 +81,7 @@ def _listing(
 ) -> Outputs:
     """The pages of one open-weight listing (a status, or a status × licence class), 100 models a page;
     ``models`` newest release first."""
-    for number, page_path, table in tables.pages(models, path, presorted=True):
+    for number, page_path, table in tables.pages(models, path):
         yield PageOut(
             "open_weight.html",
             OpenWeightPage(

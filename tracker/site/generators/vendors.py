@@ -40,7 +40,7 @@ def vendor_pages(inputs: SiteInputs) -> Outputs:
             )
         )
         counts = status_facets(models)
-        for number, page_path, table in inputs.tables.pages(released[path], path, presorted=True):
+        for number, page_path, table in inputs.tables.pages(released[path], path):
             shown = recent.get(path, []) if number == 1 else []
             yield PageOut(
                 "vendor.html",
