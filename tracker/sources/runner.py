@@ -213,16 +213,22 @@ def _wait_for(
     deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
     while True:
         if receiver.poll(0.2):
-            try:
-                return receiver.recv()
-            except EOFError:
-                return None
+            return _received(receiver)
         if not process.is_alive():
-            return receiver.recv() if receiver.poll(0) else None
+            # what it sent before it ended, if anything (a killed child's pipe only reads as closed)
+            return _received(receiver) if receiver.poll(0) else None
         if deadline is not None and time.monotonic() > deadline:
             logger.error("crawl of %s exceeded %.0fs; terminating", source, timeout_seconds)
             _stop(process, grace=grace)
             return None
+
+
+def _received(receiver: Connection) -> dict[str, Any] | None:
+    """The child's result, or None when its end of the pipe closed without one (the child died)."""
+    try:
+        return receiver.recv()  # type: ignore[no-any-return]
+    except EOFError:
+        return None
 
 
 def _signal_group(pid: int | None, sig: int) -> None:
